@@ -1,0 +1,5 @@
+from django.shortcuts import render
+
+
+def signin(request):
+    return render(request, "accounts/signin.html")

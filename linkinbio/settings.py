@@ -1,0 +1,295 @@
+"""
+Settings for linkinbio: one file, every knob read from the environment.
+
+Every variable is documented in README.md and .env.example. Defaults are safe
+for development; production sets DEBUG=False and must provide SECRET_KEY.
+"""
+
+from pathlib import Path
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = BASE_DIR / "var"
+
+env = environ.Env()
+environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+DEBUG = env.bool("DEBUG", default=True)
+
+_DEV_SECRET_KEY = "dev-only-insecure-key-never-use-in-production"
+SECRET_KEY = env.str("SECRET_KEY", default="")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set. With DEBUG=False linkinbio refuses to start "
+            "without it: generate one with `python -c 'import secrets; "
+            "print(secrets.token_urlsafe(50))'` and set it in the environment."
+        )
+    SECRET_KEY = _DEV_SECRET_KEY
+
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[SITE_URL])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "django_tasks_db",
+    "linkinbio",
+    "accounts",
+    "pages",
+    "sandbox",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+]
+
+ROOT_URLCONF = "linkinbio.urls"
+WSGI_APPLICATION = "linkinbio.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.csp",
+            ],
+        },
+    },
+]
+
+# Database: SQLite file by default, anything dj-database-url understands via DATABASE_URL.
+DATABASE_URL = env.str("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")
+try:
+    DATABASES = {"default": env.db_url_config(DATABASE_URL)}
+except (ValueError, KeyError, ImproperlyConfigured) as exc:
+    raise ImproperlyConfigured(
+        f"DATABASE_URL is not a database URL linkinbio understands ({exc}). "
+        "Use sqlite:////absolute/path.sqlite3 or postgres://user@host:5432/name."
+    ) from exc
+if DATABASES["default"].get("ENGINE") not in (
+    "django.db.backends.sqlite3",
+    "django.db.backends.postgresql",
+):
+    raise ImproperlyConfigured(
+        f"DATABASE_URL has a scheme linkinbio does not support ({DATABASE_URL.split(':')[0]}). "
+        "Use sqlite:////absolute/path.sqlite3 or postgres://user@host:5432/name."
+    )
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL plus IMMEDIATE transactions: several processes and threads write
+    # without "database is locked" errors under load.
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+else:
+    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Cache: a file cache shared by every process on the machine by default (no
+# server, no extra query on the hot path); Redis when REDIS_URL is set.
+REDIS_URL = env.str("REDIS_URL", default="")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="linkinbio"),
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": env.str("CACHE_DIR", default=str(VAR_DIR / "cache")),
+            "OPTIONS": {"MAX_ENTRIES": 20000},
+        }
+    }
+
+# Background work: django.tasks on the database queue (`manage.py db_worker`).
+# A Redis-backed queue plugs in here by setting TASKS_BACKEND to its backend
+# class path; the rest of the code only calls `task.enqueue()`.
+TASKS = {
+    "default": {
+        "BACKEND": env.str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend"),
+    }
+}
+
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "/signin/"
+LOGIN_REDIRECT_URL = "/dashboard/"
+LOGOUT_REDIRECT_URL = "/"
+
+# allauth: TikTok is the only way in for creators. No local sign-up, no
+# passwords, no e-mail. Staff sign in to /admin/ with createsuperuser accounts.
+ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "accounts.adapters.SocialAccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"username"}
+ACCOUNT_SIGNUP_FIELDS = ["username*"]
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_LOGOUT_ON_GET = False
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_EMAIL_REQUIRED = False
+SOCIALACCOUNT_QUERY_EMAIL = False
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_LOGIN_ON_GET = False
+
+# TikTok. With the sandbox on and no real client key, everything points at the
+# local stand-in so sign-in works out of the box.
+TIKTOK_SANDBOX = env.bool("TIKTOK_SANDBOX", default=DEBUG)
+TIKTOK_SANDBOX_ALLOW_PRODUCTION = env.bool("TIKTOK_SANDBOX_ALLOW_PRODUCTION", default=False)
+_real_key = env.str("TIKTOK_CLIENT_KEY", default="")
+_use_sandbox_defaults = TIKTOK_SANDBOX and not _real_key
+TIKTOK_CLIENT_KEY = _real_key or "sandbox-linkinbio"
+TIKTOK_CLIENT_SECRET = env.str(
+    "TIKTOK_CLIENT_SECRET",
+    default="sandbox-linkinbio-secret" if _use_sandbox_defaults else "",
+)
+_sandbox_base = f"{SITE_URL}/sandbox/tiktok"
+TIKTOK_AUTH_BASE = env.str(
+    "TIKTOK_AUTH_BASE",
+    default=_sandbox_base if _use_sandbox_defaults else "https://www.tiktok.com",
+).rstrip("/")
+TIKTOK_API_BASE = env.str(
+    "TIKTOK_API_BASE",
+    default=_sandbox_base if _use_sandbox_defaults else "https://open.tiktokapis.com",
+).rstrip("/")
+TIKTOK_PLAYER_BASE = env.str("TIKTOK_PLAYER_BASE", default=TIKTOK_AUTH_BASE).rstrip("/")
+TIKTOK_SCOPES = env.list(
+    "TIKTOK_SCOPES",
+    default=["user.info.basic", "user.info.profile", "user.info.stats", "video.list"],
+)
+TIKTOK_PKCE = env.str("TIKTOK_PKCE", default="hex")  # hex, base64url or off
+TIKTOK_CONNECT_TIMEOUT = env.float("TIKTOK_CONNECT_TIMEOUT", default=3.05)
+TIKTOK_READ_TIMEOUT = env.float("TIKTOK_READ_TIMEOUT", default=10.0)
+TIKTOK_RATE_LIMIT_PER_MINUTE = env.int("TIKTOK_RATE_LIMIT_PER_MINUTE", default=600)
+
+# The sandbox's own knobs (tests shrink them).
+TIKTOK_SANDBOX_ACCESS_TOKEN_SECONDS = env.int("TIKTOK_SANDBOX_ACCESS_TOKEN_SECONDS", default=86400)
+TIKTOK_SANDBOX_REFRESH_TOKEN_SECONDS = env.int(
+    "TIKTOK_SANDBOX_REFRESH_TOKEN_SECONDS", default=31536000
+)
+TIKTOK_SANDBOX_CODE_SECONDS = env.int("TIKTOK_SANDBOX_CODE_SECONDS", default=300)
+TIKTOK_SANDBOX_RATE_LIMIT = env.int("TIKTOK_SANDBOX_RATE_LIMIT", default=600)
+TIKTOK_SANDBOX_IMAGE_URL_SECONDS = env.int("TIKTOK_SANDBOX_IMAGE_URL_SECONDS", default=6 * 3600)
+TIKTOK_SANDBOX_PKCE = env.str("TIKTOK_SANDBOX_PKCE", default="hex")
+
+# Tokens are credentials: encrypted at rest. Comma-separated Fernet keys, the
+# first encrypts, all decrypt (rotation). A fixed key only in development.
+TOKEN_ENCRYPTION_KEYS = env.list("TOKEN_ENCRYPTION_KEYS", default=[])
+if not TOKEN_ENCRYPTION_KEYS:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "TOKEN_ENCRYPTION_KEYS is not set. With DEBUG=False linkinbio needs at "
+            "least one Fernet key: `python -c 'from cryptography.fernet import "
+            "Fernet; print(Fernet.generate_key().decode())'`."
+        )
+    TOKEN_ENCRYPTION_KEYS = ["ZGV2LW9ubHktdG9rZW4ta2V5LW5vdC1mb3ItcHJvZC0="]
+
+# Pages and sync.
+PAGE_REFRESH_SECONDS = env.int("PAGE_REFRESH_SECONDS", default=900)
+PAGE_IDLE_REFRESH_SECONDS = env.int("PAGE_IDLE_REFRESH_SECONDS", default=86400)
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=86400)
+PAGE_BROWSER_CACHE_SECONDS = env.int("PAGE_BROWSER_CACHE_SECONDS", default=60)
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+MEDIA_URL = "/media/"
+MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+WHITENOISE_MAX_AGE = 31536000 if not DEBUG else 0
+
+# Security. Django's built-in Content-Security-Policy: nothing from other
+# hosts, except the TikTok player frame a visitor asks for by pressing play.
+from django.utils.csp import CSP  # noqa: E402
+
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "style-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "frame-src": [TIKTOK_PLAYER_BASE],
+    "form-action": [CSP.SELF, TIKTOK_AUTH_BASE],
+    "frame-ancestors": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "object-src": [CSP.NONE],
+}
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+if not DEBUG:
+    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {"django": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False}},
+}
+
+# Periodic jobs run by `manage.py scheduler` (started by `make run` beside the
+# worker): (dotted path of a function, interval in seconds).
+SCHEDULED_JOBS = []

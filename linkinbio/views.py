@@ -1,0 +1,61 @@
+"""The site's own pages: home, privacy, terms and the health check."""
+
+import logging
+import uuid
+
+from django.core.cache import cache
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+
+logger = logging.getLogger(__name__)
+
+
+def home(request):
+    return render(request, "linkinbio/home.html", {"demo_pages": _demo_pages()})
+
+
+def _demo_pages():
+    from pages.models import Page
+
+    return Page.objects.showcase()
+
+
+def privacy(request):
+    return render(request, "linkinbio/privacy.html")
+
+
+def terms(request):
+    return render(request, "linkinbio/terms.html")
+
+
+def _check_database():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+
+
+def _check_cache():
+    key = f"healthz:{uuid.uuid4().hex}"
+    cache.set(key, "1", 10)
+    if cache.get(key) != "1":
+        raise RuntimeError("the cache did not return what was just stored")
+    cache.delete(key)
+
+
+@never_cache
+def healthz(request):
+    checks = {}
+    for name, check in (("database", _check_database), ("cache", _check_cache)):
+        try:
+            check()
+            checks[name] = "ok"
+        except Exception as exc:
+            logger.warning("healthz: %s is down: %s", name, exc.__class__.__name__)
+            checks[name] = "down"
+    healthy = all(state == "ok" for state in checks.values())
+    return JsonResponse(
+        {"status": "ok" if healthy else "down", "checks": checks},
+        status=200 if healthy else 503,
+    )

@@ -1,0 +1,72 @@
+"""Settings come from the environment and refuse to start when they are wrong."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def load_settings(**env):
+    """Import the settings module in a fresh interpreter with this environment."""
+    clean = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    clean.update(env)
+    return subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import linkinbio.settings as s; print(s.DATABASES['default']['ENGINE']); "
+            "print(s.CACHES['default']['BACKEND']); print(s.DEBUG)",
+        ],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+    )
+
+
+def test_sqlite_is_the_default_database():
+    result = load_settings()
+    assert result.returncode == 0, result.stderr
+    engine, cache_backend, debug = result.stdout.split()
+    assert engine == "django.db.backends.sqlite3"
+    assert cache_backend.endswith("FileBasedCache")
+    assert debug == "True"
+
+
+def test_database_and_cache_follow_the_environment():
+    result = load_settings(
+        DATABASE_URL="postgres://postgres@127.0.0.1:5432/example",
+        REDIS_URL="redis://127.0.0.1:6379/3",
+    )
+    assert result.returncode == 0, result.stderr
+    engine, cache_backend, _ = result.stdout.split()
+    assert engine == "django.db.backends.postgresql"
+    assert cache_backend == "django.core.cache.backends.redis.RedisCache"
+
+
+def test_bad_database_url_gives_a_clear_error():
+    result = load_settings(DATABASE_URL="nosuchdb://whatever")
+    assert result.returncode != 0
+    assert "DATABASE_URL" in result.stderr
+
+
+def test_production_without_secret_key_refuses_to_start():
+    result = load_settings(DEBUG="False", SECRET_KEY="")
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_production_without_token_keys_refuses_to_start():
+    result = load_settings(DEBUG="False", SECRET_KEY="x" * 50, TOKEN_ENCRYPTION_KEYS="")
+    assert result.returncode != 0
+    assert "TOKEN_ENCRYPTION_KEYS" in result.stderr
+
+
+def test_the_custom_user_model_is_in_use():
+    assert settings.AUTH_USER_MODEL == "accounts.User"
+    assert get_user_model()._meta.label == "accounts.User"

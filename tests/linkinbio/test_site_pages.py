@@ -1,0 +1,86 @@
+"""A visitor reads what linkinbio is, its privacy policy and its terms."""
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+def test_home_says_what_the_product_is_and_offers_sign_in(client):
+    response = client.get("/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "One link for your TikTok bio" in html
+    assert "Sign in with TikTok" in html
+    assert 'href="/signin/"' in html
+    assert "/static/css/site.css" in html
+
+
+@pytest.mark.parametrize(
+    ("url", "promises"),
+    [
+        (
+            "/privacy/",
+            ["user.info.basic", "video.list", "15 minutes", "90 days", "Delete your account"],
+        ),
+        ("/terms/", ["privacy policy", "suspend", "not affiliated"]),
+    ],
+)
+def test_privacy_and_terms_make_their_promises(client, url, promises):
+    response = client.get(url)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert '<main id="main"' in html
+    for promise in promises:
+        assert promise in html
+
+
+def test_pages_carry_a_content_security_policy(client):
+    response = client.get("/")
+    policy = response.headers["Content-Security-Policy"]
+    assert "default-src 'self'" in policy
+    assert "frame-ancestors 'none'" in policy
+
+
+def test_admin_login_page_renders(client):
+    response = client.get("/admin/login/")
+    assert response.status_code == 200
+    assert b"Username" in response.content
+
+
+def test_admin_requires_staff(client, django_user_model):
+    creator = django_user_model.objects.create_user("alice")
+    client.force_login(creator)
+    response = client.get("/admin/")
+    assert response.status_code == 302
+
+
+def test_healthz_reports_ok(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "checks": {"database": "ok", "cache": "ok"}}
+    assert "no-cache" in response.headers["Cache-Control"]
+
+
+def test_healthz_reports_broken_cache(client, settings):
+    # A Redis cache on a port where nothing listens: the cache server is down.
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:9/0",
+        }
+    }
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["checks"] == {"database": "ok", "cache": "down"}
+
+
+def test_healthz_reports_broken_database(client, monkeypatch):
+    from django.db import connection
+
+    def broken(*args, **kwargs):
+        raise ConnectionError("database gone")
+
+    monkeypatch.setattr(connection, "cursor", broken)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["checks"]["database"] == "down"
