@@ -1,0 +1,26 @@
+"""A newcomer opens linkinbio in a real browser."""
+
+import pytest
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def test_newcomer_reads_the_home_page_and_the_privacy_policy(page, live_server, outside_requests):
+    errors = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.goto(live_server.url + "/")
+    assert page.get_by_role("heading", level=1).inner_text() == "One link for your TikTok bio"
+    assert page.get_by_role("link", name="Sign in with TikTok").is_visible()
+
+    page.get_by_role("link", name="Privacy").click()
+    page.wait_for_url("**/privacy/")
+    assert page.get_by_role("heading", name="How long we keep it").is_visible()
+    assert errors == []
+    assert outside_requests == []
+
+
+def test_the_stylesheet_applies_in_the_browser(page, live_server):
+    page.goto(live_server.url + "/")
+    button = page.get_by_role("link", name="Sign in with TikTok")
+    radius = button.evaluate("el => getComputedStyle(el).borderRadius")
+    assert radius == "999px"
