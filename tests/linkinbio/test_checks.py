@@ -1,26 +1,32 @@
 """System checks stop a misconfigured deployment."""
 
-from django.core.checks import run_checks
+from linkinbio import checks
 
 
-def errors(ids_prefix="linkinbio."):
-    return [m.id for m in run_checks() if m.id and m.id.startswith(ids_prefix)]
+def error_ids(check):
+    return [message.id for message in check(app_configs=None)]
 
 
 def test_sandbox_in_production_is_refused(settings):
     settings.TIKTOK_SANDBOX = True
     settings.DEBUG = False
     settings.TIKTOK_SANDBOX_ALLOW_PRODUCTION = False
-    assert "linkinbio.E001" in errors()
+    assert error_ids(checks.check_tiktok_sandbox) == ["linkinbio.E001"]
 
 
 def test_sandbox_in_production_is_allowed_for_a_public_demo(settings):
     settings.TIKTOK_SANDBOX = True
     settings.DEBUG = False
     settings.TIKTOK_SANDBOX_ALLOW_PRODUCTION = True
-    assert "linkinbio.E001" not in errors()
+    assert error_ids(checks.check_tiktok_sandbox) == []
+
+
+def test_production_without_tiktok_credentials_is_flagged(settings):
+    settings.TIKTOK_SANDBOX = False
+    settings.TIKTOK_CLIENT_SECRET = ""
+    assert error_ids(checks.check_tiktok_credentials) == ["linkinbio.W001"]
 
 
 def test_unknown_pkce_encoding_is_refused(settings):
     settings.TIKTOK_PKCE = "plain"
-    assert "linkinbio.E002" in errors()
+    assert error_ids(checks.check_pkce_setting) == ["linkinbio.E002"]
