@@ -4,6 +4,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
+export SITE_URL ?= http://$(HOST):$(PORT)
 
 .PHONY: run test lint format bench migrate demo worker clean install
 
