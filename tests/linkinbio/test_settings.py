@@ -70,3 +70,26 @@ def test_production_without_token_keys_refuses_to_start():
 def test_the_custom_user_model_is_in_use():
     assert settings.AUTH_USER_MODEL == "accounts.User"
     assert get_user_model()._meta.label == "accounts.User"
+
+
+def test_production_settings_pass_the_deployment_checks():
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    env.update(
+        DEBUG="False",
+        SECRET_KEY="k" * 20 + "-production-secret-key-for-the-check-only-0123456789",
+        TOKEN_ENCRYPTION_KEYS="cHJvZHVjdGlvbi1jaGVjay1rZXktMzItYnl0ZXMtLS0=",
+        TIKTOK_SANDBOX="False",
+        TIKTOK_CLIENT_KEY="aw-client-key",
+        TIKTOK_CLIENT_SECRET="client-secret",
+        SITE_URL="https://linkinbio.example",
+        ALLOWED_HOSTS="linkinbio.example",
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
