@@ -1,4 +1,18 @@
+import logging
+from datetime import timedelta
+
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.db import models, transaction
+from django.utils import timezone
+
+from accounts import client, crypto
+from accounts.client import InvalidGrant, TikTokError, TokenInvalid
+
+logger = logging.getLogger(__name__)
+
+# An access token this close to its expiry is refreshed before use.
+EXPIRY_MARGIN = timedelta(seconds=60)
 
 
 class User(AbstractUser):
@@ -10,3 +24,292 @@ class User(AbstractUser):
 
     class Meta:
         db_table = "accounts_user"
+
+
+class ReconnectNeeded(TikTokError):
+    """The connection has no usable tokens left: the creator must sign in with TikTok again."""
+
+    def __init__(self, message="Reconnect TikTok to keep your page up to date.", **kwargs):
+        super().__init__("reconnect_needed", message, **kwargs)
+
+
+class ApiCall(models.Model):
+    """One call to TikTok's API: the creator's request history and the admin's budget view.
+
+    Never holds a token. user is empty for calls made before a user existed
+    (the first token exchange); open_id then ties them to the creator.
+    """
+
+    endpoint = models.CharField(max_length=32)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="api_calls",
+    )
+    page_id = models.PositiveBigIntegerField(null=True, blank=True)
+    open_id = models.CharField(max_length=100, blank=True, db_index=True)
+    http_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    error_code = models.CharField(max_length=64, blank=True)
+    log_id = models.CharField(max_length=128, blank=True)
+    duration_ms = models.PositiveIntegerField(default=0)
+    created = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        indexes = [
+            models.Index(fields=["user", "-created"], name="apicall_user_created"),
+            models.Index(fields=["endpoint", "-created"], name="apicall_endpoint_created"),
+        ]
+
+    def __str__(self):
+        return f"{self.endpoint} {self.error_code or '?'} {self.created:%Y-%m-%d %H:%M:%S}"
+
+    @property
+    def succeeded(self):
+        return self.error_code == "ok"
+
+    def export(self):
+        return {
+            "endpoint": self.endpoint,
+            "time": self.created.isoformat(),
+            "http_status": self.http_status,
+            "result": self.error_code,
+            "log_id": self.log_id,
+            "duration_ms": self.duration_ms,
+        }
+
+
+class TikTokConnection(models.Model):
+    """A creator's link to their TikTok account: granted scopes and encrypted tokens."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Connected"
+        NEEDS_RECONNECT = "needs_reconnect", "Needs reconnecting"
+        REVOKED = "revoked", "Disconnected"
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, models.CASCADE, related_name="tiktok")
+    open_id = models.CharField(max_length=100, unique=True)
+    union_id = models.CharField(max_length=100, blank=True)
+    scopes = models.JSONField(default=list, blank=True)
+    access_token_encrypted = models.TextField(blank=True, editable=False)
+    refresh_token_encrypted = models.TextField(blank=True, editable=False)
+    access_expires_at = models.DateTimeField(null=True, blank=True)
+    refresh_expires_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    last_refreshed_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE)
+    last_error = models.CharField(max_length=300, blank=True)
+    sync_paused = models.BooleanField(default=False)
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "TikTok connection"
+
+    def __str__(self):
+        return f"{self.user} ({self.get_status_display()})"
+
+    # Tokens: encrypted at rest, decrypted on use only.
+
+    @property
+    def access_token(self):
+        return crypto.decrypt(self.access_token_encrypted)
+
+    @property
+    def refresh_token(self):
+        return crypto.decrypt(self.refresh_token_encrypted)
+
+    def set_tokens(self, token_set):
+        """Store a fresh TokenSet (encrypted) with its expiry times and granted scopes."""
+        now = timezone.now()
+        self.access_token_encrypted = crypto.encrypt(token_set.access_token)
+        self.refresh_token_encrypted = crypto.encrypt(token_set.refresh_token)
+        self.access_expires_at = now + timedelta(seconds=token_set.expires_in)
+        self.refresh_expires_at = (
+            now + timedelta(seconds=token_set.refresh_expires_in)
+            if token_set.refresh_expires_in
+            else None
+        )
+        self.last_refreshed_at = now
+        if token_set.scopes:
+            self.scopes = token_set.scopes
+        self.status = self.Status.ACTIVE
+        self.last_error = ""
+
+    def clear_tokens(self):
+        self.access_token_encrypted = ""
+        self.refresh_token_encrypted = ""
+        self.access_expires_at = None
+        self.refresh_expires_at = None
+
+    def reencrypt(self):
+        """Re-encrypt the tokens with the first of TOKEN_ENCRYPTION_KEYS (key rotation)."""
+        self.access_token_encrypted = crypto.rotate(self.access_token_encrypted)
+        self.refresh_token_encrypted = crypto.rotate(self.refresh_token_encrypted)
+
+    # Scopes.
+
+    def has_scope(self, scope):
+        return scope in self.scopes
+
+    def missing_scopes(self):
+        """Configured scopes the creator has not granted (they can grant them later)."""
+        return [scope for scope in settings.TIKTOK_SCOPES if scope not in self.scopes]
+
+    @property
+    def needs_video_access(self):
+        return "video.list" in settings.TIKTOK_SCOPES and not self.has_scope("video.list")
+
+    def user_info_fields(self):
+        """The user/info fields of the granted scopes only (others fail the whole call)."""
+        fields = []
+        for scope, scope_fields in client.USER_INFO_FIELDS_BY_SCOPE.items():
+            if self.has_scope(scope):
+                fields += scope_fields
+        return fields
+
+    # State.
+
+    @property
+    def can_sync(self):
+        return self.status == self.Status.ACTIVE and not self.sync_paused
+
+    @property
+    def needs_reconnect(self):
+        return self.status != self.Status.ACTIVE
+
+    def access_expired(self):
+        return self.access_expires_at is None or (
+            self.access_expires_at <= timezone.now() + EXPIRY_MARGIN
+        )
+
+    def refresh_expired(self):
+        return self.refresh_expires_at is not None and self.refresh_expires_at <= timezone.now()
+
+    def _adopt(self, other):
+        for field in self._meta.concrete_fields:
+            setattr(self, field.attname, getattr(other, field.attname))
+
+    def _mark(self, status, message):
+        self.status = status
+        self.last_error = message[:300]
+        self.clear_tokens()
+        self.save()
+        logger.warning("TikTok connection %s: %s (%s)", self.pk, status, message)
+
+    # Getting a valid access token.
+
+    def refresh_tokens(self, stale_access_token=""):
+        """Spend the refresh token, race-safe under rotation; returns a valid access token.
+
+        The row is locked while TikTok answers, so two processes never spend
+        the same refresh token: the second one waits, sees that the access
+        token is no longer the stale one it had, and uses the new one.
+        invalid_grant moves the connection to needs_reconnect.
+        """
+        failure = None
+        with transaction.atomic():
+            locked = type(self).objects.select_for_update().get(pk=self.pk)
+            if locked.status != self.Status.ACTIVE:
+                self._adopt(locked)
+                raise ReconnectNeeded()
+            try:
+                current = locked.access_token
+                refresh_token = locked.refresh_token
+            except crypto.InvalidToken:
+                locked._mark(self.Status.NEEDS_RECONNECT, "The stored tokens could not be read.")
+                current = refresh_token = ""
+                failure = ReconnectNeeded()
+            fresh = current and current != stale_access_token and not locked.access_expired()
+            if not failure and fresh:
+                # Another process refreshed while this one waited for the lock.
+                self._adopt(locked)
+                return current
+            if not failure and (not refresh_token or locked.refresh_expired()):
+                locked._mark(self.Status.NEEDS_RECONNECT, "TikTok's permission expired.")
+                failure = ReconnectNeeded()
+            if not failure:
+                try:
+                    token_set = client.refresh_access_token(refresh_token, user=locked.user_id)
+                except InvalidGrant as exc:
+                    message = f"TikTok refused the refresh ({exc.code}, log_id {exc.log_id})."
+                    locked._mark(self.Status.NEEDS_RECONNECT, message)
+                    failure = ReconnectNeeded(log_id=exc.log_id, http_status=exc.http_status)
+                    failure.__cause__ = exc
+                except TikTokError as exc:
+                    # Not the connection's fault (TikTok down, rate limit): try again later.
+                    failure = exc
+                else:
+                    locked.set_tokens(token_set)
+                    locked.save()
+        self._adopt(locked)
+        if failure:
+            raise failure
+        return self.access_token
+
+    def valid_access_token(self):
+        """An access token that is not expired, refreshing it when needed."""
+        if self.status != self.Status.ACTIVE:
+            raise ReconnectNeeded()
+        try:
+            token = self.access_token
+        except crypto.InvalidToken:
+            token = ""
+        if not token or self.access_expired():
+            token = self.refresh_tokens(stale_access_token=token)
+        return token
+
+    def call(self, func, *args, **kwargs):
+        """Run func(access_token, *args, **kwargs) from accounts.client with a valid token.
+
+        An expired token is refreshed first; a rejected one (access_token_invalid)
+        is refreshed once and the call retried once. invalid_grant on refresh marks
+        the connection needs_reconnect and raises ReconnectNeeded; other
+        TikTokErrors propagate.
+        """
+        kwargs.setdefault("user", self.user_id)
+        token = self.valid_access_token()
+        try:
+            return func(token, *args, **kwargs)
+        except TokenInvalid:
+            token = self.refresh_tokens(stale_access_token=token)
+        return func(token, *args, **kwargs)
+
+    def disconnect(self):
+        """Revoke at TikTok, forget the tokens, stop syncing; the page stays.
+
+        Returns False when TikTok could not confirm the revocation (the tokens
+        are forgotten here anyway).
+        """
+        confirmed = True
+        if self.status == self.Status.ACTIVE:
+            try:
+                self.call(client.revoke)
+            except TikTokError as exc:
+                confirmed = isinstance(exc, ReconnectNeeded)
+                logger.warning("Revoke for connection %s failed: %s", self.pk, exc.code)
+        self.status = self.Status.REVOKED
+        self.last_error = ""
+        self.clear_tokens()
+        self.save()
+        return confirmed
+
+    def export(self):
+        """Everything stored about the connection except the tokens themselves."""
+        return {
+            "open_id": self.open_id,
+            "union_id": self.union_id,
+            "granted_scopes": list(self.scopes),
+            "status": self.status,
+            "sync_paused": self.sync_paused,
+            "access_token_expires_at": _iso(self.access_expires_at),
+            "refresh_token_expires_at": _iso(self.refresh_expires_at),
+            "last_refreshed_at": _iso(self.last_refreshed_at),
+            "last_error": self.last_error,
+            "connected_since": _iso(self.created),
+        }
+
+
+def _iso(value):
+    return value.isoformat() if value else None
