@@ -200,6 +200,13 @@ TIKTOK_PKCE = env.str("TIKTOK_PKCE", default="hex")  # hex, base64url or off
 TIKTOK_CONNECT_TIMEOUT = env.float("TIKTOK_CONNECT_TIMEOUT", default=3.05)
 TIKTOK_READ_TIMEOUT = env.float("TIKTOK_READ_TIMEOUT", default=10.0)
 TIKTOK_RATE_LIMIT_PER_MINUTE = env.int("TIKTOK_RATE_LIMIT_PER_MINUTE", default=600)
+# Refresh tokens expiring within this many days are refreshed ahead of time by
+# the scheduled top-up, so a creator who stays away for months stays connected.
+TIKTOK_TOKEN_TOP_UP_DAYS = env.int("TIKTOK_TOKEN_TOP_UP_DAYS", default=30)
+# The TikTok provider's app comes from the settings above: no admin setup.
+SOCIALACCOUNT_PROVIDERS = {
+    "tiktok": {"APP": {"client_id": TIKTOK_CLIENT_KEY, "secret": TIKTOK_CLIENT_SECRET}},
+}
 
 # The sandbox's own knobs (tests shrink them).
 TIKTOK_SANDBOX_ACCESS_TOKEN_SECONDS = env.int("TIKTOK_SANDBOX_ACCESS_TOKEN_SECONDS", default=86400)
@@ -292,4 +299,6 @@ LOGGING = {
 
 # Periodic jobs run by `manage.py scheduler` (started by `make run` beside the
 # worker): (dotted path of a function, interval in seconds).
-SCHEDULED_JOBS = []
+SCHEDULED_JOBS = [
+    ("accounts.jobs.refresh_expiring_tokens", 3600),
+]

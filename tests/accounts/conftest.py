@@ -22,8 +22,6 @@ ALL_SCOPES = ["user.info.basic", "user.info.profile", "user.info.stats", "video.
 def tiktok_hosts(settings):
     settings.TIKTOK_API_BASE = API
     settings.TIKTOK_AUTH_BASE = AUTH
-    settings.TIKTOK_CLIENT_KEY = "ck-test"
-    settings.TIKTOK_CLIENT_SECRET = "cs-test-secret"
     settings.TIKTOK_SCOPES = list(ALL_SCOPES)
     settings.TIKTOK_PKCE = "hex"
 

@@ -34,8 +34,8 @@ def test_it_exchanges_a_code_with_the_form_body_tiktok_expects(tiktok):
     sent = tiktok.calls[0].request
     assert sent.headers["Content-Type"] == "application/x-www-form-urlencoded"
     assert parse_qs(sent.body) == {
-        "client_key": ["ck-test"],
-        "client_secret": ["cs-test-secret"],
+        "client_key": ["sandbox-linkinbio"],
+        "client_secret": ["sandbox-linkinbio-secret"],
         "code": ["code-1"],
         "grant_type": ["authorization_code"],
         "redirect_uri": ["http://127.0.0.1/cb/"],
@@ -288,4 +288,4 @@ def test_no_token_reaches_the_log(tiktok, caplog):
     assert "TikTok oauth.token failed" in caplog.text
     assert "secret-refresh" not in caplog.text
     assert "secret-access" not in caplog.text
-    assert "cs-test-secret" not in caplog.text
+    assert "sandbox-linkinbio-secret" not in caplog.text
