@@ -217,6 +217,8 @@ TIKTOK_SANDBOX_CODE_SECONDS = env.int("TIKTOK_SANDBOX_CODE_SECONDS", default=300
 TIKTOK_SANDBOX_RATE_LIMIT = env.int("TIKTOK_SANDBOX_RATE_LIMIT", default=600)
 TIKTOK_SANDBOX_IMAGE_URL_SECONDS = env.int("TIKTOK_SANDBOX_IMAGE_URL_SECONDS", default=6 * 3600)
 TIKTOK_SANDBOX_PKCE = env.str("TIKTOK_SANDBOX_PKCE", default="hex")
+# The "timeout" fault sleeps this long: longer than any sane client read timeout, but bounded.
+TIKTOK_SANDBOX_TIMEOUT_SECONDS = env.float("TIKTOK_SANDBOX_TIMEOUT_SECONDS", default=15.0)
 
 # Tokens are credentials: encrypted at rest. Comma-separated Fernet keys, the
 # first encrypts, all decrypt (rotation). A fixed key only in development.

@@ -1,0 +1,131 @@
+"""TikTok's answer shapes: the data envelope, flat OAuth errors, log ids, faults."""
+
+import secrets
+import time
+from functools import wraps
+
+from django.conf import settings
+from django.http import HttpResponse, JsonResponse
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+
+from sandbox.models import CallCounter, Fault
+
+MESSAGES = {
+    "ok": "",
+    "access_token_invalid": "The access token is invalid or not found in the request.",
+    "scope_not_authorized": (
+        "The user did not authorize the scope required for completing this request."
+    ),
+    "scope_permission_missed": (
+        "The app does not have the permission for the scope required by this request."
+    ),
+    "invalid_params": "The request parameters are invalid.",
+    "rate_limit_exceeded": "The API rate limit was exceeded. Please retry later.",
+    "internal_error": "Something went wrong. Please try again later.",
+}
+STATUS = {
+    "ok": 200,
+    "access_token_invalid": 401,
+    "scope_not_authorized": 401,
+    "scope_permission_missed": 400,
+    "invalid_params": 400,
+    "rate_limit_exceeded": 429,
+    "internal_error": 500,
+}
+MAX_SLOW_SECONDS = 120.0
+
+
+def new_log_id():
+    """A log id shaped like TikTok's: the time, then hex."""
+    return timezone.now().strftime("%Y%m%d%H%M%S") + secrets.token_hex(9).upper()
+
+
+def _json(body, status, log_id):
+    response = JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
+    response["X-Tt-Logid"] = log_id
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def envelope(request, data=None, code="ok", message=None):
+    """A data endpoint's answer: {"data": ..., "error": {"code", "message", "log_id"}}."""
+    error = {
+        "code": code,
+        "message": MESSAGES.get(code, "") if message is None else message,
+        "log_id": request.log_id,
+    }
+    return _json({"data": data or {}, "error": error}, STATUS.get(code, 400), request.log_id)
+
+
+def oauth_answer(request, body, status=200):
+    return _json(body, status, request.log_id)
+
+
+def oauth_error(request, error, description, status=200):
+    """A token/revoke error: flat, and usually HTTP 200."""
+    body = {"error": error, "error_description": description, "log_id": request.log_id}
+    return _json(body, status, request.log_id)
+
+
+def _is_oauth(endpoint):
+    return endpoint.startswith("oauth.")
+
+
+def fault_response(request, endpoint, fault, view):
+    """Answer the way the armed fault says."""
+    oauth = _is_oauth(endpoint)
+    if fault.kind == "slow":
+        time.sleep(max(0.0, min(fault.delay, MAX_SLOW_SECONDS)))
+        return view(request)
+    if fault.kind == "timeout":
+        time.sleep(settings.TIKTOK_SANDBOX_TIMEOUT_SECONDS)
+        return HttpResponse(
+            "<html><body><h1>504 Gateway Time-out</h1></body></html>",
+            status=504,
+            content_type="text/html",
+        )
+    if fault.kind == "malformed":
+        variant = fault.variant or ("html" if fault.used % 2 else "truncated")
+        if variant == "html":
+            return HttpResponse(
+                "<html><head><title>502 Bad Gateway</title></head>"
+                "<body><center><h1>502 Bad Gateway</h1></center></body></html>",
+                status=502,
+                content_type="text/html",
+            )
+        answer = view(request)
+        body = answer.content[: max(1, len(answer.content) // 2)]
+        return HttpResponse(body, status=200, content_type="application/json")
+    if fault.kind == "rate_limit":
+        if oauth:
+            return oauth_error(request, "rate_limit_exceeded", MESSAGES["rate_limit_exceeded"], 429)
+        return envelope(request, code="rate_limit_exceeded")
+    if fault.kind == "token_invalid":
+        if oauth:
+            return oauth_error(request, "invalid_grant", "The token is invalid or expired.")
+        return envelope(request, code="access_token_invalid")
+    # server_error
+    if oauth:
+        return oauth_error(request, "internal_error", MESSAGES["internal_error"], 500)
+    return envelope(request, code="internal_error")
+
+
+def endpoint(name):
+    """Count every call to a TikTok endpoint, give it a log id, apply armed faults."""
+
+    def decorator(view):
+        @csrf_exempt
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            request.log_id = new_log_id()
+            request.sandbox_endpoint = name
+            CallCounter.bump(name)
+            fault = Fault.claim(name)
+            if fault is not None:
+                return fault_response(request, name, fault, lambda r: view(r, *args, **kwargs))
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator

@@ -1,0 +1,180 @@
+"""The control API for tests and demos (JSON under {base}/_sandbox/).
+
+Counters, reset, fault injection, accounts and their videos, "the user
+removed the app", token expiry, and extra apps. Only mounted with the sandbox.
+"""
+
+import json
+from functools import wraps
+
+from django.conf import settings
+from django.http import JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+
+from sandbox import creators
+from sandbox.models import ENDPOINTS, Account, CallCounter, Client, Fault
+
+FAULT_ENDPOINTS = [*ENDPOINTS, "*"]
+
+
+class BadRequest(Exception):
+    pass
+
+
+def _body(request):
+    try:
+        body = json.loads(request.body or b"{}")
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise BadRequest("The body is not valid JSON.") from exc
+    if not isinstance(body, dict):
+        raise BadRequest("The body must be a JSON object.")
+    return body
+
+
+def _json(body, status=200):
+    return JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
+
+
+def control(*methods):
+    """A JSON control view: CSRF exempt, method-checked, 400 on bad input."""
+
+    def decorator(view):
+        @csrf_exempt
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if request.method not in methods:
+                return _json({"error": f"Use {' or '.join(methods)}."}, 405)
+            try:
+                return view(request, *args, **kwargs)
+            except BadRequest as exc:
+                return _json({"error": str(exc)}, 400)
+            except Account.DoesNotExist:
+                return _json({"error": "No such account."}, 404)
+
+        return wrapper
+
+    return decorator
+
+
+@control("GET")
+def stats(request):
+    return _json(CallCounter.snapshot())
+
+
+@control("POST")
+def reset(request):
+    creators.reset()
+    return _json({})
+
+
+@control("GET", "POST", "DELETE")
+def faults(request):
+    if request.method == "DELETE":
+        Fault.objects.all().delete()
+        return _json({})
+    if request.method == "GET":
+        armed = Fault.objects.filter(remaining__gt=0)
+        return _json({"faults": [fault.as_dict() for fault in armed]})
+    body = _body(request)
+    if body.get("endpoint") not in FAULT_ENDPOINTS:
+        raise BadRequest(f"endpoint must be one of {', '.join(FAULT_ENDPOINTS)}.")
+    if body.get("kind") not in Fault.KINDS:
+        raise BadRequest(f"kind must be one of {', '.join(Fault.KINDS)}.")
+    times = body.get("times", 1)
+    delay = body.get("delay", 2.0)
+    variant = body.get("variant", "")
+    if isinstance(times, bool) or not isinstance(times, int) or times < 1:
+        raise BadRequest("times must be a positive integer.")
+    if isinstance(delay, bool) or not isinstance(delay, int | float) or delay < 0:
+        raise BadRequest("delay must be a number of seconds.")
+    if variant not in ("", "html", "truncated"):
+        raise BadRequest("variant must be html or truncated.")
+    fault = Fault.objects.create(
+        endpoint=body["endpoint"],
+        kind=body["kind"],
+        remaining=times,
+        delay=float(delay),
+        variant=variant,
+    )
+    return _json(fault.as_dict(), 201)
+
+
+@control("GET", "POST")
+def account_list(request):
+    if request.method == "GET":
+        return _json({"accounts": [creators.describe(a) for a in Account.objects.all()]})
+    body = _body(request)
+    try:
+        account, created = creators.upsert(body)
+    except ValueError as exc:
+        raise BadRequest(str(exc)) from exc
+    return _json(creators.describe(account), 201 if created else 200)
+
+
+@control("GET")
+def account_detail(request, username):
+    account = Account.objects.get(username=username)
+    return _json(creators.describe(account, with_videos=True))
+
+
+@control("POST")
+def account_videos(request, username):
+    account = Account.objects.get(username=username)
+    body = _body(request)
+    try:
+        videos = creators.add_videos(account, body.get("videos"), body.get("video_count", 0))
+    except ValueError as exc:
+        raise BadRequest(str(exc)) from exc
+    return _json({"ids": [v.video_id for v in videos]}, 201)
+
+
+@control("DELETE")
+def account_video(request, username, video_id):
+    account = Account.objects.get(username=username)
+    deleted, _ = account.videos.filter(video_id=video_id).delete()
+    if not deleted:
+        return _json({"error": "No such video."}, 404)
+    return _json({})
+
+
+@control("POST")
+def account_revoke(request, username):
+    account = Account.objects.get(username=username)
+    body = _body(request)
+    return _json({"revoked": creators.remove_app(account, body.get("client_key"))})
+
+
+@control("POST")
+def account_expire(request, username):
+    account = Account.objects.get(username=username)
+    body = _body(request)
+    return _json({"expired": creators.expire_tokens(account, bool(body.get("refresh")))})
+
+
+@control("GET", "POST")
+def clients(request):
+    if request.method == "GET":
+        Client.ensure_default()
+        return _json({"clients": [_describe_client(c) for c in Client.objects.order_by("id")]})
+    body = _body(request)
+    key = body.get("client_key") or settings.TIKTOK_CLIENT_KEY
+    uris = body.get("redirect_uris", [])
+    if not isinstance(uris, list) or not all(isinstance(u, str) for u in uris):
+        raise BadRequest("redirect_uris must be a list of URLs.")
+    scopes = body.get("scopes")
+    if scopes is not None and not isinstance(scopes, list):
+        raise BadRequest("scopes must be a list.")
+    existed = Client.objects.filter(client_key=key).exists()
+    if key == settings.TIKTOK_CLIENT_KEY:
+        Client.ensure_default()
+    client = Client.register(key, body.get("client_secret"), uris, body.get("name"), scopes)
+    return _json(_describe_client(client), 200 if existed else 201)
+
+
+def _describe_client(client):
+    return {
+        "client_key": client.client_key,
+        "name": client.name,
+        "redirect_uris": client.redirect_uris,
+        "scopes": client.scope_list,
+    }
