@@ -83,16 +83,25 @@ def _video_fields(data, rng, followers):
     return fields
 
 
-def generated_videos(count, *, seed="", topics=TOPICS, every_hours=(20, 80), start_ms=None):
+AGAIN = ["", ", part 2", " (I tried again)", ": your questions", ", round 4", " 2.0"]
+
+
+def generated_videos(
+    count, *, seed="", topics=TOPICS, every_hours=(20, 80), start_ms=None, title_format=None
+):
     """`count` believable video dicts, newest first, going back in time from now."""
     rng = random.Random(f"videos:{seed}:{count}")
     created_ms = start_ms or int(time.time() * 1000) - rng.randint(1, 12) * 3_600_000
     videos = []
     for n in range(count):
         topic = topics[n % len(topics)]
+        if title_format:
+            title = title_format.format(n=count - n, topic=topic)
+        else:
+            title = topic + AGAIN[(n // len(topics)) % len(AGAIN)]
         videos.append(
             {
-                "title": topic if n < len(topics) else f"{topic}, part {n // len(topics) + 1}",
+                "title": title,
                 "video_description": f"{topic} 💬 #fyp #{seed or 'sandbox'}",
                 "create_time": created_ms // 1000,
                 "_ms": created_ms,

@@ -1,8 +1,29 @@
 from django.core.management.base import BaseCommand
 
+from sandbox import demo
+
 
 class Command(BaseCommand):
-    help = "Fill the TikTok sandbox (and the product) with demo creators."
+    help = (
+        "Fill the TikTok sandbox with demo creators and register the product's app "
+        "(idempotent); with a running server, also connect demo product pages."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--pages",
+            action="store_true",
+            help="Only connect the demo product pages (the server must be running).",
+        )
+        parser.add_argument(
+            "--no-pages", action="store_true", help="Do not try to connect demo product pages."
+        )
 
     def handle(self, *args, **options):
-        self.stdout.write("Nothing to seed yet.")
+        write = self.stdout.write
+        if not options["pages"]:
+            made = demo.seed_creators(write=write)
+            if not made:
+                write("Sandbox creators already there.")
+        if not options["no_pages"]:
+            demo.connect_demo_pages(write=write)
