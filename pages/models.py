@@ -1,6 +1,16 @@
+"""Creator pages: the page (a snapshot of the TikTok profile plus the creator's
+settings), its links and videos, visitor counts, abuse reports and the shared
+TikTok API budget."""
+
+from datetime import timedelta
+
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
+from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.text import slugify
+
+from pages.links import validate_link_url
 
 RESERVED_SLUGS = frozenset(
     """
@@ -9,6 +19,21 @@ RESERVED_SLUGS = frozenset(
     signup static support terms tiktok www
     """.split()
 )
+MAX_LINKS = 50
+MAX_VIDEOS_SHOWN = 100
+VIDEOS_PER_SCREEN = 12
+# The profile fields of TikTok's user/info kept on the page, and their defaults.
+PROFILE_FIELDS = {
+    "display_name": "",
+    "username": "",
+    "bio": "",
+    "is_verified": False,
+    "follower_count": None,
+    "following_count": None,
+    "likes_count": None,
+    "video_count": None,
+    "profile_deep_link": "",
+}
 
 
 class PageQuerySet(models.QuerySet):
@@ -16,21 +41,80 @@ class PageQuerySet(models.QuerySet):
         """Public pages the home page may link to, newest first."""
         return self.filter(is_showcased=True, is_suspended=False).order_by("-created")[:6]
 
+    def syncable(self):
+        """Pages whose creator is connected, not paused and not suspended."""
+        return self.filter(
+            is_suspended=False, user__tiktok__status="active", user__tiktok__sync_paused=False
+        )
+
 
 class Page(models.Model):
     """A creator's public page at /@slug."""
 
+    THEMES = [
+        ("classic", "Classic"),
+        ("midnight", "Midnight"),
+        ("sunset", "Sunset"),
+        ("mint", "Mint"),
+        ("paper", "Paper"),
+    ]
+    BUTTON_STYLES = [
+        ("pill", "Pill"),
+        ("rounded", "Rounded"),
+        ("square", "Square"),
+        ("outline", "Outline"),
+    ]
+
     user = models.OneToOneField(settings.AUTH_USER_MODEL, models.CASCADE, related_name="page")
     slug = models.SlugField(max_length=40, unique=True)
-    display_name = models.CharField(max_length=200, blank=True)
-    is_suspended = models.BooleanField(default=False)
-    is_showcased = models.BooleanField(default=False)
     created = models.DateTimeField(auto_now_add=True)
+
+    # The snapshot of the TikTok profile, written by the sync only.
+    display_name = models.CharField(max_length=200, blank=True)
+    username = models.CharField(max_length=100, blank=True)
+    bio = models.TextField(blank=True)
+    is_verified = models.BooleanField(default=False)
+    follower_count = models.BigIntegerField(null=True, blank=True)
+    following_count = models.BigIntegerField(null=True, blank=True)
+    likes_count = models.BigIntegerField(null=True, blank=True)
+    video_count = models.BigIntegerField(null=True, blank=True)
+    profile_deep_link = models.URLField(max_length=500, blank=True)
+    avatar = models.FileField(upload_to="pages/", blank=True)
+    avatar_source = models.CharField(max_length=500, blank=True)
+
+    # The creator's settings.
+    title_override = models.CharField(max_length=80, blank=True)
+    bio_override = models.TextField(max_length=300, blank=True)
+    theme = models.CharField(max_length=20, choices=THEMES, default="classic")
+    button_style = models.CharField(max_length=20, choices=BUTTON_STYLES, default="pill")
+    videos_shown = models.PositiveSmallIntegerField(default=VIDEOS_PER_SCREEN)
+    show_follower_count = models.BooleanField(default=True)
+
+    # Site state.
+    is_suspended = models.BooleanField(default=False)
+    suspended_reason = models.CharField(max_length=200, blank=True)
+    is_showcased = models.BooleanField(default=False)
+    version = models.PositiveIntegerField(default=1)
+
+    # Sync state. The lease and the backoff are claimed with conditional
+    # UPDATEs so that any number of processes start one refresh at a time.
+    last_synced_at = models.DateTimeField(null=True, blank=True)
+    last_sync_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_sync_error = models.CharField(max_length=300, blank=True)
+    sync_failures = models.PositiveIntegerField(default=0)
+    sync_backoff_until = models.DateTimeField(null=True, blank=True)
+    refresh_lease_until = models.DateTimeField(null=True, blank=True)
+    refresh_waiting_since = models.DateTimeField(null=True, blank=True)
+    manual_refresh_at = models.DateTimeField(null=True, blank=True)
+    last_viewed_at = models.DateTimeField(null=True, blank=True)
 
     objects = PageQuerySet.as_manager()
 
     def __str__(self):
         return f"@{self.slug}"
+
+    def get_absolute_url(self):
+        return f"/@{self.slug}"
 
     @staticmethod
     def is_reserved(slug):
@@ -50,3 +134,324 @@ class Page(models.Model):
             n += 1
             slug = f"{base}{n}"
         return slug
+
+    @classmethod
+    def create_for(cls, user, *, username, display_name, profile=None):
+        """Create the page of a newly connected creator.
+
+        `profile` is TikTok's user/info dict (any subset of its fields); the
+        avatar is mirrored by the first sync.
+        """
+        from pages import cache as page_cache
+
+        page = cls(user=user, slug=cls.unique_slug(username, display_name))
+        page.username = username or ""
+        page.display_name = display_name or ""
+        page.apply_profile(profile or {})
+        page.save()
+        transaction.on_commit(lambda: page_cache.forget_slug(page.slug))
+        return page
+
+    def apply_profile(self, info):
+        """Copy TikTok's user/info fields into the snapshot; returns changed names."""
+        values = {
+            "display_name": info.get("display_name"),
+            "username": info.get("username"),
+            "bio": info.get("bio_description"),
+            "is_verified": info.get("is_verified"),
+            "follower_count": info.get("follower_count"),
+            "following_count": info.get("following_count"),
+            "likes_count": info.get("likes_count"),
+            "video_count": info.get("video_count"),
+            "profile_deep_link": info.get("profile_deep_link"),
+        }
+        changed = []
+        for name, value in values.items():
+            if value is None:
+                continue  # a field of a scope not granted: keep what we have
+            field = self._meta.get_field(name)
+            if isinstance(value, str) and getattr(field, "max_length", None):
+                value = value[: field.max_length]
+            if name == "profile_deep_link" and not str(value).startswith("https://"):
+                value = ""
+            if getattr(self, name) != value:
+                setattr(self, name, value)
+                changed.append(name)
+        return changed
+
+    # What visitors see.
+    @property
+    def title(self):
+        return self.title_override or self.display_name or f"@{self.slug}"
+
+    @property
+    def shown_bio(self):
+        return self.bio_override or self.bio
+
+    @property
+    def handle(self):
+        return self.username or self.slug
+
+    def visible_links(self, now=None):
+        now = now or timezone.now()
+        return (
+            self.links.filter(enabled=True)
+            .filter(Q(starts_at__isnull=True) | Q(starts_at__lte=now))
+            .filter(Q(ends_at__isnull=True) | Q(ends_at__gt=now))
+        )
+
+    def visible_videos(self):
+        """The videos on the public page: pinned first, then newest first."""
+        return self.videos.filter(hidden=False).order_by("-pinned", "-create_time", "-id")[
+            : self.videos_shown
+        ]
+
+    def next_schedule_change(self, now=None):
+        """When a scheduled link next appears or disappears (None if never)."""
+        now = now or timezone.now()
+        moments = [
+            m
+            for pair in self.links.filter(enabled=True).values_list("starts_at", "ends_at")
+            for m in pair
+            if m and m > now
+        ]
+        return min(moments, default=None)
+
+    # Versions: every change a visitor could notice bumps it.
+    def bump_version(self):
+        """Mark the page changed: the next view renders it afresh."""
+        from pages import cache as page_cache
+
+        Page.objects.filter(pk=self.pk).update(version=F("version") + 1)
+        self.refresh_from_db(fields=["version"])
+        page_cache.publish_after_commit(self.pk)
+
+    # Freshness.
+    def is_visited(self, now=None):
+        now = now or timezone.now()
+        window = timedelta(seconds=settings.PAGE_IDLE_REFRESH_SECONDS)
+        return bool(self.last_viewed_at and self.last_viewed_at > now - window)
+
+    def can_sync(self):
+        connection = getattr(self.user, "tiktok", None)
+        return bool(connection is not None and connection.can_sync and not self.is_suspended)
+
+    def stale_at(self):
+        """When the snapshot is due for a refresh by a visit."""
+        if self.last_synced_at is None:
+            return self.created or timezone.now()
+        return self.last_synced_at + timedelta(seconds=settings.PAGE_REFRESH_SECONDS)
+
+    def next_refresh_at(self, now=None):
+        """When this page is next refreshed; None when paused, suspended or disconnected."""
+        if not self.can_sync():
+            return None
+        now = now or timezone.now()
+        if self.last_synced_at is None:
+            due = now
+        elif self.is_visited(now):
+            due = self.stale_at()
+        else:
+            due = self.last_synced_at + timedelta(seconds=settings.PAGE_IDLE_REFRESH_SECONDS)
+        if self.sync_backoff_until and self.sync_backoff_until > due:
+            due = self.sync_backoff_until
+        return due
+
+    def export(self):
+        """Everything of the page, for the creator's JSON export."""
+        return {
+            "url": settings.SITE_URL + self.get_absolute_url(),
+            "slug": self.slug,
+            "created": self.created.isoformat(),
+            "profile": {name: getattr(self, name) for name in PROFILE_FIELDS},
+            "settings": {
+                "title_override": self.title_override,
+                "bio_override": self.bio_override,
+                "theme": self.theme,
+                "button_style": self.button_style,
+                "videos_shown": self.videos_shown,
+                "show_follower_count": self.show_follower_count,
+            },
+            "sync": {
+                "last_synced_at": _iso(self.last_synced_at),
+                "last_sync_error": self.last_sync_error,
+            },
+            "links": [link.export() for link in self.links.all()],
+            "videos": [video.export() for video in self.videos.order_by("-create_time")],
+            "stats": [
+                {"day": s.day.isoformat(), "views": s.views, "clicks": s.clicks}
+                for s in self.stats.order_by("day")
+            ],
+        }
+
+
+def _iso(value):
+    return value.isoformat() if value else None
+
+
+class Link(models.Model):
+    """A link on a creator's page. Visitors reach it through /l/<id>."""
+
+    page = models.ForeignKey(Page, models.CASCADE, related_name="links")
+    title = models.CharField(max_length=80)
+    url = models.CharField(max_length=2000, validators=[validate_link_url])
+    position = models.PositiveIntegerField(default=0)
+    enabled = models.BooleanField(default=True)
+    starts_at = models.DateTimeField(null=True, blank=True)
+    ends_at = models.DateTimeField(null=True, blank=True)
+    clicks = models.PositiveIntegerField(default=0)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self):
+        return self.title
+
+    def is_live(self, now=None):
+        now = now or timezone.now()
+        return (
+            self.enabled
+            and (self.starts_at is None or self.starts_at <= now)
+            and (self.ends_at is None or self.ends_at > now)
+        )
+
+    def schedule_label(self, now=None):
+        now = now or timezone.now()
+        if not self.enabled:
+            return "hidden"
+        if self.starts_at and self.starts_at > now:
+            return "scheduled"
+        if self.ends_at and self.ends_at <= now:
+            return "expired"
+        return "live"
+
+    def export(self):
+        return {
+            "title": self.title,
+            "url": self.url,
+            "position": self.position,
+            "enabled": self.enabled,
+            "starts_at": _iso(self.starts_at),
+            "ends_at": _iso(self.ends_at),
+            "clicks": self.clicks,
+        }
+
+
+class Video(models.Model):
+    """A TikTok video mirrored on the page, with the creator's settings for it."""
+
+    page = models.ForeignKey(Page, models.CASCADE, related_name="videos")
+    tiktok_id = models.CharField(max_length=32)
+    title = models.CharField(max_length=300, blank=True)
+    share_url = models.URLField(max_length=500, blank=True)
+    cover = models.FileField(upload_to="pages/", blank=True)
+    cover_source = models.CharField(max_length=500, blank=True)
+    duration = models.PositiveIntegerField(null=True, blank=True)
+    view_count = models.BigIntegerField(null=True, blank=True)
+    like_count = models.BigIntegerField(null=True, blank=True)
+    create_time = models.DateTimeField()
+    # The creator's settings, kept across syncs.
+    hidden = models.BooleanField(default=False)
+    pinned = models.BooleanField(default=False)
+    link_url = models.CharField(
+        max_length=2000, blank=True, validators=[validate_link_url], verbose_name="link"
+    )
+    link_title = models.CharField(max_length=40, blank=True, default="")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["page", "tiktok_id"], name="unique_video_per_page")
+        ]
+
+    def __str__(self):
+        return self.title or self.tiktok_id
+
+    @property
+    def player_url(self):
+        return f"{settings.TIKTOK_PLAYER_BASE}/player/v1/{self.tiktok_id}"
+
+    @property
+    def watch_url(self):
+        if self.share_url.startswith(("https://", "http://")):
+            return self.share_url
+        return f"https://www.tiktok.com/@_/video/{self.tiktok_id}"
+
+    def export(self):
+        return {
+            "id": self.tiktok_id,
+            "title": self.title,
+            "share_url": self.share_url,
+            "create_time": _iso(self.create_time),
+            "view_count": self.view_count,
+            "hidden": self.hidden,
+            "pinned": self.pinned,
+            "link_url": self.link_url,
+            "link_title": self.link_title,
+        }
+
+
+class PageStat(models.Model):
+    """Views and link clicks of a page per day; no cookies, no IP addresses."""
+
+    page = models.ForeignKey(Page, models.CASCADE, related_name="stats")
+    day = models.DateField()
+    views = models.PositiveIntegerField(default=0)
+    clicks = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["page", "day"], name="unique_stat_day")]
+
+    def __str__(self):
+        return f"{self.page} {self.day}"
+
+
+class BlockedDomain(models.Model):
+    """A domain links may not point to (and its subdomains)."""
+
+    domain = models.CharField(max_length=253, unique=True)
+    reason = models.CharField(max_length=200, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return self.domain
+
+    def save(self, *args, **kwargs):
+        self.domain = self.domain.strip().lower().rstrip(".")
+        super().save(*args, **kwargs)
+
+
+class AbuseReport(models.Model):
+    """A visitor's report about a page, for the admins."""
+
+    REASONS = [
+        ("spam", "Spam or scam"),
+        ("impersonation", "Impersonation"),
+        ("harmful", "Harmful or illegal content"),
+        ("other", "Something else"),
+    ]
+    page = models.ForeignKey(Page, models.CASCADE, related_name="reports")
+    reason = models.CharField(max_length=20, choices=REASONS)
+    message = models.TextField(max_length=1000, blank=True)
+    resolved = models.BooleanField(default=False)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["resolved", "-created"]
+
+    def __str__(self):
+        return f"{self.get_reason_display()} on @{self.page.slug}"
+
+
+class ApiBudget(models.Model):
+    """A token bucket per TikTok endpoint, shared by every process."""
+
+    endpoint = models.CharField(max_length=40, primary_key=True)
+    tokens = models.FloatField(default=0)
+    updated = models.FloatField(default=0)  # Unix time of the last change
+
+    class Meta:
+        verbose_name = "API budget"
+
+    def __str__(self):
+        return self.endpoint

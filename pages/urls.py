@@ -1,7 +1,22 @@
-from django.urls import path
+from django.urls import path, re_path
 
-from pages import views
+from pages import public, views
 
 urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("dashboard/links/add/", views.link_add, name="link_add"),
+    path("dashboard/links/<int:link_id>/", views.link_edit, name="link_edit"),
+    path("dashboard/links/<int:link_id>/delete/", views.link_delete, name="link_delete"),
+    path("dashboard/links/<int:link_id>/move/", views.link_move, name="link_move"),
+    path("dashboard/links/<int:link_id>/toggle/", views.link_toggle, name="link_toggle"),
+    path("dashboard/videos/", views.videos, name="dashboard_videos"),
+    path("dashboard/videos/<int:video_id>/", views.video_edit, name="video_edit"),
+    path("dashboard/appearance/", views.appearance, name="appearance"),
+    path("dashboard/refresh/", views.refresh_now, name="refresh_now"),
+    path("dashboard/qr.<str:kind>", views.qr_code, name="qr_code"),
+    path("media/pages/<path:name>", views.media_file, name="page_media"),
+    path("l/<int:link_id>", public.link_redirect, name="link_redirect"),
+    path("l/v<int:video_id>", public.video_link_redirect, name="video_link_redirect"),
+    re_path(r"^@(?P<slug>[A-Za-z0-9_.-]{1,40})/report$", public.report, name="report"),
+    re_path(r"^@(?P<slug>[A-Za-z0-9_.-]{1,40})$", public.public_page, name="public_page"),
 ]

@@ -1,0 +1,45 @@
+"""Avatars and video covers, mirrored from TikTok's expiring CDN URLs as small
+WebP files in MEDIA_ROOT."""
+
+import hashlib
+from io import BytesIO
+from urllib.parse import urlsplit
+
+from django.core.files.base import ContentFile
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+AVATAR_SIZE = (200, 200)
+COVER_SIZE = (270, 480)
+MAX_PIXELS = 40_000_000
+
+
+class BadImage(Exception):
+    """The downloaded bytes are not an image we accept."""
+
+
+def source_of(url):
+    """A CDN URL without its signature, to tell a new image from a re-signed one."""
+    parts = urlsplit(url or "")
+    return f"{parts.netloc}{parts.path}"[:500]
+
+
+def to_webp(data, size):
+    """Re-encode image bytes as a WebP of at most `size`, without metadata."""
+    try:
+        with Image.open(BytesIO(data)) as image:
+            if image.width * image.height > MAX_PIXELS:
+                raise BadImage("image too large")
+            image = ImageOps.exif_transpose(image)
+            image = image.convert("RGBA" if image.mode in ("RGBA", "LA", "P") else "RGB")
+            image.thumbnail(size)
+            out = BytesIO()
+            image.save(out, "WEBP", quality=72, method=4)
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
+        raise BadImage(str(exc)) from exc
+    return out.getvalue()
+
+
+def webp_file(data, prefix):
+    """A ContentFile named by its content, so its URL can be cached forever."""
+    digest = hashlib.blake2b(data, digest_size=8).hexdigest()
+    return f"{prefix}-{digest}.webp", ContentFile(data)

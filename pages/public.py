@@ -1,0 +1,203 @@
+"""What visitors see: the public page, link redirects and abuse reports.
+
+The public page is the hot path. A warm view reads two cache entries and
+answers; it runs no query on the app's tables, touches no session and sets no
+cookie. See pages/cache.py for the entries and pages/refresh.py for how a
+stale snapshot is refreshed without the visitor waiting.
+"""
+
+import json
+import math
+import re
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import Http404, HttpResponse, HttpResponseNotModified, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_safe
+
+from pages import cache as page_cache
+from pages import refresh, stats
+from pages.forms import ReportForm
+from pages.links import ALLOWED_SCHEMES
+from pages.models import MAX_VIDEOS_SHOWN, VIDEOS_PER_SCREEN, AbuseReport, Link, Page, Video
+
+MAX_SCREEN = math.ceil(MAX_VIDEOS_SHOWN / VIDEOS_PER_SCREEN)
+_JSON_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+_GZIP = re.compile(r"\bgzip\b")
+
+
+class LinkRedirect(HttpResponseRedirect):
+    allowed_schemes = list(ALLOWED_SCHEMES)
+
+
+def _screen(request):
+    value = request.GET.get("page", "1")
+    return int(value) if value.isdigit() and 1 <= int(value) <= MAX_SCREEN else None
+
+
+@require_safe
+def public_page(request, slug):
+    """GET /@<slug>: the creator's page, from the cache when it can."""
+    screen = _screen(request)
+    if screen is None:
+        raise Http404("No such screen")
+    state = page_cache.get_state(slug)
+    if state == "missing":
+        return _unavailable(request, 404)
+    if state is None:
+        return _cold(request, slug, screen)
+    if state["slug"] != slug:
+        return _to_canonical(state["slug"], screen)
+    if state["gone"]:
+        return _unavailable(request, 410)
+    entry = page_cache.get_html(state["id"], state["version"], screen)
+    if entry is None or page_cache.is_expired(entry):
+        return _cold(request, slug, screen)
+    return _respond(request, state, entry)
+
+
+def _cold(request, slug, screen):
+    page = Page.objects.select_related("user").filter(slug__iexact=slug).first()
+    if page is None:
+        page_cache.remember_missing(slug)
+        return _unavailable(request, 404)
+    page_cache.remember_state(page)
+    if page.slug != slug:
+        return _to_canonical(page.slug, screen)
+    if page.is_suspended:
+        return _unavailable(request, 410)
+    context = _context(page, screen)
+    if context is None:
+        raise Http404("No such screen")
+    body = render_to_string("pages/public.html", context).encode()
+    entry = page_cache.store_html(
+        page.pk, page.version, screen, body, valid_until=page.next_schedule_change()
+    )
+    return _respond(request, page_cache.state_of(page), entry)
+
+
+def _to_canonical(slug, screen):
+    suffix = f"?page={screen}" if screen > 1 else ""
+    return redirect(f"/@{slug}{suffix}", permanent=True)
+
+
+def _respond(request, state, entry):
+    etag, body, _, compressed = entry
+    if request.method == "GET" and stats.is_human(request):
+        stats.count_view(state["id"])
+    refresh.request_from_visit(state)
+    if etag in request.headers.get("If-None-Match", ""):
+        response = HttpResponseNotModified()
+    elif _GZIP.search(request.headers.get("Accept-Encoding", "")):
+        response = HttpResponse(compressed, content_type="text/html; charset=utf-8")
+        response["Content-Encoding"] = "gzip"
+    else:
+        response = HttpResponse(body, content_type="text/html; charset=utf-8")
+    response["ETag"] = etag
+    response["Vary"] = "Accept-Encoding"
+    response["Cache-Control"] = f"public, max-age={settings.PAGE_BROWSER_CACHE_SECONDS}"
+    return response
+
+
+def _unavailable(request, status):
+    response = render(request, "pages/unavailable.html", {"status": status}, status=status)
+    response["Cache-Control"] = "public, max-age=60"
+    return response
+
+
+def _context(page, screen):
+    videos = list(page.visible_videos())
+    screens = max(1, math.ceil(len(videos) / VIDEOS_PER_SCREEN))
+    if screen > screens:
+        return None
+    canonical = settings.SITE_URL + page.get_absolute_url()
+    avatar = settings.SITE_URL + page.avatar.url if page.avatar else ""
+    description = (page.shown_bio or f"Links and latest TikTok videos of @{page.handle}")[:200]
+    followers = page.follower_count if page.show_follower_count else None
+    return {
+        "page": page,
+        "links": list(page.visible_links()) if screen == 1 else [],
+        "videos": videos[(screen - 1) * VIDEOS_PER_SCREEN : screen * VIDEOS_PER_SCREEN],
+        "screen": screen,
+        "previous_screen": screen - 1 if screen > 1 else None,
+        "next_screen": screen + 1 if screen < screens else None,
+        "canonical": canonical if screen == 1 else f"{canonical}?page={screen}",
+        "avatar_url": page.avatar.url if page.avatar else "",
+        "og_image": avatar,
+        "description": " ".join(description.split()),
+        "followers": followers,
+        "json_ld": _json_ld(page, canonical, avatar, description),
+    }
+
+
+def _json_ld(page, canonical, avatar, description):
+    person = {
+        "@type": "Person",
+        "name": page.title,
+        "alternateName": f"@{page.handle}",
+        "description": description,
+        "url": canonical,
+    }
+    if avatar:
+        person["image"] = avatar
+    if page.profile_deep_link:
+        person["sameAs"] = [page.profile_deep_link]
+    data = {"@context": "https://schema.org", "@type": "ProfilePage", "mainEntity": person}
+    return mark_safe(json.dumps(data, ensure_ascii=False).translate(_JSON_ESCAPES))  # noqa: S308
+
+
+@require_safe
+def link_redirect(request, link_id):
+    """GET /l/<id>: count a person's click, then go to the creator's link."""
+    link = Link.objects.select_related("page").filter(pk=link_id).first()
+    if link is None or link.page.is_suspended or not link.is_live():
+        raise Http404("No such link")
+    return _go(request, link.url, link)
+
+
+@require_safe
+def video_link_redirect(request, video_id):
+    """GET /l/v<id>: the "shop this look" link under a video."""
+    video = Video.objects.select_related("page").filter(pk=video_id, hidden=False).first()
+    if video is None or video.page.is_suspended or not video.link_url:
+        raise Http404("No such link")
+    return _go(request, video.link_url, video)
+
+
+def _go(request, url, obj):
+    if url.split(":", 1)[0].lower() not in ALLOWED_SCHEMES:
+        raise Http404("No such link")
+    if request.method == "GET" and stats.is_human(request):
+        if isinstance(obj, Link):
+            stats.count_click(obj)
+        else:
+            stats.add_to_day(obj.page_id, time.strftime("%Y-%m-%d", time.gmtime()), clicks=1)
+    response = LinkRedirect(url)
+    response["Cache-Control"] = "no-store"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@csrf_exempt  # anonymous and stateless: no session to forge, no cookie to set
+def report(request, slug):
+    """A visitor reports a page to the admins."""
+    page = get_object_or_404(Page, slug__iexact=slug, is_suspended=False)
+    if request.method == "POST":
+        form = ReportForm(request.POST)
+        key = f"pages:reports:{page.pk}:{int(time.time() // 3600)}"
+        cache.add(key, 0, 3600)
+        if form.is_valid() and not form.cleaned_data["website"] and cache.incr(key) <= 20:
+            AbuseReport.objects.create(
+                page=page,
+                reason=form.cleaned_data["reason"],
+                message=form.cleaned_data["message"],
+            )
+            return render(request, "pages/report.html", {"page": page, "sent": True})
+    else:
+        form = ReportForm()
+    return render(request, "pages/report.html", {"page": page, "form": form})

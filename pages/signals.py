@@ -1,0 +1,23 @@
+"""Image files go with their rows (also when a user's deletion cascades)."""
+
+from django.db import transaction
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
+
+from pages.models import Page, Video
+
+
+def _delete_after_commit(fieldfile):
+    if fieldfile:
+        storage, name = fieldfile.storage, fieldfile.name
+        transaction.on_commit(lambda: storage.delete(name))
+
+
+@receiver(post_delete, sender=Page)
+def delete_page_files(sender, instance, **kwargs):
+    _delete_after_commit(instance.avatar)
+
+
+@receiver(post_delete, sender=Video)
+def delete_video_files(sender, instance, **kwargs):
+    _delete_after_commit(instance.cover)

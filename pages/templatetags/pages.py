@@ -1,0 +1,22 @@
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def compact(value):
+    """1234 → "1.2K", 3400000 → "3.4M" (the way TikTok shows counts)."""
+    try:
+        value = int(value)
+    except (TypeError, ValueError):
+        return ""
+    for limit, suffix in ((1_000_000_000, "B"), (1_000_000, "M"), (1_000, "K")):
+        if value >= limit:
+            text = f"{value / limit:.1f}".removesuffix(".0")
+            return f"{text}{suffix}"
+    return str(value)
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key)

@@ -1,0 +1,13 @@
+// Click to play: the TikTok player (and its cookies) loads only when asked.
+document.addEventListener("click", function (event) {
+  var link = event.target.closest("a[data-player]");
+  if (!link || event.ctrlKey || event.metaKey || event.shiftKey) return;
+  event.preventDefault();
+  var frame = document.createElement("iframe");
+  frame.src = link.dataset.player + "?autoplay=1";
+  frame.title = link.textContent.trim();
+  frame.allow = "autoplay; encrypted-media; fullscreen; picture-in-picture";
+  frame.className = "pf-frame";
+  link.replaceWith(frame);
+  frame.focus();
+});
