@@ -1,0 +1,254 @@
+"""Alice's "Your data" page: status, history, pause, export, disconnect, re-consent, delete."""
+
+import json
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from allauth.socialaccount.models import SocialAccount
+from django.core.files.base import ContentFile
+from django.db import models
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from accounts.models import ApiCall, TikTokConnection, User
+from pages.models import Page
+from tests.accounts.conftest import API, AUTH, envelope, token_answer
+
+pytestmark = pytest.mark.django_db
+
+REVOKE_URL = f"{API}/v2/oauth/revoke/"
+TOKEN_URL = f"{API}/v2/oauth/token/"
+USER_URL = f"{API}/v2/user/info/"
+
+
+@pytest.fixture
+def alice_page(alice):
+    return Page.objects.create(user=alice, slug="alice", display_name="Alice")
+
+
+@pytest.fixture
+def signed_in(client, alice, alice_page):
+    SocialAccount.objects.create(user=alice, provider="tiktok", uid="oid-alice")
+    client.force_login(alice)
+    return client
+
+
+def log_calls(user, n, *, log_prefix="log"):
+    start = timezone.now() - timedelta(hours=n)
+    for i in range(n):
+        ApiCall.objects.create(
+            user=user,
+            endpoint="user.info",
+            http_status=200,
+            error_code="ok",
+            log_id=f"{log_prefix}-{i:02d}",
+            created=start + timedelta(hours=i),
+        )
+
+
+def test_a_visitor_is_sent_to_sign_in(client):
+    response = client.get("/dashboard/data/")
+
+    assert response.status_code == 302 and response["Location"].startswith("/signin/")
+
+
+def test_the_sign_in_page_says_what_is_asked_why_and_how_often(client):
+    response = client.get("/signin/")
+
+    text = response.content.decode()
+    for scope in ("user.info.basic", "user.info.profile", "user.info.stats", "video.list"):
+        assert scope in text
+    assert text.count("Optional") == 3 and "Required" in text
+    assert "about every 15 minutes" in text and "every day" in text
+    assert 'href="/privacy/"' in text and 'href="/terms/"' in text
+    assert 'action="/accounts/tiktok/login/"' in text and "csrfmiddlewaretoken" in text
+
+
+def test_alice_sees_her_connection_and_newest_requests_first(signed_in, alice):
+    log_calls(alice, 30)
+
+    response = signed_in.get("/dashboard/data/")
+
+    text = response.content.decode()
+    assert "Connected" in text and "Your public videos" in text
+    assert text.index("log-29") < text.index("log-28")
+    assert "log-04" not in text
+    older = signed_in.get("/dashboard/data/?page=2").content.decode()
+    assert "log-04" in older and "log-29" not in older
+
+
+def test_bob_never_sees_alices_history(client, alice, bob):
+    log_calls(alice, 2, log_prefix="alice-secret")
+    client.force_login(bob)
+
+    assert b"alice-secret" not in client.get("/dashboard/data/").content
+    assert b"alice-secret" not in client.get("/dashboard/data/export/").content
+
+
+def test_alice_pauses_and_resumes_syncing(signed_in, alice):
+    assert signed_in.get("/dashboard/data/pause/").status_code == 405
+
+    response = signed_in.post("/dashboard/data/pause/", follow=True)
+
+    assert TikTokConnection.objects.get(user=alice).sync_paused
+    assert not TikTokConnection.objects.get(user=alice).can_sync
+    assert b"Syncing is paused" in response.content
+    assert b"Resume syncing" in response.content
+    signed_in.post("/dashboard/data/resume/")
+    assert TikTokConnection.objects.get(user=alice).can_sync
+
+
+def test_the_export_has_everything_but_the_tokens(signed_in, alice):
+    log_calls(alice, 3)
+
+    response = signed_in.get("/dashboard/data/export/")
+
+    assert response["Content-Disposition"] == 'attachment; filename="linkinbio-alice.json"'
+    data = json.loads(response.content)
+    assert data["account"]["username"] == "alice"
+    assert data["tiktok_connection"]["open_id"] == "oid-alice"
+    assert data["tiktok_connection"]["granted_scopes"][-1] == "video.list"
+    assert data["page"]["slug"] == "alice"
+    assert [c["log_id"] for c in data["request_history"]] == ["log-00", "log-01", "log-02"]
+    raw = response.content.decode()
+    assert "act.alice-1" not in raw and "rft.alice-1" not in raw
+    assert "token_encrypted" not in raw
+
+
+def test_disconnecting_revokes_at_tiktok_and_keeps_the_page(signed_in, alice, tiktok):
+    tiktok.post(REVOKE_URL, json={})
+
+    response = signed_in.post("/dashboard/data/disconnect/", follow=True)
+
+    assert parse_qs(tiktok.calls[0].request.body)["token"] == ["act.alice-1"]
+    connection = TikTokConnection.objects.get(user=alice)
+    assert connection.status == "revoked" and not connection.can_sync
+    assert connection.access_token_encrypted == "" and connection.refresh_token_encrypted == ""
+    assert Page.objects.filter(user=alice).exists()
+    assert b"we revoked our access" in response.content
+    assert b"Reconnect TikTok" in response.content
+
+
+def test_disconnecting_while_tiktok_is_down_still_forgets_the_tokens(signed_in, alice, tiktok):
+    tiktok.post(REVOKE_URL, body="<html>down</html>", status=503)
+
+    response = signed_in.post("/dashboard/data/disconnect/", follow=True)
+
+    assert TikTokConnection.objects.get(user=alice).refresh_token == ""
+    assert b"did not confirm" in response.content
+
+
+def test_alice_reconnects_after_disconnecting(signed_in, alice, tiktok):
+    tiktok.post(REVOKE_URL, json={})
+    signed_in.post("/dashboard/data/disconnect/")
+    response = signed_in.post("/accounts/tiktok/login/", {"next": "/dashboard/"})
+    query = parse_qs(urlsplit(response["Location"]).query)
+    tiktok.post(TOKEN_URL, json=token_answer(access="act.alice-back"))
+    tiktok.get(USER_URL, json=envelope({"user": {"open_id": "oid-alice", "display_name": "A"}}))
+
+    signed_in.get(
+        "/accounts/tiktok/login/callback/",
+        {"code": "c2", "scopes": query["scope"][0], "state": query["state"][0]},
+    )
+
+    connection = TikTokConnection.objects.get(user=alice)
+    assert connection.status == "active" and connection.access_token == "act.alice-back"
+    assert User.objects.count() == 1 and Page.objects.count() == 1
+
+
+def test_grant_video_access_asks_tiktok_for_the_missing_scope_only(signed_in, alice, tiktok):
+    TikTokConnection.objects.filter(user=alice).update(
+        scopes=["user.info.basic", "user.info.profile", "user.info.stats"]
+    )
+
+    response = signed_in.post("/dashboard/data/grant/")
+
+    url = urlsplit(response["Location"])
+    assert url.geturl().startswith(f"{AUTH}/v2/auth/authorize/")
+    query = {k: v[0] for k, v in parse_qs(url.query).items()}
+    assert query["scope"] == "user.info.basic,video.list"
+    tiktok.post(TOKEN_URL, json=token_answer(access="act.alice-v"))
+    tiktok.get(USER_URL, json=envelope({"user": {"open_id": "oid-alice", "display_name": "A"}}))
+    back = signed_in.get(
+        "/accounts/tiktok/login/callback/",
+        {"code": "c3", "scopes": "user.info.basic,video.list", "state": query["state"]},
+    )
+    assert back["Location"] == "/dashboard/"
+    assert TikTokConnection.objects.get(user=alice).has_scope("video.list")
+
+
+def test_the_banner_offers_what_the_connection_needs(alice):
+    connection = TikTokConnection.objects.get(user=alice)
+    assert "Reconnect" not in render_to_string(
+        "accounts/connection_banner.html", {"connection": connection}
+    )
+
+    connection.scopes = ["user.info.basic"]
+    banner = render_to_string("accounts/connection_banner.html", {"connection": connection})
+    assert "Show your videos: grant video access" in banner
+    assert 'action="/dashboard/data/grant/"' in banner
+
+    connection.status = "needs_reconnect"
+    banner = render_to_string("accounts/connection_banner.html", {"connection": connection})
+    assert "Reconnect TikTok" in banner and "grant video access" not in banner
+    assert 'action="/accounts/tiktok/login/"' in banner
+    assert render_to_string("accounts/connection_banner.html", {}).strip() == ""
+
+
+def test_deleting_needs_a_confirmation(signed_in, alice):
+    response = signed_in.post("/dashboard/data/delete/", {}, follow=True)
+
+    assert b"Tick the box to confirm" in response.content
+    assert User.objects.filter(pk=alice.pk).exists()
+
+
+def test_deleting_the_account_leaves_nothing_of_alice(
+    signed_in, alice, alice_page, bob, tiktok, settings, django_capture_on_commit_callbacks
+):
+    tiktok.post(REVOKE_URL, json={})
+    files = [f for f in Page._meta.get_fields() if isinstance(f, models.FileField)]
+    for field in files:
+        getattr(alice_page, field.name).save("alice.webp", ContentFile(b"RIFF"), save=True)
+    log_calls(alice, 3)
+    ApiCall.objects.create(endpoint="oauth.token", open_id="oid-alice", error_code="ok")
+    bob_calls = ApiCall.objects.filter(user=bob).count()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = signed_in.post("/dashboard/data/delete/", {"confirm": "yes"}, follow=True)
+
+    assert b"all your data are deleted" in response.content
+    assert len(tiktok.calls) == 1
+    assert not User.objects.filter(username="alice").exists()
+    assert not SocialAccount.objects.filter(uid="oid-alice").exists()
+    assert not TikTokConnection.objects.filter(open_id="oid-alice").exists()
+    assert not ApiCall.objects.filter(open_id="oid-alice").exists()
+    assert ApiCall.objects.filter(user__isnull=True).count() == 0
+    assert not Page.objects.filter(slug="alice").exists()
+    media = Path(settings.MEDIA_ROOT)
+    assert not media.exists() or [p for p in media.rglob("*") if p.is_file()] == []
+    assert ApiCall.objects.filter(user=bob).count() == bob_calls
+    assert TikTokConnection.objects.filter(user=bob).exists()
+    assert signed_in.get("/dashboard/data/").status_code == 302
+
+
+def test_tokens_never_show_in_the_admin(admin_client, alice):
+    connection = TikTokConnection.objects.get(user=alice)
+    ApiCall.objects.create(user=alice, endpoint="user.info", error_code="ok", log_id="L1")
+
+    pages = [
+        admin_client.get("/admin/accounts/tiktokconnection/"),
+        admin_client.get(f"/admin/accounts/tiktokconnection/{connection.pk}/change/"),
+        admin_client.get("/admin/accounts/apicall/"),
+    ]
+
+    for page in pages:
+        assert page.status_code == 200
+        text = page.content.decode()
+        assert "act.alice-1" not in text and "rft.alice-1" not in text
+        assert connection.access_token_encrypted not in text
+    assert b"oid-alice" in pages[1].content
+    call = ApiCall.objects.get()
+    assert admin_client.get(f"/admin/accounts/apicall/{call.pk}/delete/").status_code == 403
+    assert admin_client.get("/admin/accounts/apicall/add/").status_code == 403
