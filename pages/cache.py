@@ -49,9 +49,18 @@ def get_state(slug):
     return cache.get(slug_key(slug))
 
 
-def remember_state(page):
-    """Store the state read by a cold view, unless a newer one is there."""
-    cache.add(slug_key(page.slug), state_of(page), settings.PAGE_CACHE_SECONDS)
+def remember_state(page, cached=None):
+    """Store the state a cold view read from the database, never over a newer one.
+
+    `cached` is what the view found in the cache: a different version there
+    (a lost publish, a rolled back edit) is replaced, because the database is
+    the truth; the publish after each commit has the last word.
+    """
+    state = state_of(page)
+    if isinstance(cached, dict) and cached["id"] == page.pk and cached["version"] != page.version:
+        cache.set(slug_key(page.slug), state, settings.PAGE_CACHE_SECONDS)
+    else:
+        cache.add(slug_key(page.slug), state, settings.PAGE_CACHE_SECONDS)
 
 
 def remember_missing(slug):
@@ -72,6 +81,9 @@ def publish(page_id):
 
 
 def publish_after_commit(page_id):
+    """Publish now (the creator's next view is fresh even inside a long
+    transaction) and again once the change is committed."""
+    publish(page_id)
     transaction.on_commit(lambda: publish(page_id))
 
 

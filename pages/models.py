@@ -149,6 +149,7 @@ class Page(models.Model):
         page.display_name = display_name or ""
         page.apply_profile(profile or {})
         page.save()
+        page_cache.forget_slug(page.slug)
         transaction.on_commit(lambda: page_cache.forget_slug(page.slug))
         return page
 

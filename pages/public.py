@@ -50,23 +50,23 @@ def public_page(request, slug):
     if state == "missing":
         return _unavailable(request, 404)
     if state is None:
-        return _cold(request, slug, screen)
+        return _cold(request, slug, screen, state)
     if state["slug"] != slug:
         return _to_canonical(state["slug"], screen)
     if state["gone"]:
         return _unavailable(request, 410)
     entry = page_cache.get_html(state["id"], state["version"], screen)
     if entry is None or page_cache.is_expired(entry):
-        return _cold(request, slug, screen)
+        return _cold(request, slug, screen, state)
     return _respond(request, state, entry)
 
 
-def _cold(request, slug, screen):
+def _cold(request, slug, screen, cached=None):
     page = Page.objects.select_related("user").filter(slug__iexact=slug).first()
     if page is None:
         page_cache.remember_missing(slug)
         return _unavailable(request, 404)
-    page_cache.remember_state(page)
+    page_cache.remember_state(page, cached)
     if page.slug != slug:
         return _to_canonical(page.slug, screen)
     if page.is_suspended:

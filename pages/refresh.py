@@ -12,7 +12,6 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -59,14 +58,11 @@ def enqueue(page_id):
     """Queue the refresh task for a page whose lease the caller holds."""
     from pages.tasks import refresh_page
 
-    def send():
-        try:
-            refresh_page.enqueue(page_id)
-        except Exception:
-            logger.exception("Could not queue the refresh of page %s", page_id)
-            release(page_id)
-
-    transaction.on_commit(send)
+    try:
+        refresh_page.enqueue(page_id)
+    except Exception:
+        logger.exception("Could not queue the refresh of page %s", page_id)
+        release(page_id)
 
 
 def request_from_visit(state):
