@@ -303,4 +303,5 @@ LOGGING = {
 # worker): (dotted path of a function, interval in seconds).
 SCHEDULED_JOBS = [
     ("accounts.jobs.refresh_expiring_tokens", 3600),
+    ("pages.refresh.enqueue_due_refreshes", 15),
 ]

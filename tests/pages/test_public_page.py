@@ -19,7 +19,7 @@ def alice_page(alice, tiktok, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         sync(alice)
     page = page_of(alice)
-    Link.objects.create(page=page, title="My merch shop", url="https://shop.example.com", position=1)
+    Link.objects.create(page=page, title="My merch shop", url="https://shop.example.com")
     Link.objects.create(page=page, title="Mail me", url="mailto:alice@example.com", position=2)
     page.bump_version()
     return page
@@ -152,7 +152,10 @@ def test_hostile_profile_text_and_link_titles_are_escaped(alice, tiktok, visitor
 def test_scheduled_link_appears_and_expiring_link_goes_on_time(alice_page, visitor):
     now = timezone.now()
     Link.objects.create(
-        page=alice_page, title="Tour tickets", url="https://t.test", starts_at=now + timedelta(hours=1)
+        page=alice_page,
+        title="Tour tickets",
+        url="https://t.test",
+        starts_at=now + timedelta(hours=1),
     )
     Link.objects.create(
         page=alice_page, title="Flash sale", url="https://s.test", ends_at=now + timedelta(hours=2)
