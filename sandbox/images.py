@@ -81,7 +81,8 @@ def avatar(seed, name, size):
     hue, _ = _hue(seed)
     image = _gradient((size, size), _rgb(hue, 0.55, 0.6), _rgb(hue + 0.05, 0.38, 0.65))
     draw = ImageDraw.Draw(image)
-    initials = "".join(word[0] for word in (name or "?").split()[:2]).upper() or "?"
+    words = [word for word in (name or "").split() if word[0].isalnum()]
+    initials = "".join(word[0] for word in words[:2]).upper() or "?"
     font = _font(max(10, int(size * 0.38)))
     draw.text((size / 2, size / 2), initials, font=font, fill=(255, 255, 255), anchor="mm")
     return _jpeg(image, quality=85)

@@ -11,6 +11,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
+from sandbox import media
 from sandbox.answers import endpoint, oauth_answer, oauth_error
 from sandbox.models import REQUIRED_SCOPE, SCOPES, Account, AuthCode, Client, RateWindow, Token
 
@@ -82,7 +83,7 @@ def _consent_page(request, client, redirect_uri, scopes, error="", status=200):
     granted = request.POST.getlist("scope") if request.method == "POST" else scopes
     ctx = {
         "client": client,
-        "accounts": accounts,
+        "accounts": [(a, media.avatar_url(request, a, "avatar_url_100")) for a in accounts],
         "chosen": chosen,
         "scopes": [
             {
@@ -134,7 +135,9 @@ def authorize(request):
         return _consent_page(
             request, client, redirect_uri, scopes, "Choose an account to continue.", 400
         )
-    left_on = set(request.POST.getlist("scope"))
+    # The screen always posts the required scope; a post without any scope field
+    # comes from a script and gets the screen's defaults (everything on).
+    left_on = set(request.POST.getlist("scope")) if "scope" in request.POST else set(scopes)
     granted = [s for s in scopes if s == REQUIRED_SCOPE or s in left_on]
     code = AuthCode.issue(client, account, redirect_uri, granted, challenge)
     return _redirect(redirect_uri, code=code.code, scopes=",".join(granted), state=state)

@@ -81,9 +81,25 @@ def test_alice_can_switch_off_her_videos_and_stats(client, alice):
     assert params["scopes"] == "user.info.basic,user.info.profile"
 
 
-def test_the_basic_scope_is_granted_even_when_the_form_leaves_it_out(client, alice):
-    response = client.post(authorize_path(), {"account": "alice", "decision": "allow"})
+def test_alice_can_switch_off_every_optional_scope(client, alice):
+    response = client.post(
+        authorize_path(), {"account": "alice", "scope": ["user.info.basic"], "decision": "allow"}
+    )
     assert testing.callback_params(response["Location"])["scopes"] == "user.info.basic"
+
+
+def test_the_basic_scope_is_granted_even_when_the_form_leaves_it_out(client, alice):
+    response = client.post(
+        authorize_path(), {"account": "alice", "scope": ["video.list"], "decision": "allow"}
+    )
+    assert testing.callback_params(response["Location"])["scopes"] == "user.info.basic,video.list"
+
+
+def test_a_scripted_allow_without_scope_fields_keeps_the_screens_defaults(client, alice):
+    response = client.post(authorize_path(), {"account": "alice", "decision": "allow"})
+    assert testing.callback_params(response["Location"])["scopes"] == (
+        "user.info.basic,user.info.profile,user.info.stats,video.list"
+    )
 
 
 def test_deny_sends_alice_back_with_access_denied(client, alice):
