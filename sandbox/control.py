@@ -1,7 +1,35 @@
-"""The control API for tests and demos (JSON under {base}/_sandbox/).
+"""The control API for tests and demos: JSON under /sandbox/tiktok/_sandbox/.
 
-Counters, reset, fault injection, accounts and their videos, "the user
-removed the app", token expiry, and extra apps. Only mounted with the sandbox.
+Only mounted with the sandbox; no CSRF token needed. Bad input answers 400
+{"error": "..."}, an unknown account 404.
+
+    GET    stats                     {"calls": {"oauth.token": n, "oauth.revoke": n,
+                                      "user.info": n, "video.list": n, "video.query": n}}
+    POST   reset                     zero counters; clear faults, codes, tokens, rate windows
+    GET    faults                    {"faults": [{"endpoint", "kind", "times", "delay"}]}
+    POST   faults                    {"endpoint": "video.list" | ... | "*", "kind": "rate_limit" |
+                                      "server_error" | "timeout" | "slow" | "malformed" |
+                                      "token_invalid", "times": 1, "delay": 2.0,
+                                      "variant": "html" | "truncated"}  -> 201
+    DELETE faults                    clear them all
+    GET    accounts                  {"accounts": [{"username", "display_name", "open_id",
+                                      "union_id", "video_count"}]}
+    POST   accounts                  {"username", "display_name", "bio_description", "is_verified",
+                                      "follower_count", "following_count", "likes_count",
+                                      "videos": [{"title", "video_description", "create_time",
+                                      "duration", "width", "height", "like_count", "comment_count",
+                                      "share_count", "view_count", "is_public"}] | "video_count": N}
+                                      -> 201 new (200 updated; given videos replace the old ones)
+    GET    accounts/<username>       the account and its videos
+    POST   accounts/<username>/videos        {"videos": [...]} or {"video_count": N}
+                                             -> 201 {"ids": [...]} (the creator posted)
+    DELETE accounts/<username>/videos/<id>   deleted on TikTok
+    POST   accounts/<username>/revoke        the user removed the app ({"client_key"} optional)
+    POST   accounts/<username>/expire        access tokens expire now ({"refresh": true}: all)
+    GET    clients                   {"clients": [{"client_key", "name", "redirect_uris",
+                                      "scopes"}]}
+    POST   clients                   {"client_key", "client_secret", "redirect_uris": [...],
+                                      "name", "scopes"} -> 201 (200 when it exists: URIs are added)
 """
 
 import json
