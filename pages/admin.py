@@ -1,0 +1,187 @@
+import time
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib import admin, messages
+from django.utils import timezone
+
+from pages import budget, refresh
+from pages.models import AbuseReport, ApiBudget, BlockedDomain, Link, Page, Video
+
+
+class LinkInline(admin.TabularInline):
+    model = Link
+    extra = 0
+    fields = ["title", "url", "position", "enabled", "starts_at", "ends_at", "clicks"]
+    readonly_fields = ["clicks"]
+
+
+@admin.register(Page)
+class PageAdmin(admin.ModelAdmin):
+    list_display = [
+        "slug",
+        "display_name",
+        "user",
+        "is_suspended",
+        "is_showcased",
+        "last_synced_at",
+        "last_sync_error",
+    ]
+    list_filter = ["is_suspended", "is_showcased", "theme"]
+    search_fields = ["slug", "display_name", "username", "user__username"]
+    inlines = [LinkInline]
+    actions = ["suspend", "unsuspend", "force_refresh"]
+    readonly_fields = [
+        "version",
+        "avatar",
+        "avatar_source",
+        "last_synced_at",
+        "last_sync_attempt_at",
+        "last_sync_error",
+        "sync_failures",
+        "sync_backoff_until",
+        "refresh_lease_until",
+        "refresh_waiting_since",
+        "manual_refresh_at",
+        "last_viewed_at",
+    ]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        form.instance.bump_version()
+
+    @admin.action(description="Suspend the selected pages (visitors get “unavailable”)")
+    def suspend(self, request, queryset):
+        for page in queryset:
+            page.is_suspended = True
+            page.save(update_fields=["is_suspended"])
+            page.bump_version()
+        self.message_user(request, f"Suspended {queryset.count()} page(s).")
+
+    @admin.action(description="Unsuspend the selected pages")
+    def unsuspend(self, request, queryset):
+        for page in queryset:
+            page.is_suspended = False
+            page.save(update_fields=["is_suspended"])
+            page.bump_version()
+        self.message_user(request, f"Unsuspended {queryset.count()} page(s).")
+
+    @admin.action(description="Refresh the selected pages from TikTok now")
+    def force_refresh(self, request, queryset):
+        queued = 0
+        for page in queryset:
+            if page.can_sync() and refresh.claim(page.pk, stale_only=False, manual=True):
+                refresh.enqueue(page.pk)
+                queued += 1
+        level = messages.SUCCESS if queued else messages.WARNING
+        self.message_user(
+            request, f"Queued {queued} refresh(es); paused or busy pages were skipped.", level
+        )
+
+
+class BumpOnSave:
+    """Admin changes to what a page shows are visible on its next view."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        obj.page.bump_version()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        obj.page.bump_version()
+
+
+@admin.register(Link)
+class LinkAdmin(BumpOnSave, admin.ModelAdmin):
+    list_display = ["title", "url", "page", "enabled", "clicks"]
+    search_fields = ["title", "url", "page__slug"]
+    list_filter = ["enabled"]
+    raw_id_fields = ["page"]
+
+
+@admin.register(Video)
+class VideoAdmin(BumpOnSave, admin.ModelAdmin):
+    list_display = ["tiktok_id", "title", "page", "create_time", "hidden", "pinned"]
+    search_fields = ["tiktok_id", "title", "page__slug"]
+    list_filter = ["hidden", "pinned"]
+    raw_id_fields = ["page"]
+    readonly_fields = ["cover", "cover_source"]
+
+
+@admin.register(AbuseReport)
+class AbuseReportAdmin(admin.ModelAdmin):
+    list_display = ["page", "reason", "created", "resolved"]
+    list_filter = ["resolved", "reason"]
+    search_fields = ["page__slug", "message"]
+    readonly_fields = ["page", "reason", "message", "created"]
+    actions = ["resolve", "suspend_pages"]
+
+    @admin.action(description="Mark as resolved")
+    def resolve(self, request, queryset):
+        queryset.update(resolved=True)
+
+    @admin.action(description="Suspend the reported pages and resolve")
+    def suspend_pages(self, request, queryset):
+        for report in queryset.select_related("page"):
+            report.page.is_suspended = True
+            report.page.save(update_fields=["is_suspended"])
+            report.page.bump_version()
+        queryset.update(resolved=True)
+
+
+@admin.register(BlockedDomain)
+class BlockedDomainAdmin(admin.ModelAdmin):
+    list_display = ["domain", "reason", "created", "links_to_it"]
+    search_fields = ["domain"]
+
+    @admin.display(description="Links pointing to it")
+    def links_to_it(self, obj):
+        return Link.objects.filter(url__icontains=f"{obj.domain}").count()
+
+
+@admin.register(ApiBudget)
+class ApiBudgetAdmin(admin.ModelAdmin):
+    """The TikTok API budget in use, per endpoint."""
+
+    list_display = ["endpoint", "calls_last_minute", "available_now", "limits", "circuit"]
+    actions = None
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        now = time.time()
+        for endpoint in budget.ENDPOINTS:
+            ApiBudget.objects.get_or_create(
+                endpoint=endpoint, defaults={"tokens": budget.capacity(), "updated": now}
+            )
+        return super().changelist_view(request, extra_context)
+
+    @admin.display(description="Calls in the last minute (all callers)")
+    def calls_last_minute(self, obj):
+        from accounts.models import ApiCall
+
+        since = timezone.now() - timedelta(minutes=1)
+        name = obj.endpoint.replace("/", ".")
+        return ApiCall.objects.filter(endpoint=name, created__gte=since).count()
+
+    @admin.display(description="Refresh calls available now")
+    def available_now(self, obj):
+        return budget.available(obj.endpoint)
+
+    @admin.display(description="Limits")
+    def limits(self, obj):
+        return (
+            f"TikTok {settings.TIKTOK_RATE_LIMIT_PER_MINUTE}/min; refreshes burst "
+            f"{int(budget.capacity())}, then {budget.rate_per_second() * 60:.0f}/min"
+        )
+
+    @admin.display(description="Circuit")
+    def circuit(self, obj):
+        until = refresh.breaker_open_until(obj.endpoint)
+        if until > time.time():
+            return f"open for {int(until - time.time())} s"
+        return "closed"

@@ -1,0 +1,71 @@
+"""An admin runs the site: suspends a page, forces a refresh, watches the budget."""
+
+import pytest
+from django.tasks import default_task_backend
+
+from accounts.models import User
+from pages.models import AbuseReport, Link
+from tests.pages.conftest import page_of, sync
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin_client(client):
+    staff = User.objects.create_superuser("staff", password="x")
+    client.force_login(staff)
+    return client
+
+
+def run_action(admin_client, url, action, ids):
+    return admin_client.post(url, {"action": action, "_selected_action": ids}, follow=True)
+
+
+def test_admin_suspends_and_unsuspends_a_page(admin_client, alice, tiktok, visitor):
+    sync(alice)
+    page = page_of(alice)
+    AbuseReport.objects.create(page=page, reason="spam", message="fake giveaway")
+    assert visitor.get("/@alice").status_code == 200
+    run_action(admin_client, "/admin/pages/page/", "suspend", [page.pk])
+    assert visitor.get("/@alice").status_code == 410
+    assert visitor.get(f"/l/v{page.videos.first().pk}").status_code == 404
+    run_action(admin_client, "/admin/pages/page/", "unsuspend", [page.pk])
+    assert visitor.get("/@alice").status_code == 200
+    reports = admin_client.get("/admin/pages/abusereport/").content.decode()
+    assert "Spam or scam" in reports
+
+
+def test_admin_forces_a_refresh(admin_client, alice, tiktok):
+    default_task_backend.clear()
+    sync(alice)
+    page = page_of(alice)
+    response = run_action(admin_client, "/admin/pages/page/", "force_refresh", [page.pk])
+    assert "Queued 1 refresh" in response.content.decode()
+    assert [r.args[0] for r in default_task_backend.results] == [page.pk]
+
+
+def test_admin_link_edit_shows_at_once(admin_client, alice, visitor):
+    page = page_of(alice)
+    link = Link.objects.create(page=page, title="Old title", url="https://a.example")
+    page.bump_version()
+    assert "Old title" in visitor.get("/@alice").content.decode()
+    admin_client.post(
+        f"/admin/pages/link/{link.pk}/change/",
+        {
+            "page": page.pk,
+            "title": "Fixed by staff",
+            "url": "https://a.example",
+            "position": 0,
+            "enabled": "on",
+            "clicks": 0,
+        },
+    )
+    assert "Fixed by staff" in visitor.get("/@alice").content.decode()
+
+
+def test_admin_sees_the_api_budget_in_use(admin_client, settings):
+    settings.TIKTOK_RATE_LIMIT_PER_MINUTE = 600
+    html = admin_client.get("/admin/pages/apibudget/").content.decode()
+    assert "user/info" in html and "video/list" in html
+    assert "TikTok 600/min" in html
+    assert "closed" in html
