@@ -31,7 +31,7 @@ def _font(size):
 
 def _hue(seed):
     digest = hashlib.sha256(seed.encode()).digest()
-    return digest[0] / 255.0, digest[1] / 255.0
+    return int.from_bytes(digest[:2]) / 65536, digest[2] / 255.0
 
 
 def _rgb(hue, lightness, saturation):
@@ -58,9 +58,9 @@ def cover(video_id, title, username=""):
     draw = ImageDraw.Draw(image, "RGBA")
     digest = hashlib.sha256(video_id.encode()).digest()
     for i in range(3):
-        x = digest[2 + i] / 255 * width
-        y = digest[5 + i] / 255 * height
-        r = 40 + digest[8 + i] / 255 * 120
+        x = digest[3 + i] / 255 * width
+        y = digest[6 + i] / 255 * height
+        r = 40 + digest[9 + i] / 255 * 120
         draw.ellipse((x - r, y - r, x + r, y + r), fill=(255, 255, 255, 40 + 15 * i))
     lines = textwrap.wrap(title or "", width=16)[:4] or [" "]
     font = _font(34)

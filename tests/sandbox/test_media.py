@@ -30,23 +30,24 @@ def covers(client, username, count=20):
 def test_cover_urls_serve_real_images_with_distinct_colours(client, alice):
     videos = covers(client, "alice")
     colours = set()
-    for video in videos[:3]:
+    for video in videos:
         response = client.get(local(video["cover_image_url"]))
         assert response.status_code == 200
         assert response["Content-Type"] == "image/jpeg"
         image = Image.open(io.BytesIO(response.content))
         assert image.size == (360, 640)
-        assert image.width < image.height
-        colours.add(image.convert("RGB").getpixel((5, 5)))
-    assert len(colours) == 3
+        colours.add(image.convert("RGB").getpixel((180, 2)))
+    assert len(videos) == 5
+    assert len(colours) >= 4
 
 
-def test_a_cover_shows_the_videos_title(client, db):
-    testing.create_account("chef", videos=[{"title": "Soup"}, {"title": "A much longer title"}])
-    first, second = covers(client, "chef")
-    one = client.get(local(first["cover_image_url"])).content
-    other = client.get(local(second["cover_image_url"])).content
-    assert one != other
+def test_a_cover_shows_the_videos_title(client, alice):
+    video = alice.videos.first()
+    url = local(covers(client, "alice")[0]["cover_image_url"])
+    before = client.get(url).content
+    video.title = "A different title"
+    video.save()
+    assert client.get(url).content != before
 
 
 def test_cover_urls_carry_an_expiry_about_six_hours_ahead(client, alice):
@@ -69,7 +70,7 @@ def test_an_expired_cover_url_is_forbidden(client, alice, settings):
     "tamper",
     [
         lambda url: url.replace("x-expires=1", "x-expires=2", 1),
-        lambda url: url[:-3] + "000",
+        lambda url: url[:-1] + ("1" if url.endswith("0") else "0"),
         lambda url: url.split("&x-signature")[0],
         lambda url: url.split("?")[0],
     ],
