@@ -11,10 +11,17 @@ from django.contrib.auth import get_user_model
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def clean_environment(**env):
+    """The environment of a fresh process, without what the test run itself set."""
+    dropped = ("DATABASE_URL", "REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    clean = {k: v for k, v in os.environ.items() if k not in dropped}
+    clean.update(env)
+    return clean
+
+
 def load_settings(**env):
     """Import the settings module in a fresh interpreter with this environment."""
-    clean = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
-    clean.update(env)
+    clean = clean_environment(**env)
     return subprocess.run(
         [
             sys.executable,
@@ -73,8 +80,7 @@ def test_the_custom_user_model_is_in_use():
 
 
 def test_production_settings_pass_the_deployment_checks():
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
-    env.update(
+    env = clean_environment(
         DEBUG="False",
         SECRET_KEY="k" * 20 + "-production-secret-key-for-the-check-only-0123456789",
         TOKEN_ENCRYPTION_KEYS="cHJvZHVjdGlvbi1jaGVjay1rZXktMzItYnl0ZXMtLS0=",
