@@ -21,7 +21,7 @@ migrate: $(STAMP)
 	$(PY) manage.py migrate --noinput
 
 demo: migrate
-	$(PY) manage.py seed_demo
+	$(PY) manage.py seed_demo --no-pages
 
 # Serves the site, the TikTok sandbox and the background worker; Ctrl-C stops all.
 run: demo
@@ -29,7 +29,9 @@ run: demo
 	@trap 'kill 0' INT TERM EXIT; \
 	$(PY) manage.py db_worker --interval 1 & \
 	$(PY) manage.py scheduler & \
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	$(PY) manage.py runserver $(HOST):$(PORT) & \
+	$(PY) manage.py seed_demo --pages --wait 60; \
+	wait
 
 worker: migrate
 	$(PY) manage.py db_worker

@@ -1,8 +1,11 @@
 """Demo creators for the sandbox, and their product pages made through the real sign-in path."""
 
+import time
+
 import requests
 from django.conf import settings
 
+from pages.models import Page
 from sandbox import creators
 from sandbox.models import Account, Client
 
@@ -145,6 +148,16 @@ def server_is_up(timeout=1.0):
         return False
 
 
+def wait_for_server(seconds):
+    """Poll SITE_URL/healthz for up to `seconds`; True once it answers."""
+    deadline = time.monotonic() + seconds
+    while not server_is_up():
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.5)
+    return True
+
+
 def connect_demo_pages(usernames=None, write=print):
     """Give demo creators a product page through the real OAuth path (needs the running server).
 
@@ -165,9 +178,11 @@ def connect_demo_pages(usernames=None, write=print):
     users = []
     for username in usernames or PAGE_CREATORS:
         try:
-            users.append(connect_demo_creator(username))
+            user = connect_demo_creator(username)
         except Exception as exc:  # a demo nicety must not stop the seed
             write(f"Demo page for @{username} failed: {exc.__class__.__name__}: {exc}")
         else:
+            users.append(user)
+            Page.objects.filter(user=user).update(is_showcased=True)
             write(f"Demo page for @{username} connected through the sandbox.")
     return users

@@ -18,6 +18,13 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-pages", action="store_true", help="Do not try to connect demo product pages."
         )
+        parser.add_argument(
+            "--wait",
+            type=float,
+            default=0,
+            metavar="SECONDS",
+            help="Wait up to this long for the server to answer before connecting pages.",
+        )
 
     def handle(self, *args, **options):
         write = self.stdout.write
@@ -26,4 +33,5 @@ class Command(BaseCommand):
             if not made:
                 write("Sandbox creators already there.")
         if not options["no_pages"]:
+            demo.wait_for_server(options["wait"])
             demo.connect_demo_pages(write=write)
