@@ -22,6 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 
 MISSING_SECONDS = 60
+REPAIR_SECONDS = 60
 
 
 def slug_key(slug):
@@ -58,7 +59,9 @@ def remember_state(page, cached=None):
     """
     state = state_of(page)
     if isinstance(cached, dict) and cached["id"] == page.pk and cached["version"] != page.version:
-        cache.set(slug_key(page.slug), state, settings.PAGE_CACHE_SECONDS)
+        # Short-lived: should this view have read the database just before a
+        # bump, the newer state is back within a minute at worst.
+        cache.set(slug_key(page.slug), state, REPAIR_SECONDS)
     else:
         cache.add(slug_key(page.slug), state, settings.PAGE_CACHE_SECONDS)
 

@@ -35,7 +35,10 @@ class LinkRedirect(HttpResponseRedirect):
     allowed_schemes = list(ALLOWED_SCHEMES)
 
 
-def _screen(request):
+def screen_of(request):
+    """The screen of videos asked for (?page=N), 1 by default, None when invalid."""
+    if not request.META.get("QUERY_STRING"):
+        return 1
     value = request.GET.get("page", "1")
     return int(value) if value.isdigit() and 1 <= int(value) <= MAX_SCREEN else None
 
@@ -43,7 +46,7 @@ def _screen(request):
 @require_safe
 def public_page(request, slug):
     """GET /@<slug>: the creator's page, from the cache when it can."""
-    screen = _screen(request)
+    screen = screen_of(request)
     if screen is None:
         raise Http404("No such screen")
     state = page_cache.get_state(slug)
@@ -55,9 +58,14 @@ def public_page(request, slug):
         return _to_canonical(state["slug"], screen)
     if state["gone"]:
         return _unavailable(request, 410)
+    return from_cache(request, state, screen) or _cold(request, slug, screen, state)
+
+
+def from_cache(request, state, screen):
+    """The warm answer for a page whose state is cached, or None."""
     entry = page_cache.get_html(state["id"], state["version"], screen)
     if entry is None or page_cache.is_expired(entry):
-        return _cold(request, slug, screen, state)
+        return None
     return _respond(request, state, entry)
 
 

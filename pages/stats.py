@@ -1,13 +1,20 @@
 """Counting visits without cookies, without IP addresses and without bots.
 
-A page view only increments a per-minute counter in the cache (the warm path
-never writes to the database); `flush_views()`, run by the scheduler, adds the
-finished minutes to PageStat and notes which pages are being visited, which is
-what makes a page refresh often instead of daily.
+A page view only adds one to a counter in the process's memory: the warm
+path writes neither to the database nor to the cache. Every FLUSH_SECONDS a
+process adds its counts to per-minute counters in the cache, and
+`flush_views()`, run by the scheduler, moves the finished minutes into
+PageStat and notes which pages are being visited (which is what makes a page
+refresh often instead of daily). A process that is killed loses at most its
+last few seconds of counts.
 """
 
+import atexit
+import functools
 import re
+import threading
 import time
+from collections import Counter
 from datetime import UTC, datetime
 
 from django.core.cache import cache
@@ -21,15 +28,23 @@ BOT_PATTERN = re.compile(
 )
 COUNTER_SECONDS = 3 * 3600
 LAST_FLUSH_KEY = "pages:views:flushed"
+FLUSH_SECONDS = 10
+
+_pending = Counter()
+_lock = threading.Lock()
+_last_write = [time.monotonic()]
 
 
 def is_human(request):
     """A best guess that the request comes from a person's browser."""
-    agent = request.headers.get("User-Agent", "")
-    if not agent or BOT_PATTERN.search(agent):
-        return False
-    purpose = request.headers.get("Sec-Purpose", "") + request.headers.get("Purpose", "")
-    return "prefetch" not in purpose.lower()
+    meta = request.META
+    purpose = meta.get("HTTP_SEC_PURPOSE", "") + meta.get("HTTP_PURPOSE", "")
+    return _is_browser(meta.get("HTTP_USER_AGENT", "")) and "prefetch" not in purpose.lower()
+
+
+@functools.lru_cache(maxsize=2048)
+def _is_browser(agent):
+    return bool(agent) and not BOT_PATTERN.search(agent)
 
 
 def _minute(now=None):
@@ -40,14 +55,32 @@ def _views_key(page_id, minute):
     return f"pages:views:{page_id}:{minute}"
 
 
-def count_view(page_id, now=None):
-    """Add one view to the page's counter of the current minute."""
-    key = _views_key(page_id, _minute(now))
-    cache.add(key, 0, COUNTER_SECONDS)
-    try:
-        cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, COUNTER_SECONDS)
+def count_view(page_id):
+    """Count one view of the page (in memory; written to the cache now and then)."""
+    with _lock:
+        _pending[page_id] += 1
+        due = time.monotonic() - _last_write[0] >= FLUSH_SECONDS
+    if due:
+        write_pending()
+
+
+def write_pending(minute=None):
+    """Add this process's counted views to the cache counters of a minute (the current one)."""
+    with _lock:
+        counts = dict(_pending)
+        _pending.clear()
+        _last_write[0] = time.monotonic()
+    minute = _minute() if minute is None else minute
+    for page_id, views in counts.items():
+        key = _views_key(page_id, minute)
+        cache.add(key, 0, COUNTER_SECONDS)
+        try:
+            cache.incr(key, views)
+        except ValueError:
+            cache.set(key, views, COUNTER_SECONDS)
+
+
+atexit.register(write_pending)
 
 
 def add_to_day(page_id, day, *, views=0, clicks=0):
@@ -79,6 +112,7 @@ def flush_views(now=None):
     from pages.models import Page
 
     current = _minute(now)
+    write_pending(current - 1)  # this process's own views (one process in development)
     first = cache.get(LAST_FLUSH_KEY, current - 60) + 1
     minutes = range(max(first, current - 60), current)
     if not minutes:

@@ -17,6 +17,7 @@ from PIL import Image
 from accounts import client
 from accounts.client import TokenSet, VideoPage
 from accounts.models import TikTokConnection, User
+from pages import stats
 from pages.models import Page
 
 ALL_SCOPES = ["user.info.basic", "user.info.profile", "user.info.stats", "video.list"]
@@ -30,6 +31,7 @@ def pages_settings(settings):
     settings.TIKTOK_PLAYER_BASE = "http://127.0.0.1:9/tiktok-web"
     settings.SITE_URL = "http://testserver"
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    stats._pending.clear()
 
 
 def png(color="red", size=(60, 100)):

@@ -71,6 +71,14 @@ def test_visitor_gets_no_cookie_and_a_cacheable_answer(alice_page, visitor):
     assert again["ETag"] == etag
 
 
+def test_warm_page_keeps_the_security_headers_of_a_cold_one(alice_page, visitor):
+    cold = visitor.get("/@alice")
+    warm = visitor.get("/@alice")
+    for header in ("Content-Security-Policy", "X-Frame-Options", "X-Content-Type-Options"):
+        assert warm[header] == cold[header]
+    assert "frame-ancestors 'none'" in warm["Content-Security-Policy"]
+
+
 def test_compressed_page_is_the_same_page(alice_page, visitor):
     plain = visitor.get("/@alice").content
     response = visitor.get("/@alice", HTTP_ACCEPT_ENCODING="gzip, br")

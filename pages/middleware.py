@@ -1,0 +1,60 @@
+"""Warm public pages answered before the rest of the middleware stack.
+
+Like whitenoise for static files: a GET of /@slug whose rendered page is in the
+cache is answered here, skipping sessions, CSRF, authentication, messages and
+URL resolving, none of which a visitor's page uses. Anything else (cold page,
+redirect, 404, 410, reports) goes on to pages.public as usual.
+"""
+
+import re
+
+from django.conf import settings
+from django.utils.csp import CSP, build_policy
+
+from pages import cache as page_cache
+from pages.public import from_cache, screen_of
+
+_PUBLIC_PAGE = re.compile(r"^/@([A-Za-z0-9_.-]{1,40})$")
+
+
+_policies = {}
+
+
+def _policy(config):
+    """The header value of a CSP config, built once per settings object."""
+    key = id(config)
+    if key not in _policies:
+        _policies[key] = build_policy(config)
+    return _policies[key]
+
+
+class WarmPageMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        match = _PUBLIC_PAGE.match(request.path_info)
+        if match and request.method == "GET":
+            response = self.warm(request, match[1])
+            if response is not None:
+                return response
+        return self.get_response(request)
+
+    def warm(self, request, slug):
+        screen = screen_of(request)
+        state = page_cache.get_state(slug)
+        if screen is None or not isinstance(state, dict):
+            return None
+        if state["slug"] != slug or state["gone"]:
+            return None
+        response = from_cache(request, state, screen)
+        if response is not None:
+            # What the skipped middleware (CSP, clickjacking) would have added.
+            for header, config in (
+                (CSP.HEADER_ENFORCE, settings.SECURE_CSP),
+                (CSP.HEADER_REPORT_ONLY, getattr(settings, "SECURE_CSP_REPORT_ONLY", None)),
+            ):
+                if config:
+                    response[header] = _policy(config)
+            response["X-Frame-Options"] = getattr(settings, "X_FRAME_OPTIONS", "DENY")
+        return response

@@ -1,0 +1,251 @@
+"""Benchmarks of the public pages: `python -m tests.bench` (or `make bench`).
+
+Starts the TikTok sandbox and the site under gunicorn (two processes each) and
+the task worker, on 127.0.0.1 with a throw-away SQLite database, file cache and
+media folder, and production settings (DEBUG off, whitenoise manifest). Makes
+20 creators through the real sign-in path, then prints:
+
+1. TikTok calls per endpoint for 500 concurrent visits over 20 stale pages
+2. SQL queries of a warm view (on the app's tables, and in total)
+3. compressed HTML + CSS of a page with 10 links and 12 videos
+4. page latency with the sandbox answering in 5 s ("slow" fault) vs healthy
+5. warm-view throughput vs a static file of the same size (same gunicorn)
+
+Every loop is bounded; every process is stopped at the end.
+"""
+
+import os
+import re
+import shutil
+import sys
+import time
+from datetime import timedelta
+
+from tests.bench import load
+from tests.bench.servers import Processes, bench_environment, manage
+
+CREATORS = 20
+VISITS = 500
+CONCURRENCY = 100
+LINKS = 10
+
+
+def wait_until(condition, timeout, what):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.2)
+    print(f"  (gave up waiting for {what} after {timeout} s)")
+    return False
+
+
+def make_creators(site):
+    from accounts.demo import connect_demo_creator
+    from pages.models import Link, Page
+    from sandbox import testing
+
+    testing.register_client(f"{site}{testing.CALLBACK_PATH}")
+    for n in range(CREATORS):
+        testing.create_account(
+            f"bench{n}",
+            display_name=f"Bench Creator {n}",
+            bio_description="Recipes in 60 seconds. New video every day.",
+            follower_count=120_000 + n,
+            video_count=14,
+        )
+        connect_demo_creator(f"bench{n}")
+    first = Page.objects.order_by("id").first()
+    for n in range(LINKS):
+        Link.objects.create(
+            page=first,
+            title=f"My favourite kitchen tool no. {n + 1}",
+            url=f"https://shop.example.com/item/{n}",
+        )
+    first.bump_version()
+    wait_until(
+        lambda: not Page.objects.filter(last_synced_at__isnull=True).exists(), 120, "first syncs"
+    )
+    return list(Page.objects.order_by("id").values_list("slug", flat=True))
+
+
+def make_stale():
+    from django.core.cache import cache
+    from django.utils import timezone
+
+    from pages.models import Page
+
+    Page.objects.update(last_synced_at=timezone.now() - timedelta(hours=2))
+    cache.clear()
+    return timezone.now()
+
+
+def synced_since(moment):
+    from pages.models import Page
+
+    return lambda: not Page.objects.filter(last_synced_at__lt=moment).exists()
+
+
+def stale_visits(site, slugs):
+    from django.db.models import Count
+
+    from accounts.models import ApiCall
+    from sandbox import testing
+
+    before = testing.stats()["calls"]
+    started = make_stale()
+    urls = [f"{site}/@{slugs[n % len(slugs)]}" for n in range(VISITS)]
+    statuses = load.concurrent_visits(urls, CONCURRENCY)
+    wait_until(synced_since(started), 120, "the refreshes")
+    time.sleep(1)
+    after = testing.stats()["calls"]
+    per_page = (
+        ApiCall.objects.filter(created__gte=started, page_id__isnull=False)
+        .values("page_id", "endpoint")
+        .annotate(n=Count("id"))
+    )
+    worst = {}
+    for row in per_page:
+        worst[row["endpoint"]] = max(worst.get(row["endpoint"], 0), row["n"])
+    calls = {k: after.get(k, 0) - before.get(k, 0) for k in after}
+    return statuses, calls, worst
+
+
+def warm_queries(slug):
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client(HTTP_USER_AGENT=load.BROWSER, HTTP_HOST="127.0.0.1")
+    client.get(f"/@{slug}")
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(f"/@{slug}")
+    sqls = [q["sql"] for q in queries.captured_queries]
+    app = [s for s in sqls if re.search(r'"(pages|accounts|sandbox)_', s)]
+    return response.status_code, len(app), len(sqls)
+
+
+def sizes(site, slug):
+    status, html, _, _ = load.get(f"{site}/@{slug}")
+    _, html_gz, headers, _ = load.get(f"{site}/@{slug}", {"Accept-Encoding": "gzip"})
+    css_path = re.search(rb'href="(/static/css/site[^"]*\.css)"', html).group(1).decode()
+    _, css, _, _ = load.get(site + css_path)
+    _, css_gz, css_headers, _ = load.get(site + css_path, {"Accept-Encoding": "gzip"})
+    return {
+        "links": html.count(b'href="/l/'),
+        "videos": html.count(b'class="pf-play"'),
+        "html": len(html),
+        "html_gz": len(html_gz) if headers.get("Content-Encoding") == "gzip" else None,
+        "css": len(css),
+        "css_gz": len(css_gz) if css_headers.get("Content-Encoding") == "gzip" else None,
+        "scripts": html.count(b"<script src="),
+    }
+
+
+def latency(site, slugs, slow):
+    from sandbox import testing
+
+    testing.clear_faults()
+    if slow:
+        testing.add_fault("*", "slow", times=100_000, delay=5.0)
+    started = make_stale()
+    load.latencies([f"{site}/@{slug}" for slug in slugs])  # each queues its refresh
+    time.sleep(2)
+    seconds = load.latencies([f"{site}/@{slug}" for _ in range(10) for slug in slugs])
+    testing.clear_faults()
+    return load.summary(seconds), started
+
+
+def main():
+    env, tmp, site_port, tiktok_port = bench_environment()
+    os.environ.update(env)
+    import django
+
+    django.setup()
+    from django.conf import settings
+
+    site = env["SITE_URL"]
+    processes = Processes(env, tmp)
+    static_copy = None
+    out = []
+    try:
+        print("Preparing: migrate, collectstatic, servers, 20 creators …", flush=True)
+        manage(env, "migrate", "--noinput")
+        manage(env, "collectstatic", "--noinput")
+        processes.start_gunicorn("tiktok", tiktok_port)
+        processes.start_gunicorn("site", site_port)
+        processes.start_worker()
+        slugs = make_creators(site)
+
+        print("1. stale visits …", flush=True)
+        statuses, calls, worst = stale_visits(site, slugs)
+        out.append(
+            f"1. {VISITS} visits ({CONCURRENCY} at once) over {len(slugs)} stale pages: "
+            f"{statuses.count(200)} answered 200; TikTok calls: user/info "
+            f"{calls.get('user.info', 0)}, video/list {calls.get('video.list', 0)}, "
+            f"oauth.token {calls.get('oauth.token', 0)} "
+            f"(most for one page: user/info {worst.get('user.info', 0)}, "
+            f"video/list {worst.get('video.list', 0)}; target <= 1 each)"
+        )
+
+        print("2. warm view queries …", flush=True)
+        status, app_queries, all_queries = warm_queries(slugs[0])
+        out.append(
+            f"2. warm view (HTTP {status}): {app_queries} SQL queries on app tables, "
+            f"{all_queries} in total (target 0)"
+        )
+
+        print("3. page size …", flush=True)
+        s = sizes(site, slugs[0])
+        total = (s["html_gz"] or 0) + (s["css_gz"] or 0)
+        out.append(
+            f"3. page with {s['links']} links and {s['videos']} videos: HTML {s['html']} B "
+            f"({s['html_gz']} B gzip) + CSS {s['css']} B ({s['css_gz']} B gzip) = "
+            f"{total / 1024:.1f} KB compressed (target <= 14 KB); {s['scripts']} script "
+            "(deferred, only needed to play in place)"
+        )
+
+        print("4. latency, healthy then slow TikTok …", flush=True)
+        (healthy_p50, healthy_p95), _ = latency(site, slugs, slow=False)
+        (slow_p50, slow_p95), slow_started = latency(site, slugs, slow=True)
+        out.append(
+            f"4. page latency, 200 sequential visits (after one visit per stale page queued "
+            f"its refresh): healthy p50 "
+            f"{healthy_p50 * 1000:.1f} ms / p95 {healthy_p95 * 1000:.1f} ms; TikTok slow (5 s) "
+            f"p50 {slow_p50 * 1000:.1f} ms / p95 {slow_p95 * 1000:.1f} ms; "
+            f"ratio p50 {slow_p50 / healthy_p50:.2f} (target <= 1.2)"
+        )
+        if not wait_until(synced_since(slow_started), 60, "the slow refreshes to finish"):
+            from pages.models import Page
+
+            for page in Page.objects.filter(last_synced_at__lt=slow_started)[:3]:
+                error = page.last_sync_error or "no error"
+                print(f"  @{page.slug}: {error}, lease {page.refresh_lease_until}")
+
+        print("5. throughput …", flush=True)
+        status, body, _, _ = load.get(f"{site}/@{slugs[0]}")
+        static_copy = settings.STATIC_ROOT / "bench-page.html"
+        static_copy.write_bytes(body)
+        processes.stop("site")
+        processes.start_gunicorn("site", site_port)
+        page_url, static_url = f"{site}/@{slugs[0]}", f"{site}/static/bench-page.html"
+        load.get(page_url)
+        page_rps, page_errors = load.throughput(page_url)
+        static_rps, static_errors = load.throughput(static_url)
+        out.append(
+            f"5. throughput, {len(body)} B responses, gunicorn 2 sync workers: warm page "
+            f"{page_rps:.0f} req/s, static file {static_rps:.0f} req/s, ratio "
+            f"{page_rps / static_rps:.2f} (target >= 0.7; errors {page_errors + static_errors})"
+        )
+    finally:
+        processes.stop_all()
+        if static_copy is not None:
+            static_copy.unlink(missing_ok=True)
+        shutil.rmtree(tmp, ignore_errors=True)
+    print("\nlinkinbio benchmarks")
+    print("\n".join(out))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,80 @@
+"""A small HTTP load generator for 127.0.0.1 (no tool to install)."""
+
+import http.client
+import statistics
+import threading
+import time
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from urllib.parse import urlsplit
+
+BROWSER = (
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 "
+    "(KHTML, like Gecko) Mobile/15E148 musical_ly_35.0"
+)
+
+
+def get(url, headers=None, timeout=30):
+    """(status, body, response headers, seconds) of one GET."""
+    parts = urlsplit(url)
+    assert parts.hostname == "127.0.0.1", "benchmarks only talk to 127.0.0.1"
+    path = parts.path + (f"?{parts.query}" if parts.query else "")
+    started = time.perf_counter()
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
+    try:
+        conn.request("GET", path, headers={"User-Agent": BROWSER, **(headers or {})})
+        response = conn.getresponse()
+        body = response.read()
+        return response.status, body, dict(response.getheaders()), time.perf_counter() - started
+    finally:
+        conn.close()
+
+
+def concurrent_visits(urls, concurrency):
+    """GET every URL with `concurrency` visitors at once; returns the statuses."""
+    with ThreadPoolExecutor(max_workers=concurrency) as pool:
+        return list(pool.map(lambda url: get(url)[0], urls))
+
+
+def latencies(urls):
+    """Sequential visits; returns the seconds each took."""
+    return [get(url)[3] for url in urls]
+
+
+def summary(seconds):
+    ordered = sorted(seconds)
+    p95 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
+    return statistics.median(ordered), p95
+
+
+def _hammer(url, seconds, threads):
+    count = [0]
+    errors = [0]
+    lock = threading.Lock()
+    deadline = time.perf_counter() + seconds
+
+    def run():
+        done = bad = 0
+        while time.perf_counter() < deadline:
+            status = get(url)[0]
+            done += 1
+            bad += status != 200
+        with lock:
+            count[0] += done
+            errors[0] += bad
+
+    workers = [threading.Thread(target=run) for _ in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    return count[0], errors[0]
+
+
+def throughput(url, seconds=4.0, processes=2, threads=4):
+    """Requests per second over `seconds` from several client processes."""
+    with ProcessPoolExecutor(max_workers=processes) as pool:
+        futures = [pool.submit(_hammer, url, seconds, threads) for _ in range(processes)]
+        results = [f.result(timeout=seconds + 60) for f in futures]
+    total = sum(r[0] for r in results)
+    errors = sum(r[1] for r in results)
+    return total / seconds, errors
