@@ -38,9 +38,9 @@ if take > 0 and tokens >= take then
   tokens = tokens - take
   ok = 1
 end
-redis.call('HSET', KEYS[1], 't', tostring(tokens), 'u', tostring(now))
+redis.call('HSET', KEYS[1], 't', string.format('%.17g', tokens), 'u', string.format('%.17g', now))
 redis.call('EXPIRE', KEYS[1], 3600)
-if take == 0 then return tostring(tokens) end
+if take == 0 then return string.format('%.17g', tokens) end
 return ok
 """
 _local = threading.local()

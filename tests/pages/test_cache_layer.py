@@ -145,7 +145,7 @@ def test_when_the_budget_is_spent_refreshes_wait_oldest_first(settings, tiktok):
         refresh.claim(oldest_first[4], stale_only=False)
         assert refresh_page_now(oldest_first[4]) == "waiting"
         assert tiktok.calls["user/info"] == 4
-        clock.shift(10)  # two more calls have trickled in
+        clock.shift(11)  # two more calls have trickled in
         refresh.enqueue_due_refreshes()
         assert queued_pages() == oldest_first[4:6]
 
