@@ -270,7 +270,8 @@ SECURE_CSP = {
     "img-src": [CSP.SELF, "data:"],
     "style-src": [CSP.SELF],
     "script-src": [CSP.SELF],
-    "frame-src": [TIKTOK_PLAYER_BASE],
+    # A trailing slash: a CSP source with a path matches that prefix, not only itself.
+    "frame-src": [TIKTOK_PLAYER_BASE + "/"],
     "form-action": [CSP.SELF, TIKTOK_AUTH_BASE],
     "frame-ancestors": [CSP.NONE],
     "base-uri": [CSP.NONE],

@@ -5,7 +5,7 @@ document.addEventListener("click", function (event) {
   event.preventDefault();
   var frame = document.createElement("iframe");
   frame.src = link.dataset.player + "?autoplay=1";
-  frame.title = link.textContent.trim();
+  frame.title = link.getAttribute("aria-label");
   frame.allow = "autoplay; encrypted-media; fullscreen; picture-in-picture";
   frame.className = "pf-frame";
   link.replaceWith(frame);

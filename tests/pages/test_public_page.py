@@ -248,3 +248,19 @@ def test_page_view_counts_reach_the_dashboard(alice_page, visitor, alice_client)
     assert Page.objects.get(pk=alice_page.pk).last_viewed_at is not None
     html = alice_client.get("/dashboard/").content.decode()
     assert "<strong>3</strong> views" in html
+
+
+def test_the_player_frame_is_allowed_only_from_the_player_host(alice_page, visitor):
+    csp = visitor.get("/@alice")["Content-Security-Policy"]
+    frame_src = next(d for d in csp.split(";") if d.strip().startswith("frame-src"))
+    sources = frame_src.split()[1:]
+    # A source with a path must end in "/" to allow the player's paths below it.
+    assert sources and all(s.startswith("http") and s.endswith("/") for s in sources)
+
+
+def test_mirrored_images_are_served_and_cached_for_good(alice_page, visitor):
+    response = visitor.get(alice_page.avatar.url)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content)[8:12] == b"WEBP"
+    assert "immutable" in response["Cache-Control"]
+    assert visitor.get("/media/pages/../../etc/passwd").status_code in (400, 404)

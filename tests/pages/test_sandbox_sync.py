@@ -3,6 +3,7 @@
 import pytest
 from django.db import connections
 
+from accounts import client
 from accounts.client import TokenSet, parse_scopes
 from accounts.models import TikTokConnection, User
 from pages.models import Page
@@ -14,12 +15,14 @@ from tests.pages.conftest import sync
 def sandbox(live_server, settings, monkeypatch):
     # The live server's threads close their connections after each request,
     # so the test database can be dropped at the end.
-    monkeypatch.setitem(connections.settings["default"], "CONN_MAX_AGE", 0)
+    if connections["default"].vendor == "postgresql":
+        monkeypatch.setitem(connections.settings["default"], "CONN_MAX_AGE", 0)
     base = f"{live_server.url}/sandbox/tiktok"
     settings.TIKTOK_API_BASE = base
     settings.TIKTOK_AUTH_BASE = base
     testing.register_live_server(live_server.url)
-    return base
+    yield base
+    client.session.close()  # no keep-alive connection left to the stopped server
 
 
 def connect(username):

@@ -1,0 +1,65 @@
+"""What other parts of the product rely on: page creation, freshness, export."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from accounts.models import TikTokConnection
+from pages.models import Link, Page
+from tests.pages.conftest import make_creator, page_of, sync
+
+pytestmark = pytest.mark.django_db
+
+
+def test_new_pages_get_a_free_slug_never_a_reserved_word(db):
+    admin = make_creator("admin", page=False)
+    page = Page.create_for(admin, username="admin", display_name="Admin")
+    assert page.slug == "admin2"
+    other = make_creator("other", page=False)
+    assert Page.create_for(other, username="ADMIN2", display_name="x").slug == "admin22"
+
+
+def test_create_for_keeps_the_profile_it_is_given(db):
+    user = make_creator("erin", page=False)
+    page = Page.create_for(
+        user,
+        username="erin",
+        display_name="Erin",
+        profile={"bio_description": "Hi <b>there</b>", "follower_count": 7, "open_id": "x"},
+    )
+    assert page.bio == "Hi <b>there</b>" and page.follower_count == 7
+
+
+def test_next_refresh_is_soon_for_visited_pages_daily_for_idle_ones(alice, tiktok, settings):
+    sync(alice)
+    page = page_of(alice)
+    now = timezone.now()
+    idle_due = page.next_refresh_at(now)
+    assert idle_due == page.last_synced_at + timedelta(seconds=settings.PAGE_IDLE_REFRESH_SECONDS)
+    page.last_viewed_at = now
+    assert page.next_refresh_at(now) == page.last_synced_at + timedelta(
+        seconds=settings.PAGE_REFRESH_SECONDS
+    )
+    TikTokConnection.objects.filter(user=alice).update(status="revoked")
+    assert page_of(alice).next_refresh_at() is None
+
+
+def test_export_holds_everything_of_the_page(alice, tiktok):
+    sync(alice)
+    page = page_of(alice)
+    Link.objects.create(page=page, title="Shop", url="https://shop.example.com")
+    page.videos.update(hidden=True)
+    data = page.export()
+    assert data["url"].endswith("/@alice")
+    assert data["profile"]["display_name"] == "Alice Sings"
+    assert data["links"][0]["url"] == "https://shop.example.com"
+    assert len(data["videos"]) == 5 and all(v["hidden"] for v in data["videos"])
+    assert data["settings"]["theme"] == "classic"
+
+
+def test_bump_version_changes_the_version(alice):
+    page = page_of(alice)
+    before = page.version
+    page.bump_version()
+    assert page.version == before + 1 == Page.objects.get(pk=page.pk).version
