@@ -12,7 +12,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts import client
-from accounts.client import RateLimited, ScopeNotAuthorized, ServerError, TikTokError
+from accounts.client import (
+    BadResponse,
+    RateLimited,
+    ScopeNotAuthorized,
+    ServerError,
+    TikTokError,
+)
 from accounts.models import ReconnectNeeded
 from pages import budget, images, refresh
 from pages import cache as page_cache
@@ -45,7 +51,9 @@ def explain(exc):
         return "TikTok asked us to slow down. Your page keeps its current content; we retry soon."
     if isinstance(exc, BreakerOpen | ServerError):
         return "TikTok did not answer properly. Your page keeps its current content; we retry soon."
-    return "TikTok sent an answer we could not read. Your page keeps its current content."
+    if isinstance(exc, BadResponse):
+        return "TikTok sent an answer we could not read. Your page keeps its current content."
+    return "The update did not finish. Your page keeps its current content; we retry soon."
 
 
 def refresh_page(page, now=None):
@@ -65,6 +73,10 @@ def refresh_page(page, now=None):
         outcome = "waiting"
     except TikTokError as exc:
         outcome = _record_failure(page, exc, now)
+    except Exception:
+        # A bug or a database hiccup must not stop the page's future refreshes.
+        logger.exception("Refresh of page %s failed unexpectedly", page.pk)
+        outcome = _record_failure(page, TikTokError("internal", "unexpected error"), now)
     else:
         refresh.release(
             page.pk,

@@ -204,3 +204,17 @@ def test_deleting_the_creator_deletes_the_mirrored_images(
     with django_capture_on_commit_callbacks(execute=True):
         alice.delete()
     assert not any(f.exists() for f in files)
+
+
+def test_an_unexpected_error_keeps_the_page_and_retries_later(alice, tiktok, visitor):
+    sync(alice)
+    tiktok.image = b"not an image"  # covers fail quietly; a crash is what we simulate next
+    tiktok.fault = KeyError("surprise")
+    page = page_of(alice)
+    page.last_synced_at = None
+    page.save()
+    assert sync(alice) == "failed"
+    page = page_of(alice)
+    assert page.last_sync_error and page.sync_backoff_until is not None
+    assert page.refresh_lease_until is None
+    assert visitor.get("/@alice").status_code == 200 and page.videos.count() == 5
