@@ -4,7 +4,7 @@ import logging
 
 from django.db import transaction
 
-from accounts.models import ApiCall, TikTokConnection
+from accounts.models import ApiCall, TikTokConnection, User
 
 logger = logging.getLogger(__name__)
 
@@ -52,3 +52,37 @@ def connect_creator(user, token_set, profile):
         transaction.on_commit(lambda: enqueue_first_sync(page.pk))
     logger.info("TikTok connected for user %s (scopes %s)", user.pk, ",".join(connection.scopes))
     return connection
+
+
+def sign_in_creator(token_set, profile):
+    """The creator for a TikTok account, made or updated exactly as the sign-in callback does.
+
+    For callers without a browser round trip (the demo seed): same open_id,
+    same user; a new user gets no password and no e-mail.
+    """
+    from allauth.account.adapter import get_adapter as get_account_adapter
+    from allauth.socialaccount.models import SocialAccount
+
+    from accounts.provider import TikTokProvider, identity
+
+    extra_data = identity(profile)
+    with transaction.atomic():
+        account = (
+            SocialAccount.objects.select_related("user")
+            .filter(provider=TikTokProvider.id, uid=token_set.open_id)
+            .first()
+        )
+        if account is None:
+            candidates = [profile.get("username"), profile.get("display_name"), "creator"]
+            user = User(username=get_account_adapter().generate_unique_username(candidates))
+            user.set_unusable_password()
+            user.save()
+            SocialAccount.objects.create(
+                user=user, provider=TikTokProvider.id, uid=token_set.open_id, extra_data=extra_data
+            )
+        else:
+            user = account.user
+            account.extra_data = extra_data
+            account.save(update_fields=["extra_data"])
+        connect_creator(user, token_set, profile)
+    return user

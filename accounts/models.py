@@ -1,13 +1,15 @@
 import logging
+import time
 from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
-from django.db import models, transaction
+from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts import client, crypto
-from accounts.client import InvalidGrant, TikTokError, TokenInvalid
+from accounts.client import InvalidGrant, ServerError, TikTokError, TokenInvalid
 
 logger = logging.getLogger(__name__)
 
@@ -98,6 +100,10 @@ class TikTokConnection(models.Model):
     access_expires_at = models.DateTimeField(null=True, blank=True)
     refresh_expires_at = models.DateTimeField(null=True, blank=True, db_index=True)
     last_refreshed_at = models.DateTimeField(null=True, blank=True)
+    # Bumped on every change of the tokens; a refresh stores its result only if
+    # the version is still the one it started from.
+    token_version = models.PositiveIntegerField(default=0, editable=False)
+    refresh_lease_until = models.DateTimeField(null=True, blank=True, editable=False)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE)
     last_error = models.CharField(max_length=300, blank=True)
     sync_paused = models.BooleanField(default=False)
@@ -136,8 +142,10 @@ class TikTokConnection(models.Model):
             self.scopes = token_set.scopes
         self.status = self.Status.ACTIVE
         self.last_error = ""
+        self.token_version += 1
 
     def clear_tokens(self):
+        self.token_version += 1
         self.access_token_encrypted = ""
         self.refresh_token_encrypted = ""
         self.access_expires_at = None
@@ -187,66 +195,101 @@ class TikTokConnection(models.Model):
     def refresh_expired(self):
         return self.refresh_expires_at is not None and self.refresh_expires_at <= timezone.now()
 
-    def _adopt(self, other):
-        for field in self._meta.concrete_fields:
-            setattr(self, field.attname, getattr(other, field.attname))
-
-    def _mark(self, status, message):
-        self.status = status
-        self.last_error = message[:300]
-        self.clear_tokens()
-        self.save()
-        logger.warning("TikTok connection %s: %s (%s)", self.pk, status, message)
+    def _readable(self, attribute):
+        try:
+            return getattr(self, attribute)
+        except crypto.InvalidToken:
+            return ""
 
     # Getting a valid access token.
 
     def refresh_tokens(self, stale_access_token=""):
         """Spend the refresh token, race-safe under rotation; returns a valid access token.
 
-        The row is locked while TikTok answers, so two processes never spend
-        the same refresh token: the second one waits, sees that the access
-        token is no longer the stale one it had, and uses the new one.
-        invalid_grant moves the connection to needs_reconnect.
+        A conditional UPDATE claims a short lease on the connection (only if
+        nobody changed its tokens since they were read), so two processes never
+        spend the same refresh token. The one that loses waits, re-reads, and
+        uses the tokens the winner stored. No database lock is held while
+        TikTok answers. invalid_grant moves the connection to needs_reconnect.
         """
-        failure = None
-        with transaction.atomic():
-            locked = type(self).objects.select_for_update().get(pk=self.pk)
-            if locked.status != self.Status.ACTIVE:
-                self._adopt(locked)
+        lease = timedelta(
+            seconds=settings.TIKTOK_CONNECT_TIMEOUT + settings.TIKTOK_READ_TIMEOUT + 5
+        )
+        give_up = time.monotonic() + 2 * lease.total_seconds()
+        pause = 0.05
+        while True:
+            self.refresh_from_db()
+            if self.status != self.Status.ACTIVE:
                 raise ReconnectNeeded()
-            try:
-                current = locked.access_token
-                refresh_token = locked.refresh_token
-            except crypto.InvalidToken:
-                locked._mark(self.Status.NEEDS_RECONNECT, "The stored tokens could not be read.")
-                current = refresh_token = ""
-                failure = ReconnectNeeded()
-            fresh = current and current != stale_access_token and not locked.access_expired()
-            if not failure and fresh:
-                # Another process refreshed while this one waited for the lock.
-                self._adopt(locked)
-                return current
-            if not failure and (not refresh_token or locked.refresh_expired()):
-                locked._mark(self.Status.NEEDS_RECONNECT, "TikTok's permission expired.")
-                failure = ReconnectNeeded()
-            if not failure:
-                try:
-                    token_set = client.refresh_access_token(refresh_token, user=locked.user_id)
-                except InvalidGrant as exc:
-                    message = f"TikTok refused the refresh ({exc.code}, log_id {exc.log_id})."
-                    locked._mark(self.Status.NEEDS_RECONNECT, message)
-                    failure = ReconnectNeeded(log_id=exc.log_id, http_status=exc.http_status)
-                    failure.__cause__ = exc
-                except TikTokError as exc:
-                    # Not the connection's fault (TikTok down, rate limit): try again later.
-                    failure = exc
-                else:
-                    locked.set_tokens(token_set)
-                    locked.save()
-        self._adopt(locked)
-        if failure:
-            raise failure
+            current = self._readable("access_token")
+            if current and current != stale_access_token and not self.access_expired():
+                return current  # another process refreshed meanwhile
+            now = timezone.now()
+            claimed = (
+                type(self)
+                .objects.filter(pk=self.pk, token_version=self.token_version, status=self.status)
+                .filter(Q(refresh_lease_until__isnull=True) | Q(refresh_lease_until__lt=now))
+                .update(refresh_lease_until=now + lease)
+            )
+            if claimed:
+                return self._spend_refresh_token()
+            if time.monotonic() > give_up:
+                raise ServerError("refresh_busy", "Another refresh did not finish in time.")
+            time.sleep(pause)
+            pause = min(pause * 2, 0.5)
+
+    def _spend_refresh_token(self):
+        """With the lease held: refresh at TikTok and store the result."""
+        version = self.token_version
+        refresh_token = self._readable("refresh_token")
+        if not refresh_token or self.refresh_expired():
+            self._store(version, problem="TikTok's permission for linkinbio expired.")
+            raise ReconnectNeeded()
+        try:
+            token_set = client.refresh_access_token(refresh_token, user=self.user_id)
+        except InvalidGrant as exc:
+            self._store(version, problem=f"TikTok refused the refresh (log_id {exc.log_id}).")
+            raise ReconnectNeeded(log_id=exc.log_id, http_status=exc.http_status) from exc
+        except TikTokError:
+            # TikTok down or busy: not the connection's fault, try again later.
+            type(self).objects.filter(pk=self.pk).update(refresh_lease_until=None)
+            raise
+        self._store(version, token_set=token_set)
+        if self.status != self.Status.ACTIVE:
+            raise ReconnectNeeded()
         return self.access_token
+
+    def _store(self, version, *, token_set=None, problem=""):
+        """Write new tokens (or the end of them) only if nothing changed since `version`."""
+        if token_set is not None:
+            self.set_tokens(token_set)
+        else:
+            self.status = self.Status.NEEDS_RECONNECT
+            self.last_error = problem[:300]
+            self.clear_tokens()
+            logger.warning("TikTok connection %s needs reconnecting: %s", self.pk, problem)
+        self.refresh_lease_until = None
+        fields = [
+            "access_token_encrypted",
+            "refresh_token_encrypted",
+            "access_expires_at",
+            "refresh_expires_at",
+            "last_refreshed_at",
+            "scopes",
+            "status",
+            "last_error",
+            "token_version",
+            "refresh_lease_until",
+        ]
+        values = {name: getattr(self, name) for name in fields}
+        stored = (
+            type(self)
+            .objects.filter(pk=self.pk, token_version=version)
+            .update(updated=timezone.now(), **values)
+        )
+        if not stored:
+            # Disconnected meanwhile: what is in the database wins.
+            self.refresh_from_db()
 
     def valid_access_token(self):
         """An access token that is not expired, refreshing it when needed."""

@@ -45,6 +45,12 @@ def pkce_pair(encoding):
     return verifier, challenge
 
 
+def identity(profile):
+    """What allauth keeps about the TikTok account: identity only (the page holds the profile)."""
+    keys = ("open_id", "union_id", "username", "display_name")
+    return {key: profile[key] for key in keys if profile.get(key) is not None}
+
+
 class TikTokProvider(OAuth2Provider):
     id = "tiktok"
     name = "TikTok"
@@ -85,9 +91,7 @@ class TikTokProvider(OAuth2Provider):
         return {"username": data.get("username") or data.get("display_name") or "creator"}
 
     def extract_extra_data(self, data):
-        # Identity only; the profile itself lives on the creator's page.
-        keys = ("open_id", "union_id", "username", "display_name")
-        return {key: data[key] for key in keys if data.get(key) is not None}
+        return identity(data)
 
 
 provider_classes = [TikTokProvider]

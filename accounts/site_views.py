@@ -4,6 +4,7 @@ import json
 
 from allauth.socialaccount.adapter import get_adapter
 from allauth.socialaccount.providers.base.constants import AuthProcess
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
@@ -129,7 +130,12 @@ def disconnect(request):
 @login_required
 @require_POST
 def grant(request):
-    """Re-run TikTok's consent for the scopes the creator has not granted, and only those."""
+    """Re-run TikTok's consent so the creator can grant the scopes they declined.
+
+    The scopes already granted are asked for again: a TikTok token carries the
+    scopes of its own authorization only, so asking for the missing ones
+    alone would lose the profile scopes the page is built from.
+    """
     connection = _connection(request.user)
     if connection is None:
         return redirect("signin")
@@ -137,12 +143,13 @@ def grant(request):
     if not missing:
         messages.info(request, "You have already granted everything linkinbio can use.")
         return redirect("dashboard")
+    wanted = set(connection.scopes) | set(missing) | {"user.info.basic"}
     provider = get_adapter(request).get_provider(request, "tiktok")
     return provider.redirect(
         request,
         AuthProcess.LOGIN,
         next_url=reverse("dashboard"),
-        scope=["user.info.basic", *missing],
+        scope=[scope for scope in settings.TIKTOK_SCOPES if scope in wanted],
     )
 
 

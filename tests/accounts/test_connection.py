@@ -214,7 +214,7 @@ def test_the_top_up_refreshes_tokens_before_they_run_out(alice, bob, tiktok, set
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(
     connection.vendor != "postgresql",
-    reason="the refresh race needs row locks across connections: run with DATABASE_URL=postgres://…",
+    reason="the refresh race needs concurrent database connections: run with DATABASE_URL=postgres://…",
 )
 def test_two_processes_refreshing_at_once_spend_the_refresh_token_once(alice, tiktok):
     in_flight = threading.Event()
@@ -258,3 +258,30 @@ def test_two_processes_refreshing_at_once_spend_the_refresh_token_once(alice, ti
     assert len(token_calls) == 1
     conn = TikTokConnection.objects.get(user=alice)
     assert conn.status == "active" and conn.refresh_token == "rft.alice-2"
+
+
+@pytest.mark.django_db
+def test_a_refresh_already_running_elsewhere_is_waited_for_and_its_tokens_used(
+    alice, tiktok, monkeypatch
+):
+    user_answer(tiktok)
+    expire_access(alice)
+    TikTokConnection.objects.filter(user=alice).update(
+        refresh_lease_until=timezone.now() + timedelta(seconds=30)
+    )
+    conn = TikTokConnection.objects.get(user=alice)
+
+    def other_process_finishes(seconds):
+        winner = TikTokConnection.objects.get(user=alice)
+        winner.set_tokens(
+            client.TokenSet("act.alice-2", "rft.alice-2", "oid-alice", conn.scopes, 86400, 0)
+        )
+        winner.refresh_lease_until = None
+        winner.save()
+
+    monkeypatch.setattr("accounts.models.time.sleep", other_process_finishes)
+
+    conn.call(client.user_info, ["open_id"])
+
+    assert [c.request.url.split("?")[0] for c in tiktok.calls] == [USER_URL]
+    assert tiktok.calls[0].request.headers["Authorization"] == "Bearer act.alice-2"

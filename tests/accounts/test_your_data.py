@@ -158,7 +158,7 @@ def test_alice_reconnects_after_disconnecting(signed_in, alice, tiktok):
     assert User.objects.count() == 1 and Page.objects.count() == 1
 
 
-def test_grant_video_access_asks_tiktok_for_the_missing_scope_only(signed_in, alice, tiktok):
+def test_grant_video_access_asks_again_without_losing_granted_scopes(signed_in, alice, tiktok):
     TikTokConnection.objects.filter(user=alice).update(
         scopes=["user.info.basic", "user.info.profile", "user.info.stats"]
     )
@@ -168,7 +168,7 @@ def test_grant_video_access_asks_tiktok_for_the_missing_scope_only(signed_in, al
     url = urlsplit(response["Location"])
     assert url.geturl().startswith(f"{AUTH}/v2/auth/authorize/")
     query = {k: v[0] for k, v in parse_qs(url.query).items()}
-    assert query["scope"] == "user.info.basic,video.list"
+    assert query["scope"] == "user.info.basic,user.info.profile,user.info.stats,video.list"
     tiktok.post(TOKEN_URL, json=token_answer(access="act.alice-v"))
     tiktok.get(USER_URL, json=envelope({"user": {"open_id": "oid-alice", "display_name": "A"}}))
     back = signed_in.get(
