@@ -6,6 +6,7 @@ TikTok is the sandbox behind live_server, reached over real HTTP by both the
 """
 
 import json
+import logging
 import threading
 from urllib.parse import urlsplit
 
@@ -99,8 +100,10 @@ def sign_in(browser, scopes=None):
 
 
 def test_alice_signs_in_declines_videos_grants_them_later_exports_disconnects_and_deletes(
-    client, django_capture_on_commit_callbacks
+    client, django_capture_on_commit_callbacks, caplog
 ):
+    caplog.set_level(logging.DEBUG)
+    tokens = set()
     # Sign in with video access switched off on TikTok's consent screen.
     with django_capture_on_commit_callbacks(execute=True):
         response = sign_in(client, scopes=BASIC)
@@ -109,6 +112,8 @@ def test_alice_signs_in_declines_videos_grants_them_later_exports_disconnects_an
     connection = TikTokConnection.objects.get(user=alice)
     assert connection.scopes == BASIC and connection.needs_video_access
     assert Page.objects.get(user=alice).slug == "alicedances"
+    tokens |= {connection.access_token, connection.refresh_token}
+    assert "Show your videos: grant video access" in client.get("/dashboard/").content.decode()
     data_page = client.get("/dashboard/data/").content.decode()
     assert "Grant the rest on TikTok" in data_page
     assert "Alice <b>" not in data_page
@@ -119,6 +124,8 @@ def test_alice_signs_in_declines_videos_grants_them_later_exports_disconnects_an
     back(client, consent(authorize, scopes=BASIC + ["video.list"]))
     connection.refresh_from_db()
     assert connection.scopes == BASIC + ["video.list"] and not connection.needs_video_access
+    tokens |= {connection.access_token, connection.refresh_token}
+    assert "grant video access" not in client.get("/dashboard/").content.decode()
     videos = connection.call(tiktok.video_list, ["id", "title"])
     assert len(videos.videos) == 3
 
@@ -146,6 +153,7 @@ def test_alice_signs_in_declines_videos_grants_them_later_exports_disconnects_an
     assert User.objects.count() == 0 and Page.objects.count() == 0
     assert TikTokConnection.objects.count() == 0 and ApiCall.objects.count() == 0
     assert SocialAccount.objects.count() == 0
+    assert all(token and token not in caplog.text for token in tokens)
 
 
 def test_alice_removing_the_app_on_tiktok_asks_her_to_reconnect(client):
