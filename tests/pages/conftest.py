@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from io import BytesIO
 
 import pytest
+from django.db import connections
 from django.test import Client
 from PIL import Image
 
@@ -115,6 +116,14 @@ def tiktok(monkeypatch):
     monkeypatch.setattr(client, "video_list", fake.video_list)
     monkeypatch.setattr(client, "download", fake.download)
     return fake
+
+
+@pytest.fixture
+def closing_connections(monkeypatch):
+    """A live server's threads close their database connections after each
+    request, so PostgreSQL lets the test database be dropped at the end."""
+    if connections["default"].vendor == "postgresql":
+        monkeypatch.setitem(connections.settings["default"], "CONN_MAX_AGE", 0)
 
 
 def make_creator(username, *, scopes=None, page=True):

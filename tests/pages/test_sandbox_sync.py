@@ -1,7 +1,6 @@
 """Alice's page synced from the TikTok sandbox over real HTTP (one live server)."""
 
 import pytest
-from django.db import connections
 
 from accounts import client
 from accounts.client import TokenSet, parse_scopes
@@ -12,11 +11,7 @@ from tests.pages.conftest import sync
 
 
 @pytest.fixture
-def sandbox(live_server, settings, monkeypatch):
-    # The live server's threads close their connections after each request,
-    # so the test database can be dropped at the end.
-    if connections["default"].vendor == "postgresql":
-        monkeypatch.setitem(connections.settings["default"], "CONN_MAX_AGE", 0)
+def sandbox(live_server, settings, closing_connections):
     base = f"{live_server.url}/sandbox/tiktok"
     settings.TIKTOK_API_BASE = base
     settings.TIKTOK_AUTH_BASE = base
