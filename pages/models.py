@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from pages.links import validate_link_url
+from pages.moderation import AbuseReport, BlockedDomain  # noqa: F401  (models of this app)
 
 RESERVED_SLUGS = frozenset(
     """
@@ -405,43 +406,6 @@ class PageStat(models.Model):
 
     def __str__(self):
         return f"{self.page} {self.day}"
-
-
-class BlockedDomain(models.Model):
-    """A domain links may not point to (and its subdomains)."""
-
-    domain = models.CharField(max_length=253, unique=True)
-    reason = models.CharField(max_length=200, blank=True)
-    created = models.DateTimeField(auto_now_add=True)
-
-    def __str__(self):
-        return self.domain
-
-    def save(self, *args, **kwargs):
-        self.domain = self.domain.strip().lower().rstrip(".")
-        super().save(*args, **kwargs)
-
-
-class AbuseReport(models.Model):
-    """A visitor's report about a page, for the admins."""
-
-    REASONS = [
-        ("spam", "Spam or scam"),
-        ("impersonation", "Impersonation"),
-        ("harmful", "Harmful or illegal content"),
-        ("other", "Something else"),
-    ]
-    page = models.ForeignKey(Page, models.CASCADE, related_name="reports")
-    reason = models.CharField(max_length=20, choices=REASONS)
-    message = models.TextField(max_length=1000, blank=True)
-    resolved = models.BooleanField(default=False)
-    created = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["resolved", "-created"]
-
-    def __str__(self):
-        return f"{self.get_reason_display()} on @{self.page.slug}"
 
 
 class ApiBudget(models.Model):

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_safe
 from pages import cache as page_cache
 from pages import refresh, stats
 from pages.forms import ReportForm
-from pages.links import ALLOWED_SCHEMES
+from pages.links import ALLOWED_SCHEMES, is_blocked, link_host
 from pages.models import MAX_VIDEOS_SHOWN, VIDEOS_PER_SCREEN, AbuseReport, Link, Page, Video
 
 MAX_SCREEN = math.ceil(MAX_VIDEOS_SHOWN / VIDEOS_PER_SCREEN)
@@ -178,7 +178,7 @@ def video_link_redirect(request, video_id):
 
 
 def _go(request, url, obj):
-    if url.split(":", 1)[0].lower() not in ALLOWED_SCHEMES:
+    if url.split(":", 1)[0].lower() not in ALLOWED_SCHEMES or is_blocked(link_host(url)):
         raise Http404("No such link")
     if request.method == "GET" and stats.is_human(request):
         if isinstance(obj, Link):

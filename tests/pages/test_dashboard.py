@@ -65,13 +65,17 @@ def test_dangerous_or_broken_links_are_refused(alice_client, alice, url):
     assert titles(alice) == []
 
 
-def test_links_to_blocked_domains_are_refused(alice_client, alice):
+def test_links_to_blocked_domains_are_refused(alice_client, alice, visitor):
     from pages.models import BlockedDomain
 
+    add_link(alice_client, "Old giveaway", "https://old.scam.example/")
     BlockedDomain.objects.create(domain="scam.example")
     response = add_link(alice_client, "Free coins", "https://win.scam.example/now")
     assert response.status_code == 400
     assert "not allowed here" in response.content.decode()
+    # A link made before the domain was blocked stops working too.
+    old = page_of(alice).links.get(title="Old giveaway")
+    assert visitor.get(f"/l/{old.pk}").status_code == 404
 
 
 def test_titles_and_link_count_are_limited(alice_client, alice):
