@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.client import RateLimited, TikTokError
-from accounts.models import ReconnectNeeded, TikTokConnection
+from accounts.models import ApiCall, ReconnectNeeded, TikTokConnection
 
 logger = logging.getLogger(__name__)
 
@@ -51,3 +51,13 @@ def refresh_expiring_tokens(limit=200):
     if refreshed:
         logger.info("Token top-up refreshed %d connection(s)", refreshed)
     return refreshed
+
+
+def prune_request_history():
+    """Delete API call log rows older than API_CALL_RETENTION_DAYS (the privacy page's promise).
+
+    Returns how many rows were deleted.
+    """
+    cutoff = timezone.now() - timedelta(days=settings.API_CALL_RETENTION_DAYS)
+    deleted, _ = ApiCall.objects.filter(created__lt=cutoff).delete()
+    return deleted

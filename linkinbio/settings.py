@@ -204,6 +204,8 @@ TIKTOK_RATE_LIMIT_PER_MINUTE = env.int("TIKTOK_RATE_LIMIT_PER_MINUTE", default=6
 # Refresh tokens expiring within this many days are refreshed ahead of time by
 # the scheduled top-up, so a creator who stays away for months stays connected.
 TIKTOK_TOKEN_TOP_UP_DAYS = env.int("TIKTOK_TOKEN_TOP_UP_DAYS", default=30)
+# The creator's request history (the API call log) is kept this long.
+API_CALL_RETENTION_DAYS = env.int("API_CALL_RETENTION_DAYS", default=90)
 # The TikTok provider's app comes from the settings above: no admin setup.
 SOCIALACCOUNT_PROVIDERS = {
     "tiktok": {"APP": {"client_id": TIKTOK_CLIENT_KEY, "secret": TIKTOK_CLIENT_SECRET}},
@@ -306,4 +308,6 @@ LOGGING = {
 SCHEDULED_JOBS = [
     ("accounts.jobs.refresh_expiring_tokens", 3600),
     ("pages.refresh.enqueue_due_refreshes", 15),
+    ("accounts.jobs.prune_request_history", 6 * 3600),
+    ("linkinbio.jobs.prune_finished_tasks", 6 * 3600),
 ]

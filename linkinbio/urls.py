@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from linkinbio import views
 
@@ -10,6 +11,11 @@ urlpatterns = [
     path("terms/", views.terms, name="terms"),
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    # Creators have no password or e-mail: allauth's local forms lead to the TikTok sign-in.
+    *[
+        path(f"accounts/{form}/", RedirectView.as_view(pattern_name="signin", query_string=True))
+        for form in ("login", "signup", "password/reset", "password/change", "email")
+    ],
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.site_urls")),
 ]

@@ -3,6 +3,7 @@
 import logging
 import uuid
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.http import JsonResponse
@@ -23,7 +24,9 @@ def _demo_pages():
 
 
 def privacy(request):
-    return render(request, "linkinbio/privacy.html")
+    return render(
+        request, "linkinbio/privacy.html", {"retention_days": settings.API_CALL_RETENTION_DAYS}
+    )
 
 
 def terms(request):

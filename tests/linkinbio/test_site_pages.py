@@ -84,3 +84,18 @@ def test_healthz_reports_broken_database(client, monkeypatch):
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["checks"]["database"] == "down"
+
+
+@pytest.mark.parametrize("form", ["login", "signup", "password/reset"])
+def test_allauth_local_forms_lead_to_the_tiktok_sign_in(client, form):
+    response = client.get(f"/accounts/{form}/?next=/dashboard/")
+    assert response.status_code == 302
+    assert response["Location"] == "/signin/?next=/dashboard/"
+
+
+def test_signed_in_creator_finds_dashboard_and_data_in_the_navigation(client, django_user_model):
+    client.force_login(django_user_model.objects.create_user("alice"))
+    html = client.get("/privacy/").text
+    assert 'href="/dashboard/"' in html
+    assert 'href="/dashboard/data/"' in html
+    assert "Sign out" in html
