@@ -1,60 +1,26 @@
 """A visitor presses play in a real browser (Debian's Chromium)."""
 
-import os
-from contextlib import contextmanager
-from pathlib import Path
-
 import pytest
 
 from tests.pages.conftest import sync
-
-CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-@contextmanager
-def browser_page():
-    """A Chromium page. Open it after arranging data: the ORM is not used while
-    Playwright's event loop runs in this thread."""
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is missing: apt-get install chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        page = browser.new_page()
-        page.set_default_timeout(15_000)
-        try:
-            yield page
-        finally:
-            browser.close()
 
 
 @pytest.mark.e2e
 @pytest.mark.django_db(transaction=True)
 def test_visitor_presses_play_and_only_then_gets_the_player(
-    live_server, settings, alice, tiktok, closing_connections
+    live_server, settings, alice, tiktok, closing_connections, page
 ):
     player_base = f"{live_server.url}/player-host"
     settings.TIKTOK_PLAYER_BASE = player_base
     settings.SECURE_CSP = {**settings.SECURE_CSP, "frame-src": [player_base + "/"]}
     sync(alice)
-    with browser_page() as page:
-        requests = []
-        page.on("request", lambda request: requests.append(request.url))
-        page.goto(f"{live_server.url}/@alice")
-        assert page.locator("iframe").count() == 0
-        assert not [url for url in requests if "/player-host/" in url]
-        page.get_by_role("link", name="Play video: Video number 5").click()
-        frame = page.locator("iframe.pf-frame")
-        frame.wait_for()
-        assert frame.get_attribute("src").startswith(f"{player_base}/player/v1/")
-        assert page.locator(".pf-title", has_text="Video number 5").count() == 1
+    requests = []
+    page.on("request", lambda request: requests.append(request.url))
+    page.goto(f"{live_server.url}/@alice")
+    assert page.locator("iframe").count() == 0
+    assert not [url for url in requests if "/player-host/" in url]
+    page.get_by_role("link", name="Play video: Video number 5").click()
+    frame = page.locator("iframe.pf-frame")
+    frame.wait_for()
+    assert frame.get_attribute("src").startswith(f"{player_base}/player/v1/")
+    assert page.locator(".pf-title", has_text="Video number 5").count() == 1
