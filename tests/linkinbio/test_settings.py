@@ -1,6 +1,7 @@
 """Settings come from the environment and refuse to start when they are wrong."""
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -99,3 +100,13 @@ def test_production_settings_pass_the_deployment_checks():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_every_environment_variable_is_documented():
+    source = (ROOT / "linkinbio/settings.py").read_text()
+    read = set(re.findall(r'env\.\w+\(\s*"([A-Z_]+)"', source))
+    readme = (ROOT / "README.md").read_text()
+    example = (ROOT / ".env.example").read_text()
+    assert read, "settings.py reads no variable: the pattern is out of date"
+    assert sorted(v for v in read if f"`{v}`" not in readme) == []
+    assert sorted(v for v in read if f"# {v}=" not in example) == []
