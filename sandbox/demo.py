@@ -115,6 +115,30 @@ CREATORS = [
 # The creators who also get a page in the product itself.
 PAGE_CREATORS = ["mayacooks", "dailysketch.jo"]
 
+# The links a demo creator would have added on their dashboard.
+DEMO_LINKS = {
+    "mayacooks": [
+        ("My cookbook: Weeknight Dinners", "https://example.com/maya/cookbook"),
+        ("Free weekly meal plan", "https://example.com/maya/newsletter"),
+        ("The pans and knives I use", "https://example.com/maya/kitchen"),
+        ("Brand collaborations", "mailto:collabs@example.com"),
+    ],
+    "dailysketch.jo": [
+        ("Prints and originals", "https://example.com/jo/shop"),
+        ("Sketchbook class for beginners", "https://example.com/jo/class"),
+        ("Commission a portrait", "mailto:jo@example.com"),
+    ],
+}
+
+
+def add_demo_links(page, username):
+    """Give a fresh demo page the links its creator would have added; keeps existing ones."""
+    if page.links.exists():
+        return
+    for position, (title, url) in enumerate(DEMO_LINKS.get(username, []), start=1):
+        page.links.create(title=title, url=url, position=position)
+    page.bump_version()
+
 
 def seed_creators(write=print):
     """Create the demo creators that do not exist yet; returns the usernames created."""
@@ -184,5 +208,6 @@ def connect_demo_pages(usernames=None, write=print):
         else:
             users.append(user)
             Page.objects.filter(user=user).update(is_showcased=True)
+            add_demo_links(user.page, username)
             write(f"Demo page for @{username} connected through the sandbox.")
     return users

@@ -70,9 +70,6 @@ def cover(video_id, title, username=""):
         draw.text((24, top + n * line_height), line, font=font, fill=(255, 255, 255, 255))
     if username:
         draw.text((24, height - 56), f"@{username}", font=_font(22), fill=(255, 255, 255, 220))
-    # A play triangle, like a paused video.
-    cx, cy = width / 2, height * 0.3
-    draw.polygon([(cx - 22, cy - 30), (cx - 22, cy + 30), (cx + 32, cy)], fill=(255, 255, 255, 200))
     return _jpeg(image)
 
 

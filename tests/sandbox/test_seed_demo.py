@@ -3,7 +3,9 @@
 import pytest
 from django.core.management import call_command
 
+from pages.models import Page
 from sandbox import demo
+from sandbox import testing as sandbox
 from sandbox.models import Account, Client
 
 pytestmark = pytest.mark.django_db
@@ -41,14 +43,26 @@ def test_seed_demo_skips_product_pages_with_a_note_when_no_server_runs(capsys, m
     assert "Demo pages skipped" in out
 
 
-def test_demo_pages_go_through_the_accounts_app_when_the_server_runs(monkeypatch):
-    import sys
-    import types
+@pytest.mark.django_db(transaction=True)
+def test_demo_pages_are_made_through_the_real_sign_in_once_the_server_runs(
+    live_server, settings, client
+):
+    settings.SITE_URL = live_server.url
+    settings.TIKTOK_API_BASE = settings.TIKTOK_AUTH_BASE = live_server.url + "/sandbox/tiktok"
+    call_command("seed_demo", "--no-pages")
+    sandbox.register_live_server(live_server.url)
 
-    connected = []
-    fake = types.ModuleType("accounts.demo")
-    fake.connect_demo_creator = connected.append
-    monkeypatch.setitem(sys.modules, "accounts.demo", fake)
-    monkeypatch.setattr(demo, "server_is_up", lambda timeout=1.0: True)
-    demo.connect_demo_pages(write=lambda line: None)
-    assert connected == demo.PAGE_CREATORS
+    call_command("seed_demo", "--pages", "--wait", "5")
+    call_command("seed_demo", "--pages")
+
+    pages = Page.objects.filter(is_showcased=True).order_by("slug")
+    assert [page.user.tiktok.open_id for page in pages] == [
+        sandbox.open_id(name) for name in sorted(demo.PAGE_CREATORS)
+    ]
+    maya = Page.objects.get(user__tiktok__open_id=sandbox.open_id("mayacooks"))
+    assert [link.title for link in maya.links.all()] == [
+        title for title, _ in demo.DEMO_LINKS["mayacooks"]
+    ]
+    assert sandbox.stats()["calls"]["oauth.token"] == 2 * len(demo.PAGE_CREATORS)
+    home = client.get("/").text
+    assert f'href="/@{maya.slug}"' in home
