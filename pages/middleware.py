@@ -55,6 +55,7 @@ class WarmPageMiddleware:
                 (CSP.HEADER_REPORT_ONLY, getattr(settings, "SECURE_CSP_REPORT_ONLY", None)),
             ):
                 if config:
-                    response[header] = _policy(config)
+                    # str(): the WSGI server wants plain str header names, not the enum.
+                    response[str(header)] = _policy(config)
             response["X-Frame-Options"] = getattr(settings, "X_FRAME_OPTIONS", "DENY")
         return response

@@ -1,9 +1,10 @@
-"""Image files go with their rows (also when a user's deletion cascades)."""
+"""Image files and cached pages go with their rows (also when a user's deletion cascades)."""
 
 from django.db import transaction
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 
+from pages import cache as page_cache
 from pages.models import Page, Video
 
 
@@ -16,6 +17,13 @@ def _delete_after_commit(fieldfile):
 @receiver(post_delete, sender=Page)
 def delete_page_files(sender, instance, **kwargs):
     _delete_after_commit(instance.avatar)
+
+
+@receiver(post_delete, sender=Page)
+def forget_deleted_page(sender, instance, **kwargs):
+    """A deleted page stops being served at once, not when its cache entry expires."""
+    page_cache.forget_slug(instance.slug)
+    transaction.on_commit(lambda: page_cache.forget_slug(instance.slug))
 
 
 @receiver(post_delete, sender=Video)
