@@ -1,0 +1,47 @@
+"""What Alice does on linkinbio and on TikTok's screens, in a real browser."""
+
+import requests
+from django.core.management import call_command
+
+CREATOR = "alice.dances"  # her TikTok username
+SLUG = "alicedances"  # her page: /@alicedances
+
+
+class ClosingAdapter(requests.adapters.HTTPAdapter):
+    """No keep-alive: each live-server request thread ends (and closes its
+    database connection) before the test that started it is torn down."""
+
+    def send(self, *args, **kwargs):
+        response = super().send(*args, **kwargs)
+        response.content  # noqa: B018 (read the body before closing)
+        self.close()
+        return response
+
+
+def closing_session():
+    session = requests.Session()
+    session.headers["Connection"] = "close"
+    session.mount("http://", ClosingAdapter())
+    return session
+
+
+def run_tasks():
+    """The background worker handles everything queued (page refreshes)."""
+    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+
+
+def sign_in_with_tiktok(page, live_server, *, video_access=True):
+    """Alice goes from the home page through TikTok's consent screen to her dashboard."""
+    page.goto(live_server.url + "/")
+    page.get_by_role("link", name="Sign in with TikTok").click()
+    page.get_by_role("button", name="Continue with TikTok").click()
+    allow_on_tiktok(page, video_access=video_access)
+
+
+def allow_on_tiktok(page, *, video_access=True):
+    """On TikTok's consent screen: video access on or off, then Authorize."""
+    page.wait_for_url("**/sandbox/tiktok/v2/auth/authorize/**")
+    page.get_by_role("radio", name="Alice Dances").check()
+    page.locator("input[name=scope][value='video.list']").set_checked(video_access)
+    page.get_by_role("button", name="Authorize").click()
+    page.wait_for_url("**/dashboard/")

@@ -1,0 +1,176 @@
+"""Alice, a TikTok creator, signs in, builds her page and manages her data."""
+
+import json
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from allauth.socialaccount.models import SocialAccount
+from django.conf import settings
+from django.core.management import call_command
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+from playwright.sync_api import expect
+
+from accounts.models import ApiCall, TikTokConnection, User
+from pages.models import Link, Page, Video
+from tests.e2e.steps import CREATOR, SLUG, allow_on_tiktok, run_tasks, sign_in_with_tiktok
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+VIDEO_PROMPT = "Show your videos: grant video access"
+
+
+def public_page(browser_page, live_server):
+    response = browser_page.goto(f"{live_server.url}/@{SLUG}")
+    return response.status
+
+
+def test_creator_signs_in_declining_video_access_then_grants_it_later(
+    page, visitor, live_server, tiktok
+):
+    page.goto(live_server.url + "/")
+    page.get_by_role("link", name="Sign in with TikTok").click()
+    expect(page.get_by_role("heading", name="What we ask for, and why")).to_be_visible()
+    expect(page.get_by_text("Your public videos", exact=True)).to_be_visible()
+    page.get_by_role("button", name="Continue with TikTok").click()
+
+    page.wait_for_url("**/sandbox/tiktok/v2/auth/authorize/**")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "linkinbio would like to access your TikTok account"
+    )
+    allow_on_tiktok(page, video_access=False)
+
+    expect(page.get_by_text(f"Successfully signed in as {CREATOR}.")).to_be_visible()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+    expect(page.locator(".dash-url")).to_have_text(f"{live_server.url}/@{SLUG}")
+    expect(page.get_by_role("heading", name=VIDEO_PROMPT)).to_be_visible()
+    run_tasks()
+    assert public_page(visitor, live_server) == 200
+    expect(visitor.get_by_role("heading", level=1)).to_contain_text("Alice Dances")
+    expect(visitor.get_by_text("New choreography every Friday")).to_be_visible()
+    assert visitor.get_by_role("heading", name="Latest videos").count() == 0
+
+    page.reload()
+    page.get_by_role("button", name="Grant video access").click()
+    page.wait_for_url("**/sandbox/tiktok/v2/auth/authorize/**")
+    expect(page.locator("input[name=scope][value='video.list']")).to_be_checked()
+    allow_on_tiktok(page)
+    expect(page.get_by_role("heading", name=VIDEO_PROMPT)).to_have_count(0)
+    run_tasks()
+
+    page.get_by_role("link", name="View my page").click()
+    expect(page.get_by_role("heading", name="Latest videos")).to_be_visible()
+    expect(page.get_by_role("link", name="Play video:")).to_have_count(6)
+    expect(page.get_by_role("link", name="Play video: Morning routine")).to_be_visible()
+    assert User.objects.count() == 1 and Page.objects.get().slug == SLUG
+
+
+def test_creator_exports_disconnects_reconnects_and_deletes(alice, visitor, live_server):
+    page = alice
+    page.get_by_label("Title").fill("Read my privacy promise")
+    page.get_by_label("Address").fill(f"{live_server.url}/privacy/")
+    page.get_by_role("button", name="Add link").click()
+    expect(page.get_by_text("Added “Read my privacy promise”.")).to_be_visible()
+    connection = TikTokConnection.objects.get()
+    tokens = [connection.access_token, connection.refresh_token]
+
+    # Download: her profile and links, none of her tokens.
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Your data").click()
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download my data (JSON)").click()
+    text = Path(download.value.path()).read_text()
+    export = json.loads(text)
+    assert export["page"]["profile"]["display_name"] == "Alice Dances"
+    assert [link["title"] for link in export["page"]["links"]] == ["Read my privacy promise"]
+    assert len(export["page"]["videos"]) == 6
+    assert all(token and token not in text for token in tokens)
+
+    # Disconnect: her page stays up with what it had.
+    page.get_by_role("button", name="Disconnect TikTok").click()
+    expect(page.get_by_text("TikTok is disconnected: we revoked our access")).to_be_visible()
+    expect(page.locator(".status-revoked")).to_have_text("Disconnected")
+    assert public_page(visitor, live_server) == 200
+    expect(visitor.get_by_role("link", name="Read my privacy promise")).to_be_visible()
+    expect(visitor.get_by_role("link", name="Play video:")).to_have_count(6)
+
+    # Sign out, sign in again: TikTok is reconnected to the same page.
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("link", name="Sign in with TikTok")).to_be_visible()
+    sign_in_with_tiktok(page, live_server)
+    expect(page.locator(".dash-url")).to_have_text(f"{live_server.url}/@{SLUG}")
+    expect(page.get_by_role("heading", name="TikTok is disconnected")).to_have_count(0)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Your data").click()
+    expect(page.locator(".status-active")).to_have_text("Connected")
+    assert User.objects.count() == 1 and Page.objects.count() == 1
+
+    # Delete, with confirmation: signed out, page gone, nothing of her left.
+    page.get_by_role("link", name="Delete my account…").click()
+    page.get_by_role("button", name="Delete my account and all my data").click()
+    expect(page.get_by_role("heading", name="Delete your account")).to_be_visible()  # not ticked
+    assert User.objects.count() == 1
+    page.get_by_label("I understand that this cannot be undone.").check()
+    page.get_by_role("button", name="Delete my account and all my data").click()
+    deleted = "Your account, your page and all your data are deleted."
+    expect(page.get_by_text(deleted)).to_be_visible()
+    expect(page.get_by_role("link", name="Sign in", exact=True)).to_be_visible()
+    assert public_page(page, live_server) == 404
+    assert visitor.reload().status == 404  # the visitor who saw it before
+    for model in (User, SocialAccount, TikTokConnection, ApiCall, Page, Link, Video):
+        assert model.objects.count() == 0, model
+    assert not [p for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file()]
+
+
+def test_creator_edits_a_link_and_sees_it_at_once(alice, visitor, live_server):
+    page = alice
+    for title, path in [("Tour dates", "/terms/"), ("Newsletter", "/privacy/")]:
+        page.get_by_label("Title").fill(title)
+        page.get_by_label("Address").fill(live_server.url + path)
+        page.get_by_role("button", name="Add link").click()
+    public_page(visitor, live_server)  # a visitor warms the cache
+    expect(visitor.get_by_role("navigation", name="Links").get_by_role("link")).to_have_text(
+        ["Tour dates", "Newsletter"]
+    )
+
+    page.get_by_label("Title").fill("Merch drop")
+    page.get_by_label("Address").fill(live_server.url + "/")
+    page.get_by_role("button", name="Add link").click()
+    page.get_by_role("button", name="Move “Merch drop” up").click()
+    page.get_by_role("button", name="Move “Merch drop” up").click()
+    page.locator("li", has_text="Newsletter").get_by_role("button", name="Hide").click()
+    expect(page.locator(".dash-links strong")).to_have_text(
+        ["Merch drop", "Tour dates", "Newsletter"]
+    )
+
+    page.get_by_role("link", name="View my page").click()
+    shown = ["Merch drop", "Tour dates"]
+    expect(page.get_by_role("navigation", name="Links").get_by_role("link")).to_have_text(shown)
+    visitor.reload()  # the visitor comes back: served from the refreshed cache
+    expect(visitor.get_by_role("navigation", name="Links").get_by_role("link")).to_have_text(shown)
+
+
+def test_user_who_removed_the_app_in_tiktok_is_asked_to_reconnect(
+    alice, visitor, live_server, tiktok
+):
+    page = alice
+    answer = page.request.post(f"{tiktok}/_sandbox/accounts/{CREATOR}/revoke")
+    assert answer.ok
+
+    # The next day the scheduled refresh of her page runs.
+    Page.objects.update(last_synced_at=timezone.now() - timedelta(days=2))
+    call_command("scheduler", "--once", verbosity=0)
+    assert DBTaskResult.objects.filter(status="READY").exists()
+    run_tasks()
+
+    page.reload()
+    expect(page.get_by_role("heading", name="Reconnect TikTok")).to_be_visible()
+    expect(page.locator(".sync")).to_have_text(
+        "TikTok needs you to reconnect before we can update your page."
+    )
+    public_page(visitor, live_server)
+    expect(visitor.get_by_role("heading", level=1)).to_contain_text("Alice Dances")
+    expect(visitor.get_by_role("link", name="Play video:")).to_have_count(6)
+
+    page.get_by_role("button", name="Reconnect TikTok").click()
+    allow_on_tiktok(page)
+    expect(page.get_by_role("heading", name="Reconnect TikTok")).to_have_count(0)
