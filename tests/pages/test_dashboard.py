@@ -38,6 +38,17 @@ def test_alice_sees_her_page_status_and_qr_code(alice_client, alice, tiktok):
     assert "/dashboard/qr.svg" in html and "/dashboard/qr.png?download=1" in html
 
 
+def test_a_disconnected_creator_is_not_offered_a_refresh_that_cannot_run(
+    alice_client, alice, tiktok
+):
+    sync(alice)
+    alice.tiktok.sync_paused = True
+    alice.tiktok.save()
+    html = alice_client.get("/dashboard/").content.decode()
+    assert "Refresh from TikTok now" not in html
+    assert "Last updated now." in html
+
+
 def test_alice_adds_links_and_bare_domains_become_https(alice_client, alice):
     assert add_link(alice_client, "Shop", "shop.example.com/new").status_code == 302
     assert add_link(alice_client, "Call me", "tel:+1 555 123 4567").status_code == 302
