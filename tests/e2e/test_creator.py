@@ -43,7 +43,7 @@ def test_creator_signs_in_declining_video_access_then_grants_it_later(
 
     expect(page.get_by_text(f"Successfully signed in as {CREATOR}.")).to_be_visible()
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
-    expect(page.locator(".dash-url")).to_have_text(f"{live_server.url}/@{SLUG}")
+    expect(page.locator(".dash-url a")).to_have_text(f"{live_server.url}/@{SLUG}")
     expect(page.get_by_role("heading", name=VIDEO_PROMPT)).to_be_visible()
     run_tasks()
     assert public_page(visitor, live_server) == 200
@@ -98,7 +98,7 @@ def test_creator_exports_disconnects_reconnects_and_deletes(alice, visitor, live
     page.get_by_role("button", name="Sign out").click()
     expect(page.get_by_role("link", name="Sign in with TikTok")).to_be_visible()
     sign_in_with_tiktok(page, live_server)
-    expect(page.locator(".dash-url")).to_have_text(f"{live_server.url}/@{SLUG}")
+    expect(page.locator(".dash-url a")).to_have_text(f"{live_server.url}/@{SLUG}")
     expect(page.get_by_role("heading", name="TikTok is disconnected")).to_have_count(0)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Your data").click()
     expect(page.locator(".status-active")).to_have_text("Connected")
