@@ -177,6 +177,9 @@ SOCIALACCOUNT_LOGIN_ON_GET = False
 # local stand-in so sign-in works out of the box.
 TIKTOK_SANDBOX = env.bool("TIKTOK_SANDBOX", default=DEBUG)
 TIKTOK_SANDBOX_ALLOW_PRODUCTION = env.bool("TIKTOK_SANDBOX_ALLOW_PRODUCTION", default=False)
+# The sandbox's control API (/sandbox/tiktok/_sandbox/: reset, faults, accounts, clients)
+# has no authentication; a public demo keeps it off and it answers 404.
+TIKTOK_SANDBOX_CONTROL = env.bool("TIKTOK_SANDBOX_CONTROL", default=DEBUG)
 _real_key = env.str("TIKTOK_CLIENT_KEY", default="")
 _use_sandbox_defaults = TIKTOK_SANDBOX and not _real_key
 TIKTOK_CLIENT_KEY = _real_key or "sandbox-linkinbio"

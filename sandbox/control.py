@@ -1,7 +1,9 @@
 """The control API for tests and demos: JSON under /sandbox/tiktok/_sandbox/.
 
-Only mounted with the sandbox; no CSRF token needed. Bad input answers 400
-{"error": "..."}, an unknown account 404.
+Only mounted with the sandbox, and only answers while TIKTOK_SANDBOX_CONTROL is
+on (it has no authentication: a public demo turns it off and every endpoint
+answers 404). No CSRF token needed. Bad input answers 400 {"error": "..."}, an
+unknown account 404.
 
     GET    stats                     {"calls": {"oauth.token": n, "oauth.revoke": n,
                                       "user.info": n, "video.list": n, "video.query": n}}
@@ -36,7 +38,7 @@ import json
 from functools import wraps
 
 from django.conf import settings
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from sandbox import creators
@@ -64,12 +66,18 @@ def _json(body, status=200):
 
 
 def control(*methods):
-    """A JSON control view: CSRF exempt, method-checked, 400 on bad input."""
+    """A JSON control view: CSRF exempt, method-checked, 400 on bad input.
+
+    The switch is read on every request, so it follows the settings of the
+    moment (TIKTOK_SANDBOX_CONTROL off: 404, as if the endpoint did not exist).
+    """
 
     def decorator(view):
         @csrf_exempt
         @wraps(view)
         def wrapper(request, *args, **kwargs):
+            if not settings.TIKTOK_SANDBOX_CONTROL:
+                raise Http404("No such page.")
             if request.method not in methods:
                 return _json({"error": f"Use {' or '.join(methods)}."}, 405)
             try:

@@ -13,6 +13,7 @@ def sandbox_settings(settings):
     settings.TIKTOK_SANDBOX_PKCE = "hex"
     settings.TIKTOK_SANDBOX_RATE_LIMIT = 600
     settings.TIKTOK_SANDBOX_TIMEOUT_SECONDS = 0.05
+    settings.TIKTOK_SANDBOX_CONTROL = True
     return settings
 
 

@@ -1,12 +1,17 @@
 """The control API that tests and demos use to shape the sandbox."""
 
 import importlib
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
+from cryptography.fernet import Fernet
 from django.urls import Resolver404, clear_url_caches, resolve
 
 from sandbox import testing
-from sandbox.models import Account
+from sandbox.models import Account, Client, Fault
 
 from .calls import CALLBACK, CONTROL, TOKEN, exchange, user_info, video_list
 
@@ -261,3 +266,71 @@ def test_nothing_of_the_sandbox_is_served_when_it_is_off(settings):
         importlib.reload(linkinbio.urls)
         clear_url_caches()
     assert resolve("/sandbox/tiktok/_sandbox/stats")
+
+
+CONTROL_CALLS = [
+    ("get", "stats"),
+    ("post", "reset"),
+    ("get", "faults"),
+    ("post", "faults"),
+    ("delete", "faults"),
+    ("get", "accounts"),
+    ("post", "accounts"),
+    ("get", "accounts/alice"),
+    ("post", "accounts/alice/videos"),
+    ("delete", "accounts/alice/videos/1"),
+    ("post", "accounts/alice/revoke"),
+    ("post", "accounts/alice/expire"),
+    ("get", "clients"),
+    ("post", "clients"),
+]
+
+
+def test_a_public_demo_hides_the_control_api_but_keeps_tiktok_working(client, alice, settings):
+    """A stranger on a public demo cannot reset, break, revoke or add redirect URIs."""
+    settings.DEBUG = False
+    settings.TIKTOK_SANDBOX_ALLOW_PRODUCTION = True
+    settings.TIKTOK_SANDBOX_CONTROL = False
+    tokens = testing.grant("alice")
+    for method, path in CONTROL_CALLS:
+        body = {"redirect_uris": ["https://evil.example/cb"], "endpoint": "*", "kind": "timeout"}
+        response = getattr(client, method)(
+            f"{CONTROL}{path}", body, content_type="application/json"
+        )
+        assert response.status_code == 404, (method, path)
+    assert Client.ensure_default().redirect_uris == [CALLBACK]
+    assert not Fault.objects.exists()
+    assert alice.tokens.filter(revoked=False).exists()
+    assert alice.videos.count() == 5
+    # Sign-in and the Display API are untouched.
+    code = testing.issue_code("alice")
+    assert exchange(client, code).status_code == 200
+    assert user_info(client, tokens["access_token"]).json()["data"]["user"]["display_name"]
+    assert video_list(client, tokens["access_token"]).status_code == 200
+
+
+def test_the_control_api_is_off_by_default_in_production():
+    def control_default(**env):
+        clean = {k: v for k, v in os.environ.items() if not k.startswith(("DEBUG", "TIKTOK_"))}
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                "import linkinbio.settings as s; print(s.TIKTOK_SANDBOX_CONTROL)",
+            ],
+            cwd=Path(__file__).resolve().parents[2],
+            env={**clean, **env},
+            capture_output=True,
+            text=True,
+        )
+        assert result.returncode == 0, result.stderr
+        return result.stdout.strip()
+
+    production = {
+        "DEBUG": "False",
+        "SECRET_KEY": "x" * 50,
+        "TOKEN_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+    }
+    assert control_default() == "True"
+    assert control_default(**production) == "False"
+    assert control_default(**production, TIKTOK_SANDBOX_CONTROL="True") == "True"
