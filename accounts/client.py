@@ -347,15 +347,26 @@ def video_list(access_token, fields, *, cursor=None, max_count=20, user=None, pa
         params={"fields": ",".join(fields)},
         json=payload,
     )
-    videos = data.get("videos") or []
-    if not isinstance(videos, list) or not all(isinstance(v, dict) for v in videos):
-        call.fail(call.error(BadResponse, "missing_keys", "TikTok's video list was not a list."))
+    # An answer without its list must never read as "no videos": the sync
+    # would then delete the creator's videos and their settings.
+    videos = _video_items(call, data, "TikTok's video list had no list of videos.")
+    has_more = bool(data.get("has_more"))
     try:
         next_cursor = int(data["cursor"]) if data.get("cursor") is not None else None
     except (TypeError, ValueError):
         next_cursor = None
+    if has_more and next_cursor is None:
+        call.fail(call.error(BadResponse, "missing_keys", "TikTok said more videos, no cursor."))
     call.ok()
-    return VideoPage(videos=videos, cursor=next_cursor, has_more=bool(data.get("has_more")))
+    return VideoPage(videos=videos, cursor=next_cursor, has_more=has_more)
+
+
+def _video_items(call, data, message):
+    """The `videos` list of an answer, or BadResponse when it is missing or malformed."""
+    videos = data.get("videos")
+    if not isinstance(videos, list) or not all(isinstance(v, dict) for v in videos):
+        call.fail(call.error(BadResponse, "missing_keys", message))
+    return videos
 
 
 def video_query(access_token, fields, video_ids, *, user=None, page_id=None):
@@ -373,9 +384,7 @@ def video_query(access_token, fields, video_ids, *, user=None, page_id=None):
         params={"fields": ",".join(fields)},
         json=body,
     )
-    videos = data.get("videos") or []
-    if not isinstance(videos, list) or not all(isinstance(v, dict) for v in videos):
-        call.fail(call.error(BadResponse, "missing_keys", "TikTok's video query was not a list."))
+    videos = _video_items(call, data, "TikTok's video query had no list of videos.")
     call.ok()
     return videos
 

@@ -166,7 +166,12 @@ def _download_image(url, size):
 
 
 def _fetch_videos(page, connection, want):
-    """Up to `want` newest videos, pages of 20; returns (videos, complete)."""
+    """Up to `want` newest videos, pages of 20; returns (videos, complete, cut_short).
+
+    `complete`: the list reached TikTok's end, so a video not in it is gone.
+    `cut_short`: TikTok said there is more but gave no way to get it; what was
+    not seen may still exist, even beyond what is shown.
+    """
     videos, cursor = [], None
     while len(videos) < want:
         result = _call(
@@ -179,10 +184,12 @@ def _fetch_videos(page, connection, want):
             page_id=page.pk,
         )
         videos += result.videos
-        if not result.has_more or result.cursor is None or not result.videos:
-            return videos, True
+        if not result.has_more:
+            return videos, True, False
+        if result.cursor is None or not result.videos:
+            return videos, False, True
         cursor = result.cursor
-    return videos, False
+    return videos, False, False
 
 
 def _video_values(item):
@@ -214,7 +221,7 @@ def _sync_videos(page, connection):
         return []
     hidden = page.videos.filter(hidden=True).count()
     want = min(page.videos_shown + hidden, MAX_FETCH)
-    items, complete = _fetch_videos(page, connection, want)
+    items, complete, cut_short = _fetch_videos(page, connection, want)
     existing = {video.tiktok_id: video for video in page.videos.all()}
     seen, changed = set(), []
     for item in items:
@@ -238,12 +245,13 @@ def _sync_videos(page, connection):
         if fields:
             video.save(update_fields=fields)
             changed.append(f"video {tiktok_id}")
-    changed += _drop_missing(page, existing, seen, items, complete)
+    changed += _drop_missing(page, existing, seen, items, complete, cut_short)
     return changed
 
 
-def _drop_missing(page, existing, seen, items, complete):
-    """Delete videos gone from TikTok, and old plain ones beyond what is shown."""
+def _drop_missing(page, existing, seen, items, complete, cut_short=False):
+    """Delete videos gone from TikTok, and old plain ones beyond what is shown
+    (not when the list was cut short: those may be the ones still to show)."""
     oldest = min((_video_values(item)["create_time"] for item in items), default=None)
     gone = []
     for tiktok_id, video in existing.items():
@@ -251,7 +259,7 @@ def _drop_missing(page, existing, seen, items, complete):
             continue
         inside_window = complete or (oldest is not None and video.create_time >= oldest)
         has_settings = video.hidden or video.pinned or video.link_url
-        if inside_window or not has_settings:
+        if inside_window or (not has_settings and not cut_short):
             gone.append(video.pk)
     if gone:
         for video in Video.objects.filter(pk__in=gone):

@@ -289,3 +289,42 @@ def test_no_token_reaches_the_log(tiktok, caplog):
     assert "secret-refresh" not in caplog.text
     assert "secret-access" not in caplog.text
     assert "sandbox-linkinbio-secret" not in caplog.text
+
+
+@pytest.mark.parametrize(
+    "data",
+    [{}, {"videos": None, "has_more": False}, {"videos": {"id": "1"}, "has_more": False}],
+    ids=["no-keys", "null-videos", "not-a-list"],
+)
+def test_it_refuses_a_video_list_without_its_videos(tiktok, data):
+    """An "ok" answer without a list of videos must not read as "no videos"."""
+    tiktok.post(LIST_URL, json=envelope(data))
+
+    with pytest.raises(client.BadResponse) as caught:
+        client.video_list("act", client.VIDEO_FIELDS)
+
+    assert caught.value.code == "missing_keys"
+    assert ApiCall.objects.get().error_code == "missing_keys"
+
+
+@pytest.mark.parametrize("cursor", [None, "soon"], ids=["missing", "unreadable"])
+def test_it_refuses_a_video_list_with_more_to_come_but_no_cursor(tiktok, cursor):
+    """ "There is more" without a way to get it would read as the end of the list."""
+    data = {"videos": [{"id": "1"}], "has_more": True}
+    if cursor is not None:
+        data["cursor"] = cursor
+    tiktok.post(LIST_URL, json=envelope(data))
+
+    with pytest.raises(client.BadResponse) as caught:
+        client.video_list("act", client.VIDEO_FIELDS)
+
+    assert caught.value.code == "missing_keys"
+
+
+def test_it_refuses_a_video_query_without_its_videos(tiktok):
+    tiktok.post(QUERY_URL, json=envelope({}))
+
+    with pytest.raises(client.BadResponse) as caught:
+        client.video_query("act", ["id"], ["1"])
+
+    assert caught.value.code == "missing_keys"
