@@ -179,6 +179,19 @@ def test_grant_video_access_asks_again_without_losing_granted_scopes(signed_in, 
     assert TikTokConnection.objects.get(user=alice).has_scope("video.list")
 
 
+def test_the_video_access_prompt_says_what_tiktok_will_show(signed_in, alice):
+    """Alice declined video access; the prompt must not promise a videos-only screen."""
+    declined = ["user.info.basic", "user.info.profile", "user.info.stats"]
+    TikTokConnection.objects.filter(user=alice).update(scopes=declined)
+
+    banner = signed_in.get("/dashboard/").content.decode()
+    asked = parse_qs(urlsplit(signed_in.post("/dashboard/data/grant/")["Location"]).query)
+
+    assert "only for video access" not in banner
+    assert "consent screen again" in banner and "with video access added" in banner
+    assert asked["scope"][0].split(",") == [*declined, "video.list"]
+
+
 def test_the_banner_offers_what_the_connection_needs(alice):
     connection = TikTokConnection.objects.get(user=alice)
     assert "Reconnect" not in render_to_string(
