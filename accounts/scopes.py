@@ -45,6 +45,19 @@ def refresh_description():
     return f"about every {busy} while your page gets visits, and every {idle} otherwise"
 
 
+def every(seconds):
+    """An interval as "every 15 minutes", "every day"."""
+    return f"every {_duration(seconds)}"
+
+
+def once_per(seconds):
+    """An interval as "once a day", "once an hour", "once every 2 days"."""
+    unit = _duration(seconds)
+    if " " in unit:
+        return f"once every {unit}"
+    return f"once {'an' if unit == 'hour' else 'a'} {unit}"
+
+
 def _duration(seconds):
     if seconds % 86400 == 0:
         days = seconds // 86400

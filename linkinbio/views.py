@@ -24,9 +24,17 @@ def _demo_pages():
 
 
 def privacy(request):
-    return render(
-        request, "linkinbio/privacy.html", {"retention_days": settings.API_CALL_RETENTION_DAYS}
-    )
+    """The privacy policy, its numbers taken from the settings that enforce them."""
+    from accounts.scopes import every, once_per
+    from pages.refresh import MANUAL_REFRESH_SECONDS
+
+    context = {
+        "retention_days": settings.API_CALL_RETENTION_DAYS,
+        "refresh_busy": every(settings.PAGE_REFRESH_SECONDS),
+        "refresh_idle": once_per(settings.PAGE_IDLE_REFRESH_SECONDS),
+        "refresh_manual": once_per(MANUAL_REFRESH_SECONDS),
+    }
+    return render(request, "linkinbio/privacy.html", context)
 
 
 def terms(request):

@@ -66,6 +66,32 @@ def test_the_sign_in_page_says_what_is_asked_why_and_how_often(client):
     assert 'action="/accounts/tiktok/login/"' in text and "csrfmiddlewaretoken" in text
 
 
+@pytest.mark.parametrize(
+    ("busy", "idle", "privacy_says", "signin_says"),
+    [
+        (900, 86400, ["at most every 15 minutes", "once a day"], ["every 15 minutes", "every day"]),
+        (1800, 6 * 3600, ["at most every 30 minutes", "once every 6 hours"], ["every 6 hours"]),
+        (3600, 2 * 86400, ["at most every hour", "once every 2 days"], ["every 2 days"]),
+    ],
+)
+def test_a_visitor_reads_the_refresh_intervals_the_site_really_uses(
+    client, settings, busy, idle, privacy_says, signin_says
+):
+    settings.PAGE_REFRESH_SECONDS = busy
+    settings.PAGE_IDLE_REFRESH_SECONDS = idle
+
+    privacy = client.get("/privacy/").content.decode()
+    signin = client.get("/signin/").content.decode()
+
+    for words in privacy_says:
+        assert words in privacy
+    for words in signin_says:
+        assert words in signin
+    if busy != 900:
+        assert "15 minutes" not in privacy + signin
+    assert "at most once a minute" in privacy
+
+
 def test_alice_sees_her_connection_and_newest_requests_first(signed_in, alice):
     log_calls(alice, 30)
 
