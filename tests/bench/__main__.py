@@ -10,6 +10,7 @@ media folder, and production settings (DEBUG off, whitenoise manifest). Makes
 3. compressed HTML + CSS of a page with 10 links and 12 videos
 4. page latency with the sandbox answering in 5 s ("slow" fault) vs healthy
 5. warm-view throughput vs a static file of the same size (same gunicorn)
+6. Lighthouse scores of the public page and the home page (Debian's Chromium)
 
 Every loop is bounded; every process is stopped at the end.
 """
@@ -22,7 +23,7 @@ import sys
 import time
 from datetime import timedelta
 
-from tests.bench import load
+from tests.bench import lighthouse, load
 from tests.bench.servers import Processes, bench_environment, manage
 
 CREATORS = 20
@@ -247,6 +248,18 @@ def main():
             f"{static_rps:.0f} req/s, ratio {page_rps / static_rps:.2f} (target >= 0.7; "
             f"errors {errors})"
         )
+
+        print("6. Lighthouse …", flush=True)
+        for name, url in (("public page", page_url), ("home page", f"{site}/")):
+            result, why = lighthouse.scores(url)
+            if result is None:
+                out.append(f"6. Lighthouse, {name}: skipped ({why})")
+            else:
+                figures = ", ".join(f"{k} {v}" for k, v in result.items())
+                out.append(
+                    f"6. Lighthouse, {name}: {figures} "
+                    "(target 100 for accessibility, best practices, SEO; >= 95 performance)"
+                )
     finally:
         processes.stop_all()
         if static_copy is not None:
