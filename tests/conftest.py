@@ -7,6 +7,7 @@ a developer's `make run` data.
 """
 
 import os
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -61,13 +62,22 @@ def browser():
         del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
 
 
-@pytest.fixture
-def page(browser):
+@contextmanager
+def fresh_page(browser):
+    """A page in a browser context of its own: no cookies, nothing cached."""
     context = browser.new_context()
     page = context.new_page()
     page.set_default_timeout(15_000)
-    yield page
-    context.close()
+    try:
+        yield page
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def page(browser):
+    with fresh_page(browser) as page:
+        yield page
 
 
 @pytest.fixture

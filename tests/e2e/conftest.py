@@ -10,6 +10,7 @@ import pytest
 from django.db import connections
 
 from sandbox import testing
+from tests.conftest import fresh_page
 from tests.e2e import steps
 
 
@@ -69,8 +70,5 @@ def alice(page, live_server, tiktok):
 @pytest.fixture
 def visitor(browser):
     """A visitor's own browser: no cookies, nothing cached."""
-    context = browser.new_context()
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    yield page
-    context.close()
+    with fresh_page(browser) as page:
+        yield page
