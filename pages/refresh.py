@@ -36,9 +36,10 @@ def claim(page_id, *, now=None, stale_only=True, manual=False):
     from pages.models import Page
 
     now = now or timezone.now()
-    pages = Page.objects.filter(pk=page_id, is_suspended=False).filter(
-        Q(refresh_lease_until__isnull=True) | Q(refresh_lease_until__lt=now)
-    )
+    # The database has the last word on pausing and disconnecting, whatever
+    # the cached state of the page still says.
+    pages = Page.objects.syncable().filter(pk=page_id)
+    pages = pages.filter(Q(refresh_lease_until__isnull=True) | Q(refresh_lease_until__lt=now))
     if not manual:
         pages = pages.filter(Q(sync_backoff_until__isnull=True) | Q(sync_backoff_until__lte=now))
     if stale_only:
@@ -78,7 +79,18 @@ def request_from_visit(state):
     if claim(state["id"]):
         enqueue(state["id"])
         return True
+    _correct_sync_state(state["id"])
     return False
+
+
+def _correct_sync_state(page_id):
+    """The cached state said "sync" but the page is paused or disconnected
+    (a change that did not publish): publish the truth so visits stop asking."""
+    from pages import cache as page_cache
+    from pages.models import Page
+
+    if not Page.objects.syncable().filter(pk=page_id).exists():
+        page_cache.publish(page_id)
 
 
 def request_manual(page):

@@ -1,9 +1,10 @@
 """Image files and cached pages go with their rows (also when a user's deletion cascades)."""
 
 from django.db import transaction
-from django.db.models.signals import post_delete
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
+from accounts.models import TikTokConnection
 from pages import cache as page_cache
 from pages.models import Page, Video
 
@@ -29,3 +30,11 @@ def forget_deleted_page(sender, instance, **kwargs):
 @receiver(post_delete, sender=Video)
 def delete_video_files(sender, instance, **kwargs):
     _delete_after_commit(instance.cover)
+
+
+@receiver(post_save, sender=TikTokConnection)
+def follow_connection(sender, instance, **kwargs):
+    """Connecting, reconnecting or disconnecting TikTok decides whether visits
+    of the page ask for refreshes: its cached state follows at once."""
+    for page_id in Page.objects.filter(user_id=instance.user_id).values_list("pk", flat=True):
+        page_cache.publish_after_commit(page_id)

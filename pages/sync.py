@@ -61,7 +61,9 @@ def refresh_page(page, now=None):
     now = now or timezone.now()
     connection = getattr(page.user, "tiktok", None)
     if page.is_suspended or connection is None or not connection.can_sync:
-        refresh.release(page.pk)
+        refresh.release(page.pk, last_sync_attempt_at=now)
+        # Whatever queued this believed the page syncs: visits stop asking.
+        page_cache.publish_after_commit(page.pk)
         return "skipped"
     changed = []
     try:
@@ -100,6 +102,7 @@ def _record_failure(page, exc, now):
     message = explain(exc)
     if isinstance(exc, ReconnectNeeded):
         refresh.release(page.pk, last_sync_attempt_at=now, last_sync_error=message)
+        page_cache.publish_after_commit(page.pk)  # visits stop asking for refreshes
         return "reconnect"
     failures = page.sync_failures + 1
     delay = refresh.backoff_seconds(failures)
