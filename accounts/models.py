@@ -152,9 +152,21 @@ class TikTokConnection(models.Model):
         self.refresh_expires_at = None
 
     def reencrypt(self):
-        """Re-encrypt the tokens with the first of TOKEN_ENCRYPTION_KEYS (key rotation)."""
-        self.access_token_encrypted = crypto.rotate(self.access_token_encrypted)
-        self.refresh_token_encrypted = crypto.rotate(self.refresh_token_encrypted)
+        """Re-encrypt the stored tokens with the first of TOKEN_ENCRYPTION_KEYS (key rotation).
+
+        Saved with a conditional UPDATE: if a refresh stored new tokens since
+        this row was read (they are encrypted with the first key already), they
+        are left alone and False is returned. The token version is not bumped,
+        so a refresh running meanwhile keeps its result. Raises
+        crypto.InvalidToken when no configured key decrypts the tokens.
+        """
+        access = crypto.rotate(self.access_token_encrypted)
+        refresh = crypto.rotate(self.refresh_token_encrypted)
+        updated = TikTokConnection.objects.filter(
+            pk=self.pk, token_version=self.token_version
+        ).update(access_token_encrypted=access, refresh_token_encrypted=refresh)
+        self.access_token_encrypted, self.refresh_token_encrypted = access, refresh
+        return bool(updated)
 
     # Scopes.
 

@@ -1,5 +1,6 @@
 """Alice's TikTok connection: encrypted tokens, refresh under rotation, reconnect."""
 
+import io
 import json
 import threading
 import time
@@ -10,6 +11,7 @@ import pytest
 import responses
 import time_machine
 from cryptography.fernet import Fernet
+from django.core.management import CommandError, call_command
 from django.db import close_old_connections, connection
 from django.utils import timezone
 
@@ -84,6 +86,55 @@ def test_tokens_survive_a_key_rotation(alice, settings):
     settings.TOKEN_ENCRYPTION_KEYS = [new_key]
 
     assert TikTokConnection.objects.get(user=alice).refresh_token == "rft.alice-1"
+
+
+@pytest.mark.django_db
+def test_after_a_key_rotation_the_command_leaves_the_old_key_useless(alice, bob, settings):
+    """The operator rotates keys: once the command ran, a leaked old key decrypts nothing."""
+    old_key = settings.TOKEN_ENCRYPTION_KEYS[0]
+    new_key = Fernet.generate_key().decode()
+    settings.TOKEN_ENCRYPTION_KEYS = [new_key, old_key]
+    disconnected = TikTokConnection.objects.get(user=bob)
+    disconnected.clear_tokens()
+    disconnected.save()
+    out = io.StringIO()
+
+    call_command("reencrypt_tokens", stdout=out)
+
+    assert "Re-encrypted the tokens of 1 connections." in out.getvalue()
+    row = TikTokConnection.objects.get(user=alice)
+    settings.TOKEN_ENCRYPTION_KEYS = [old_key]
+    with pytest.raises(crypto.InvalidToken):
+        row.access_token  # noqa: B018
+    with pytest.raises(crypto.InvalidToken):
+        row.refresh_token  # noqa: B018
+    settings.TOKEN_ENCRYPTION_KEYS = [new_key]
+    assert (row.access_token, row.refresh_token) == ("act.alice-1", "rft.alice-1")
+
+
+@pytest.mark.django_db
+def test_the_command_stops_on_tokens_no_key_can_read(alice, settings):
+    settings.TOKEN_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
+
+    with pytest.raises(CommandError, match="no configured key can decrypt"):
+        call_command("reencrypt_tokens", stdout=io.StringIO())
+
+
+@pytest.mark.django_db
+def test_rotation_never_overwrites_tokens_a_refresh_just_stored(alice, settings):
+    settings.TOKEN_ENCRYPTION_KEYS = [
+        Fernet.generate_key().decode(),
+        *settings.TOKEN_ENCRYPTION_KEYS,
+    ]
+    stale = TikTokConnection.objects.get(user=alice)
+    fresh = TikTokConnection.objects.get(user=alice)
+    fresh.set_tokens(
+        client.TokenSet("act.alice-2", "rft.alice-2", "oid-alice", [], 86400, 31536000)
+    )
+    fresh.save()
+
+    assert stale.reencrypt() is False
+    assert TikTokConnection.objects.get(user=alice).refresh_token == "rft.alice-2"
 
 
 @pytest.mark.django_db
