@@ -7,6 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from allauth.socialaccount.models import SocialAccount
+from django.contrib.sessions.models import Session
 from django.core.files.base import ContentFile
 from django.db import models
 from django.template.loader import render_to_string
@@ -270,6 +271,25 @@ def test_deleting_the_account_leaves_nothing_of_alice(
     assert ApiCall.objects.filter(user=bob).count() == bob_calls
     assert TikTokConnection.objects.filter(user=bob).exists()
     assert signed_in.get("/dashboard/data/").status_code == 302
+
+
+def test_deleting_the_account_signs_alice_out_on_her_other_devices(
+    signed_in, alice, bob, tiktok, django_capture_on_commit_callbacks
+):
+    tiktok.post(REVOKE_URL, json={})
+    phone = type(signed_in)()
+    phone.force_login(alice)
+    bobs_laptop = type(signed_in)()
+    bobs_laptop.force_login(bob)
+    alice_sessions = [signed_in.session.session_key, phone.session.session_key]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        signed_in.post("/dashboard/data/delete/", {"confirm": "yes"})
+
+    assert not Session.objects.filter(session_key__in=alice_sessions).exists()
+    assert phone.get("/dashboard/data/").status_code == 302
+    assert Session.objects.filter(session_key=bobs_laptop.session.session_key).exists()
+    assert bobs_laptop.get("/dashboard/data/").status_code == 200
 
 
 def test_tokens_never_show_in_the_admin(admin_client, alice):
