@@ -220,11 +220,21 @@ def _count(value):
 
 
 def _sync_videos(page, connection):
-    if not connection.has_scope("video.list") or page.videos_shown == 0:
+    if not connection.has_scope("video.list"):
+        return _drop_all_videos(page)
+    if page.videos_shown == 0:
         return []
     hidden = page.videos.filter(hidden=True).count()
     want = min(page.videos_shown + hidden, MAX_FETCH)
-    items, complete, cut_short = _fetch_videos(page, connection, want)
+    try:
+        items, complete, cut_short = _fetch_videos(page, connection, want)
+    except ScopeNotAuthorized:
+        # The scopes may have changed since this refresh began (a token
+        # refresh or a new consent): what the creator grants now decides.
+        connection.refresh_from_db(fields=["scopes"])
+        if connection.has_scope("video.list"):
+            raise
+        return _drop_all_videos(page)
     existing = {video.tiktok_id: video for video in page.videos.all()}
     seen, changed = set(), []
     for item in items:
@@ -250,6 +260,15 @@ def _sync_videos(page, connection):
             changed.append(f"video {tiktok_id}")
     changed += _drop_missing(page, existing, seen, items, complete, cut_short)
     return changed
+
+
+def _drop_all_videos(page):
+    """Video access was withdrawn: the mirrored videos and covers go."""
+    gone = []
+    for video in page.videos.all():
+        video.delete()  # its cover file goes after the commit
+        gone.append(f"deleted {video.tiktok_id}")
+    return gone
 
 
 def _drop_missing(page, existing, seen, items, complete, cut_short=False):

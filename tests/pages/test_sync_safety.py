@@ -8,7 +8,9 @@ import responses
 from django.conf import settings
 
 from accounts import client
-from accounts.client import VideoPage
+from accounts.client import ScopeNotAuthorized, VideoPage
+from accounts.models import TikTokConnection
+from pages.models import Page
 from tests.pages.conftest import page_of, sync
 
 pytestmark = pytest.mark.django_db
@@ -78,3 +80,42 @@ def test_a_list_cut_short_without_a_cursor_keeps_the_older_videos(alice, tiktok,
     page.save()
     sync(alice)
     assert page_of(alice).videos.count() == 5
+
+
+def without_video_access(user):
+    connection = TikTokConnection.objects.get(user=user)
+    scopes = [scope for scope in connection.scopes if scope != "video.list"]
+    TikTokConnection.objects.filter(pk=connection.pk).update(scopes=scopes)
+
+
+def test_videos_leave_the_page_when_alice_withdraws_video_access(
+    alice, tiktok, visitor, django_capture_on_commit_callbacks
+):
+    sync(alice)
+    covers = [media(v.cover.name) for v in page_of(alice).videos.all()]
+    assert "Video number 3" in visitor.get("/@alice").content.decode()
+    without_video_access(alice)
+    Page.objects.filter(user=alice).update(last_synced_at=None)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert sync(alice) == "changed"
+    assert page_of(alice).videos.count() == 0
+    assert not any(cover.exists() for cover in covers)
+    html = visitor.get("/@alice").content.decode()
+    assert "Video number 3" not in html and "Alice Sings" in html
+
+
+def test_a_refusal_of_video_access_rereads_what_alice_granted(alice, tiktok, monkeypatch, visitor):
+    """TikTok refuses the video list; meanwhile a token refresh learned that
+    video access was withdrawn: the videos go instead of retrying for ever."""
+    sync(alice)
+
+    def refuse(access_token, fields, **kwargs):
+        without_video_access(alice)
+        raise ScopeNotAuthorized("scope_not_authorized", http_status=401)
+
+    monkeypatch.setattr(client, "video_list", refuse)
+    Page.objects.filter(user=alice).update(last_synced_at=None)
+    assert sync(alice) == "changed"
+    page = page_of(alice)
+    assert page.videos.count() == 0 and page.sync_backoff_until is None
+    assert "Video number 3" not in visitor.get("/@alice").content.decode()
