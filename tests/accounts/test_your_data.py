@@ -1,7 +1,7 @@
 """Alice's "Your data" page: status, history, pause, export, disconnect, re-consent, delete."""
 
 import json
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -13,8 +13,9 @@ from django.db import models
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from accounts.export import NOT_EXPORTED
 from accounts.models import ApiCall, TikTokConnection, User
-from pages.models import Page
+from pages.models import Page, Video
 from tests.accounts.conftest import API, AUTH, envelope, token_answer
 
 pytestmark = pytest.mark.django_db
@@ -142,6 +143,75 @@ def test_the_export_has_everything_but_the_tokens(signed_in, alice):
     raw = response.content.decode()
     assert "act.alice-1" not in raw and "rft.alice-1" not in raw
     assert "token_encrypted" not in raw
+
+
+def flat(section):
+    """A page export's sections merged into one {key: value} dict."""
+    merged = {}
+    for key, value in section.items():
+        if isinstance(value, dict):
+            merged.update(value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def exported_as(obj, field, settings):
+    """The key and value a stored field has in the export."""
+    value = getattr(obj, field.attname)
+    if isinstance(field, models.FileField):
+        return f"{field.name}_url", settings.SITE_URL + value.url if value else None
+    if isinstance(value, date):
+        value = value.isoformat()
+    return ("id" if field.name == "tiktok_id" else field.name), value
+
+
+def test_the_export_holds_every_stored_field_of_alices_page(signed_in, alice_page, settings):
+    """A field added to the page, its links or videos must reach Alice's export."""
+    page = alice_page
+    now = timezone.now().replace(microsecond=123456)
+    page.avatar.save("alice.webp", ContentFile(b"RIFF"), save=False)
+    page.avatar_source = "https://p16.tiktokcdn.example/alice.webp?x-expires=1"
+    page.bio, page.username, page.follower_count = "Bread on Sundays", "alice", 1250
+    page.is_suspended, page.suspended_reason = True, "Spam links"
+    page.last_synced_at, page.last_sync_error = now, "TikTok was busy"
+    page.save()
+    link = page.links.create(title="Shop", url="https://shop.example", starts_at=now, clicks=7)
+    video = page.videos.create(
+        tiktok_id="7301",
+        title="Sourdough",
+        share_url="https://www.tiktok.com/@alice/video/7301",
+        cover_source="https://p16.tiktokcdn.example/7301.jpeg",
+        duration=42,
+        view_count=1000,
+        like_count=250,
+        create_time=now,
+        pinned=True,
+        link_url="https://shop.example/bread",
+        link_title="Recipe",
+    )
+    video.cover.save("7301.webp", ContentFile(b"RIFF"))
+    stat = page.stats.create(day=now.date(), views=12, clicks=3)
+
+    data = json.loads(signed_in.get("/dashboard/data/export/").content)["page"]
+
+    exported = {
+        "pages.Page": (Page.objects.get(pk=page.pk), flat(data)),
+        "pages.Link": (link, data["links"][0]),
+        "pages.Video": (Video.objects.get(pk=video.pk), data["videos"][0]),
+        "pages.PageStat": (stat, data["stats"][0]),
+    }
+    missing = []
+    for label, (obj, section) in exported.items():
+        for field in obj._meta.concrete_fields:
+            if field.name in NOT_EXPORTED[label]:
+                continue
+            key, value = exported_as(obj, field, settings)
+            if section.get(key, "missing") != value:
+                missing.append(f"{label}.{field.name}")
+    assert missing == []
+    assert data["profile"]["avatar_url"].startswith(f"{settings.SITE_URL}/media/")
+    assert data["videos"][0]["duration"] == 42 and data["videos"][0]["like_count"] == 250
 
 
 def test_disconnecting_revokes_at_tiktok_and_keeps_the_page(signed_in, alice, tiktok):
