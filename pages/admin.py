@@ -1,11 +1,14 @@
 import time
 from datetime import timedelta
 
+from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.db import transaction
 from django.utils import timezone
 
 from pages import budget, refresh
+from pages import cache as page_cache
 from pages.models import AbuseReport, ApiBudget, BlockedDomain, Link, Page, Video
 
 
@@ -16,8 +19,22 @@ class LinkInline(admin.TabularInline):
     readonly_fields = ["clicks"]
 
 
+class PageAdminForm(forms.ModelForm):
+    """The admin's page form (the admin supplies the model and its fields)."""
+
+    def clean_slug(self):
+        slug = self.cleaned_data["slug"]
+        if Page.is_reserved(slug):
+            raise forms.ValidationError("This address is reserved for the site.")
+        taken = Page.objects.filter(slug__iexact=slug).exclude(pk=self.instance.pk)
+        if taken.exists():
+            raise forms.ValidationError("Another page has this address.")
+        return slug
+
+
 @admin.register(Page)
 class PageAdmin(admin.ModelAdmin):
+    form = PageAdminForm
     list_display = [
         "slug",
         "display_name",
@@ -45,6 +62,14 @@ class PageAdmin(admin.ModelAdmin):
         "manual_refresh_at",
         "last_viewed_at",
     ]
+
+    def save_model(self, request, obj, form, change):
+        old_slug = form.initial.get("slug") if change else None
+        super().save_model(request, obj, form, change)
+        if old_slug and old_slug != obj.slug:
+            # The old address stops serving the page now, not when its cache entry expires.
+            page_cache.forget_slug(old_slug)
+            transaction.on_commit(lambda: page_cache.forget_slug(old_slug))
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

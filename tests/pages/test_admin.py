@@ -69,3 +69,46 @@ def test_admin_sees_the_api_budget_in_use(admin_client, settings):
     assert "user/info" in html and "video/list" in html
     assert "TikTok 600/min" in html
     assert "closed" in html
+
+
+def change_form(page, **changes):
+    """What the admin's change form posts for the page, with some fields changed."""
+    data = {}
+    for field in page._meta.fields:
+        if field.name in ("id", "avatar", "created") or not field.editable:
+            continue
+        value = getattr(page, field.attname)
+        if isinstance(value, bool):
+            if value:
+                data[field.name] = "on"
+        else:
+            data[field.name] = "" if value is None else value
+    data.update({"links-TOTAL_FORMS": 0, "links-INITIAL_FORMS": 0})
+    data.update(changes)
+    return data
+
+
+def test_admin_renames_a_page_and_the_old_address_stops_serving_it(
+    admin_client, alice, tiktok, visitor
+):
+    sync(alice)
+    page = page_of(alice)
+    assert visitor.get("/@alice").status_code == 200  # remembered under its old address
+    response = admin_client.post(
+        f"/admin/pages/page/{page.pk}/change/", change_form(page, slug="alice_sings")
+    )
+    assert response.status_code == 302
+    assert visitor.get("/@alice").status_code == 404
+    assert "Alice Sings" in visitor.get("/@alice_sings").content.decode()
+
+
+@pytest.mark.parametrize("slug", ["dashboard", "Bob"])
+def test_admin_cannot_rename_a_page_to_a_reserved_or_taken_address(
+    admin_client, alice, bob, visitor, slug
+):
+    page = page_of(alice)
+    response = admin_client.post(
+        f"/admin/pages/page/{page.pk}/change/", change_form(page, slug=slug)
+    )
+    assert response.status_code == 200  # the form again, with the error
+    assert page_of(alice).slug == "alice"
