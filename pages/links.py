@@ -21,15 +21,29 @@ def link_host(url):
     return (parts.hostname or "").lower().rstrip(".")
 
 
+def _parents(host):
+    """The host and its parent domains (not the bare top-level domain)."""
+    labels = host.split(".")
+    return [".".join(labels[i:]) for i in range(len(labels) - 1)]
+
+
 def is_blocked(host):
     """Whether the host or one of its parent domains is on the blocked list."""
+    return bool(host) and bool(blocked_hosts([host]))
+
+
+def blocked_hosts(hosts):
+    """The hosts among `hosts` that are blocked, in one query."""
     from pages.models import BlockedDomain
 
-    if not host:
-        return False
-    labels = host.split(".")
-    candidates = [".".join(labels[i:]) for i in range(len(labels) - 1)]
-    return BlockedDomain.objects.filter(domain__in=candidates).exists()
+    hosts = {host for host in hosts if host}
+    candidates = {parent for host in hosts for parent in _parents(host)}
+    if not candidates:
+        return set()
+    blocked = set(
+        BlockedDomain.objects.filter(domain__in=candidates).values_list("domain", flat=True)
+    )
+    return {host for host in hosts if blocked.intersection(_parents(host))}
 
 
 def validate_link_url(value):

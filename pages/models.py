@@ -10,7 +10,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.text import slugify
 
-from pages.links import validate_link_url
+from pages.links import blocked_hosts, link_host, validate_link_url
 from pages.moderation import AbuseReport, BlockedDomain  # noqa: F401  (models of this app)
 
 RESERVED_SLUGS = frozenset(
@@ -195,12 +195,15 @@ class Page(models.Model):
         return self.username or self.slug
 
     def visible_links(self, now=None):
+        """The links a visitor sees now, in order: live ones, none to a blocked site."""
         now = now or timezone.now()
-        return (
+        links = list(
             self.links.filter(enabled=True)
             .filter(Q(starts_at__isnull=True) | Q(starts_at__lte=now))
             .filter(Q(ends_at__isnull=True) | Q(ends_at__gt=now))
         )
+        blocked = blocked_hosts(link_host(link.url) for link in links)
+        return [link for link in links if link_host(link.url) not in blocked]
 
     def visible_videos(self):
         """The videos on the public page: pinned first, then newest first."""

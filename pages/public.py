@@ -23,7 +23,7 @@ from django.views.decorators.http import require_safe
 from pages import cache as page_cache
 from pages import refresh, stats
 from pages.forms import ReportForm
-from pages.links import ALLOWED_SCHEMES, is_blocked, link_host
+from pages.links import ALLOWED_SCHEMES, blocked_hosts, is_blocked, link_host
 from pages.models import MAX_VIDEOS_SHOWN, VIDEOS_PER_SCREEN, AbuseReport, Link, Page, Video
 
 MAX_SCREEN = math.ceil(MAX_VIDEOS_SHOWN / VIDEOS_PER_SCREEN)
@@ -120,6 +120,10 @@ def _unavailable(request, status):
 
 def _context(page, screen):
     videos = list(page.visible_videos())
+    blocked = blocked_hosts(link_host(video.link_url) for video in videos if video.link_url)
+    for video in videos:
+        if video.link_url and link_host(video.link_url) in blocked:
+            video.link_url = ""  # not shown; never saved
     screens = max(1, math.ceil(len(videos) / VIDEOS_PER_SCREEN))
     if screen > screens:
         return None

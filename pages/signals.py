@@ -1,12 +1,13 @@
 """Image files and cached pages go with their rows (also when a user's deletion cascades)."""
 
 from django.db import transaction
-from django.db.models.signals import post_delete, post_save
+from django.db.models import F
+from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
 from accounts.models import TikTokConnection
 from pages import cache as page_cache
-from pages.models import Page, Video
+from pages.models import BlockedDomain, Link, Page, Video
 
 
 def _delete_after_commit(fieldfile):
@@ -38,3 +39,31 @@ def follow_connection(sender, instance, **kwargs):
     of the page ask for refreshes: its cached state follows at once."""
     for page_id in Page.objects.filter(user_id=instance.user_id).values_list("pk", flat=True):
         page_cache.publish_after_commit(page_id)
+
+
+@receiver(pre_save, sender=BlockedDomain)
+def remember_blocked_domain(sender, instance, **kwargs):
+    instance._previous_domain = (
+        BlockedDomain.objects.filter(pk=instance.pk).values_list("domain", flat=True).first()
+        if instance.pk
+        else None
+    )
+
+
+@receiver(post_save, sender=BlockedDomain)
+@receiver(post_delete, sender=BlockedDomain)
+def show_blocked_domain_change(sender, instance, **kwargs):
+    """Blocking or unblocking a site shows on the pages linking to it at once."""
+    domains = {instance.domain, getattr(instance, "_previous_domain", None)} - {None, ""}
+    page_ids = set()
+    for domain in domains:
+        page_ids.update(
+            Link.objects.filter(url__icontains=domain).values_list("page_id", flat=True)
+        )
+        page_ids.update(
+            Video.objects.filter(link_url__icontains=domain).values_list("page_id", flat=True)
+        )
+    if page_ids:
+        Page.objects.filter(pk__in=page_ids).update(version=F("version") + 1)
+        for page_id in page_ids:
+            page_cache.publish_after_commit(page_id)
