@@ -2,7 +2,9 @@
 never crash, and suspended pages take their pictures with them."""
 
 import pytest
+from django.core.cache import cache
 
+from pages import public
 from pages.models import BlockedDomain, Link
 from tests.pages.conftest import page_of, sync
 
@@ -41,3 +43,30 @@ def test_a_blocked_site_never_shows_on_a_freshly_rendered_page(alice_page, visit
     alice_page.bump_version()
     html = visitor.get("/@alice").content.decode()
     assert "Free giveaway" not in html and "My merch shop" in html
+
+
+class EvictingCache:
+    """The cache, but every counter is evicted just before it is incremented."""
+
+    def __getattr__(self, name):
+        return getattr(cache, name)
+
+    def incr(self, key, delta=1):
+        cache.delete(key)
+        return cache.incr(key, delta)
+
+
+def test_a_report_is_received_even_when_its_counter_was_just_evicted(
+    alice_page, visitor, monkeypatch
+):
+    monkeypatch.setattr(public, "cache", EvictingCache())
+    response = visitor.post("/@alice/report", {"reason": "spam", "message": "Fake giveaway"})
+    assert response.status_code == 200
+    assert "Thank you" in response.content.decode()
+    assert alice_page.reports.get().message == "Fake giveaway"
+
+
+def test_a_flood_of_reports_is_capped(alice_page, visitor):
+    for _ in range(25):
+        visitor.post("/@alice/report", {"reason": "spam", "message": "again"})
+    assert alice_page.reports.count() == 20
