@@ -268,7 +268,14 @@ def qr_code(request, kind):
 
 @require_safe
 def media_file(request, name):
-    """Mirrored avatars and covers. Names carry a content hash: cache them forever."""
+    """Mirrored avatars and covers. Names carry a content hash: cache them forever.
+
+    Names start with the page's id ("<id>/a-….webp"): a suspended page's
+    pictures are gone with the page.
+    """
+    owner = name.split("/", 1)[0]
+    if owner.isdigit() and Page.objects.filter(pk=int(owner), is_suspended=True).exists():
+        raise Http404("No such file")
     response = serve(request, name, document_root=Path(settings.MEDIA_ROOT) / "pages")
     response["Cache-Control"] = "public, max-age=31536000, immutable"
     return response

@@ -5,7 +5,7 @@ import pytest
 from django.core.cache import cache
 
 from pages import public
-from pages.models import BlockedDomain, Link
+from pages.models import BlockedDomain, Link, Page
 from tests.pages.conftest import page_of, sync
 
 pytestmark = pytest.mark.django_db
@@ -70,3 +70,14 @@ def test_a_flood_of_reports_is_capped(alice_page, visitor):
     for _ in range(25):
         visitor.post("/@alice/report", {"reason": "spam", "message": "again"})
     assert alice_page.reports.count() == 20
+
+
+def test_a_suspended_pages_pictures_are_no_longer_served(alice_page, visitor):
+    cover = alice_page.videos.first().cover.url
+    assert visitor.get(alice_page.avatar.url).status_code == 200
+    assert visitor.get(cover).status_code == 200
+    Page.objects.filter(pk=alice_page.pk).update(is_suspended=True)
+    assert visitor.get(alice_page.avatar.url).status_code == 404
+    assert visitor.get(cover).status_code == 404
+    Page.objects.filter(pk=alice_page.pk).update(is_suspended=False)
+    assert visitor.get(alice_page.avatar.url).status_code == 200
