@@ -11,7 +11,6 @@ import threading
 from urllib.parse import urlsplit
 
 import pytest
-import requests
 from allauth.socialaccount.models import SocialAccount
 
 from accounts import client as tiktok
@@ -19,26 +18,9 @@ from accounts.demo import connect_demo_creator
 from accounts.models import ApiCall, ReconnectNeeded, TikTokConnection, User
 from pages.models import Page
 from sandbox import testing as sandbox
+from tests.live_http import closing_session
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-class ClosingAdapter(requests.adapters.HTTPAdapter):
-    """No keep-alive, so every live-server request thread ends (and closes its
-    database connection) before the test that started it is torn down."""
-
-    def send(self, *args, **kwargs):
-        response = super().send(*args, **kwargs)
-        response.content  # noqa: B018 (read the body before closing)
-        self.close()
-        return response
-
-
-def closing_session():
-    session = requests.Session()
-    session.headers["Connection"] = "close"
-    session.mount("http://", ClosingAdapter())
-    return session
 
 
 browser = closing_session()

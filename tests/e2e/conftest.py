@@ -12,6 +12,7 @@ from django.db import connections
 from sandbox import testing
 from tests.conftest import fresh_page
 from tests.e2e import steps
+from tests.live_http import closing_session
 
 
 @pytest.fixture
@@ -31,7 +32,7 @@ def tiktok(live_server, settings, monkeypatch):
         # Live-server threads close their connections after each request, so
         # the test database can be dropped at the end.
         monkeypatch.setitem(connections.settings["default"], "CONN_MAX_AGE", 0)
-    monkeypatch.setattr(client, "session", steps.closing_session())
+    monkeypatch.setattr(client, "session", closing_session())
     testing.register_live_server(live_server.url)
     testing.create_account(
         steps.CREATOR,

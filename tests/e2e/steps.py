@@ -1,28 +1,9 @@
 """What Alice does on linkinbio and on TikTok's screens, in a real browser."""
 
-import requests
 from django.core.management import call_command
 
 CREATOR = "alice.dances"  # her TikTok username
 SLUG = "alicedances"  # her page: /@alicedances
-
-
-class ClosingAdapter(requests.adapters.HTTPAdapter):
-    """No keep-alive: each live-server request thread ends (and closes its
-    database connection) before the test that started it is torn down."""
-
-    def send(self, *args, **kwargs):
-        response = super().send(*args, **kwargs)
-        response.content  # noqa: B018 (read the body before closing)
-        self.close()
-        return response
-
-
-def closing_session():
-    session = requests.Session()
-    session.headers["Connection"] = "close"
-    session.mount("http://", ClosingAdapter())
-    return session
 
 
 def run_tasks():
