@@ -33,12 +33,15 @@ MAX_ENQUEUE_PER_RUN = 100
 
 def claim(page_id, *, now=None, stale_only=True, manual=False):
     """Take the page's refresh lease; True for exactly one caller at a time."""
+    from accounts.models import TikTokConnection
     from pages.models import Page
 
     now = now or timezone.now()
     # The database has the last word on pausing and disconnecting, whatever
-    # the cached state of the page still says.
-    pages = Page.objects.syncable().filter(pk=page_id)
+    # the cached state of the page still says. (An IN on the connections, not
+    # a join: the UPDATE must stay a plain conditional one on the page's row.)
+    active = TikTokConnection.objects.filter(status="active", sync_paused=False)
+    pages = Page.objects.filter(pk=page_id, is_suspended=False, user__in=active.values("user_id"))
     pages = pages.filter(Q(refresh_lease_until__isnull=True) | Q(refresh_lease_until__lt=now))
     if not manual:
         pages = pages.filter(Q(sync_backoff_until__isnull=True) | Q(sync_backoff_until__lte=now))
