@@ -1,24 +1,32 @@
 """Counting visits without cookies, without IP addresses and without bots.
 
 A page view only adds one to a counter in the process's memory: the warm
-path writes neither to the database nor to the cache. Every FLUSH_SECONDS a
-process adds its counts to per-minute counters in the cache, and
-`flush_views()`, run by the scheduler, moves the finished minutes into
-PageStat and notes which pages are being visited (which is what makes a page
-refresh often instead of daily). A process that is killed loses at most its
-last few seconds of counts.
+path writes neither to the database nor to the cache. Once FLUSH_SECONDS have
+passed, the next request the process serves (any request, not only a page
+view) stores its counts, and so does the process at exit:
+
+- with Redis as the cache, into per-minute counters (atomic INCR), which
+  `flush_views()`, run by the scheduler, moves into PageStat;
+- otherwise straight into PageStat with a conditional UPDATE (the file cache
+  increments by reading then writing, which loses counts across processes).
+
+Either way the visited pages are noted (which is what makes a page refresh
+often instead of daily). A process that is killed loses at most its last few
+seconds of counts.
 """
 
 import atexit
 import functools
+import logging
 import re
 import threading
 import time
 from collections import Counter
 from datetime import UTC, datetime
 
+from django.conf import settings
 from django.core.cache import cache
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import F
 
 BOT_PATTERN = re.compile(
@@ -26,6 +34,8 @@ BOT_PATTERN = re.compile(
     r"go-http|headless|lighthouse|pingdom|facebookexternalhit|whatsapp|embedly|okhttp",
     re.IGNORECASE,
 )
+logger = logging.getLogger(__name__)
+
 COUNTER_SECONDS = 3 * 3600
 LAST_FLUSH_KEY = "pages:views:flushed"
 FLUSH_SECONDS = 10
@@ -56,28 +66,60 @@ def _views_key(page_id, minute):
 
 
 def count_view(page_id):
-    """Count one view of the page (in memory; written to the cache now and then)."""
+    """Count one view of the page (in memory; stored now and then)."""
     with _lock:
         _pending[page_id] += 1
-        due = time.monotonic() - _last_write[0] >= FLUSH_SECONDS
-    if due:
+    write_if_due()
+
+
+def write_if_due():
+    """Store this process's counts if FLUSH_SECONDS have passed (cheap otherwise)."""
+    if _pending and time.monotonic() - _last_write[0] >= FLUSH_SECONDS:
         write_pending()
 
 
 def write_pending(minute=None):
-    """Add this process's counted views to the cache counters of a minute (the current one)."""
+    """Store this process's counted views; returns how many."""
     with _lock:
         counts = dict(_pending)
         _pending.clear()
         _last_write[0] = time.monotonic()
-    minute = _minute() if minute is None else minute
+    if not counts:
+        return 0
+    try:
+        store_views(counts, minute)
+    except DatabaseError:
+        logger.exception("Could not store page views; they are kept for the next try")
+        with _lock:
+            _pending.update(counts)
+        return 0
+    return sum(counts.values())
+
+
+def counts_in_cache():
+    """Whether views go through the cache: only where it increments atomically (Redis)."""
+    return "redis" in settings.CACHES["default"]["BACKEND"].lower()
+
+
+def store_views(counts, minute=None):
+    """Add {page id: views} to the shared counts, safe against other processes."""
+    if counts_in_cache():
+        minute = _minute() if minute is None else minute
+        for page_id, views in counts.items():
+            key = _views_key(page_id, minute)
+            cache.add(key, 0, COUNTER_SECONDS)
+            try:
+                cache.incr(key, views)
+            except ValueError:  # evicted meanwhile
+                if not cache.add(key, views, COUNTER_SECONDS):
+                    cache.incr(key, views)
+        return
+    from pages.models import Page
+
+    now = datetime.now(UTC)
     for page_id, views in counts.items():
-        key = _views_key(page_id, minute)
-        cache.add(key, 0, COUNTER_SECONDS)
-        try:
-            cache.incr(key, views)
-        except ValueError:
-            cache.set(key, views, COUNTER_SECONDS)
+        add_to_day(page_id, now.date(), views=views)
+    Page.objects.filter(pk__in=list(counts)).update(last_viewed_at=now)
 
 
 atexit.register(write_pending)
@@ -111,10 +153,16 @@ def flush_views(now=None):
     """Move finished minutes of view counters into PageStat; returns views moved."""
     from pages.models import Page
 
+    if not counts_in_cache():
+        return write_pending()  # this process's own views; the others' are in PageStat
     current = _minute(now)
-    write_pending(current - 1)  # this process's own views (one process in development)
-    first = cache.get(LAST_FLUSH_KEY, current - 60) + 1
-    minutes = range(max(first, current - 60), current)
+    # A minute is moved once the next one is over too: a process that read the
+    # clock just before a minute ended has long written its counts by then.
+    last = current - 1
+    first = cache.get(LAST_FLUSH_KEY, last - 60) + 1
+    minutes = range(max(first, last - 60), last)
+    # This process's own views (one process in development), into a minute not moved yet.
+    write_pending(minutes[-1] if minutes else last)
     if not minutes:
         return 0
     moved = 0
@@ -137,5 +185,5 @@ def flush_views(now=None):
             seen = datetime.fromtimestamp(max(minutes) * 60, UTC)
             Page.objects.filter(pk__in=visited).update(last_viewed_at=seen)
         cache.delete_many(list(found))
-    cache.set(LAST_FLUSH_KEY, current - 1, None)
+    cache.set(LAST_FLUSH_KEY, last - 1, None)
     return moved

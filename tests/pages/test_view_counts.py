@@ -1,0 +1,105 @@
+"""Alice's view counts are exact, whichever process counted them and however
+quiet her page is afterwards."""
+
+import threading
+import time
+
+import pytest
+from django.db import connection, connections
+
+from pages import stats
+from pages.models import PageStat
+from tests.pages.conftest import page_of
+
+
+@pytest.fixture
+def file_cache(settings, tmp_path):
+    """The default cache of a server without Redis."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(tmp_path / "cache"),
+        }
+    }
+
+
+def a_while_later():
+    stats._last_write[0] = time.monotonic() - stats.FLUSH_SECONDS - 1
+
+
+def views_of(page):
+    return sum(PageStat.objects.filter(page=page).values_list("views", flat=True))
+
+
+@pytest.mark.django_db
+def test_views_reach_alices_dashboard_after_a_quiet_spell(file_cache, alice, alice_client, visitor):
+    """No scheduler runs and nobody visits again: Alice's own next request is
+    enough for the views counted a while ago to show."""
+    a_while_later()
+    for _ in range(3):
+        assert visitor.get("/@alice").status_code == 200
+    assert views_of(page_of(alice)) == 1  # the first view stored, the others wait
+    a_while_later()
+    html = alice_client.get("/dashboard/").content.decode()
+    assert "<strong>3</strong> views" in html
+    assert page_of(alice).last_viewed_at is not None
+
+
+@pytest.mark.django_db
+def test_views_stored_without_redis_never_touch_the_cache(file_cache, alice, visitor):
+    from django.core.cache import cache
+
+    a_while_later()
+    visitor.get("/@alice")
+    minute = stats._minute()
+    assert cache.get(stats._views_key(page_of(alice).pk, minute)) is None
+    assert views_of(page_of(alice)) == 1
+
+
+PROCESSES, FLUSHES, VIEWS = 8, 5, 25
+
+
+def count_in_parallel(page_id):
+    """Like eight web processes storing their counts at the same moments."""
+    start = threading.Barrier(PROCESSES)
+    errors = []
+
+    def process():
+        try:
+            start.wait()
+            for _ in range(FLUSHES):
+                stats.store_views({page_id: VIEWS})
+        except Exception as exc:  # noqa: BLE001  (reported below)
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=process) for _ in range(PROCESSES)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("store", ["database", "redis"])
+def test_views_counted_by_many_processes_at_once_add_up_exactly(settings, tmp_path, store):
+    if connection.vendor == "sqlite":
+        pytest.skip("concurrent writers need PostgreSQL (SQLite serializes them)")
+    if store == "database":
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                "LOCATION": str(tmp_path / "cache"),
+            }
+        }
+    elif not stats.counts_in_cache():
+        pytest.skip("needs REDIS_URL")
+    from tests.pages.conftest import make_creator
+
+    page = page_of(make_creator("alice"))
+    count_in_parallel(page.pk)
+    if store == "redis":
+        stats.flush_views(now=time.time() + 180)
+    assert views_of(page) == PROCESSES * FLUSHES * VIEWS
