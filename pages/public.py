@@ -72,6 +72,11 @@ def from_cache(request, state, screen):
 def _cold(request, slug, screen, cached=None):
     page = Page.objects.select_related("user").filter(slug__iexact=slug).first()
     if page is None:
+        # /@ followed by the creator's TikTok handle (which may hold dots the
+        # page address cannot) finds their page too.
+        owner = Page.objects.filter(username__iexact=slug).exclude(username="").first()
+        if owner is not None:
+            return redirect(f"/@{owner.slug}")
         page_cache.remember_missing(slug)
         return _unavailable(request, 404)
     page_cache.remember_state(page, cached)

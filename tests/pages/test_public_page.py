@@ -102,6 +102,13 @@ def test_slug_is_case_insensitive_with_one_canonical_address(alice_page, visitor
     assert visitor.get("/@Alice").status_code == 301  # also from the cache
 
 
+def test_visitor_typing_the_tiktok_handle_with_a_dot_finds_the_page(alice_page, visitor):
+    Page.objects.filter(pk=alice_page.pk).update(username="alice.sings")
+    response = visitor.get("/@Alice.Sings")
+    assert response.status_code == 302
+    assert response["Location"] == "/@alice"
+
+
 def test_unknown_page_is_a_404(db, visitor):
     response = visitor.get("/@nobody_here")
     assert response.status_code == 404
