@@ -72,10 +72,10 @@ def from_cache(request, state, screen):
 def _cold(request, slug, screen, cached=None):
     page = Page.objects.select_related("user").filter(slug__iexact=slug).first()
     if page is None:
-        # /@ followed by the creator's TikTok handle (which may hold dots the
-        # page address cannot) finds their page too.
-        owner = Page.objects.filter(username__iexact=slug).exclude(username="").first()
-        if owner is not None:
+        # A TikTok handle with dots, which a page address cannot hold, leads
+        # to its creator's page (/@daily.sketch -> /@dailysketch).
+        owner = "." in slug and Page.objects.filter(username__iexact=slug).first()
+        if owner:
             return redirect(f"/@{owner.slug}")
         page_cache.remember_missing(slug)
         return _unavailable(request, 404)
