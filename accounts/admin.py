@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
 from accounts.models import ApiCall, TikTokConnection, User
+from pages import cache as page_cache
 
 admin.site.register(User, UserAdmin)
 
@@ -50,10 +51,12 @@ class TikTokConnectionAdmin(admin.ModelAdmin):
     @admin.action(description="Pause syncing")
     def pause_sync(self, request, queryset):
         queryset.update(sync_paused=True)
+        page_cache.publish_pages_of(queryset.values("user"))
 
     @admin.action(description="Resume syncing")
     def resume_sync(self, request, queryset):
         queryset.update(sync_paused=False)
+        page_cache.publish_pages_of(queryset.values("user"))
 
 
 @admin.register(ApiCall)

@@ -18,6 +18,7 @@ from accounts import scopes
 from accounts.deletion import delete_creator
 from accounts.export import export_user
 from accounts.models import ApiCall, TikTokConnection
+from pages import cache as page_cache
 
 HISTORY_PER_PAGE = 25
 UNCONFIRMED_REVOKE = (
@@ -85,6 +86,7 @@ def _set_paused(request, paused):
         )
         return redirect("your_data")
     TikTokConnection.objects.filter(pk=connection.pk).update(sync_paused=paused)
+    page_cache.publish_pages_of([request.user.pk])
     if paused:
         messages.success(
             request, "Syncing is paused: we will not fetch anything from TikTok until you resume."

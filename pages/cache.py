@@ -90,6 +90,14 @@ def publish_after_commit(page_id):
     transaction.on_commit(lambda: publish(page_id))
 
 
+def publish_pages_of(users):
+    """Publish the pages of these users (a queryset or ids) once the change is committed."""
+    from pages.models import Page
+
+    for page_id in Page.objects.filter(user__in=users).values_list("pk", flat=True):
+        publish_after_commit(page_id)
+
+
 def get_html(page_id, version, screen):
     """(etag, body, valid_until timestamp or None, gzipped body) or None."""
     return cache.get(html_key(page_id, version, screen))

@@ -268,7 +268,16 @@ class Page(models.Model):
             "url": settings.SITE_URL + self.get_absolute_url(),
             "slug": self.slug,
             "created": self.created.isoformat(),
-            "profile": {name: getattr(self, name) for name in PROFILE_FIELDS},
+            "profile": {
+                **{name: getattr(self, name) for name in PROFILE_FIELDS},
+                "avatar_url": _file_url(self.avatar),
+                "avatar_source": self.avatar_source,
+            },
+            "moderation": {
+                "is_suspended": self.is_suspended,
+                "suspended_reason": self.suspended_reason,
+                "is_showcased": self.is_showcased,
+            },
             "settings": {
                 "title_override": self.title_override,
                 "bio_override": self.bio_override,
@@ -292,6 +301,11 @@ class Page(models.Model):
 
 def _iso(value):
     return value.isoformat() if value else None
+
+
+def _file_url(field_file):
+    """The absolute URL of a stored image, or None."""
+    return settings.SITE_URL + field_file.url if field_file else None
 
 
 class Link(models.Model):
@@ -340,6 +354,7 @@ class Link(models.Model):
             "starts_at": _iso(self.starts_at),
             "ends_at": _iso(self.ends_at),
             "clicks": self.clicks,
+            "created": _iso(self.created),
         }
 
 
@@ -388,7 +403,11 @@ class Video(models.Model):
             "title": self.title,
             "share_url": self.share_url,
             "create_time": _iso(self.create_time),
+            "duration": self.duration,
             "view_count": self.view_count,
+            "like_count": self.like_count,
+            "cover_url": _file_url(self.cover),
+            "cover_source": self.cover_source,
             "hidden": self.hidden,
             "pinned": self.pinned,
             "link_url": self.link_url,

@@ -74,7 +74,12 @@ def _cold(request, slug, screen, cached=None):
     if page is None:
         # A TikTok handle with dots, which a page address cannot hold, leads
         # to its creator's page (/@daily.sketch -> /@dailysketch).
-        owner = "." in slug and Page.objects.filter(username__iexact=slug).first()
+        owner = (
+            "." in slug
+            and Page.objects.filter(username__iexact=slug, is_suspended=False)
+            .order_by("-last_synced_at")
+            .first()
+        )
         if owner:
             return redirect(f"/@{owner.slug}")
         page_cache.remember_missing(slug)

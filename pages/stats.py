@@ -26,7 +26,7 @@ from datetime import UTC, datetime
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 
 BOT_PATTERN = re.compile(
@@ -86,14 +86,15 @@ def write_pending(minute=None):
         _last_write[0] = time.monotonic()
     if not counts:
         return 0
+    total = sum(counts.values())
     try:
         store_views(counts, minute)
-    except DatabaseError:
+    except Exception:  # runs in every request: a storage hiccup must never cost a page
         logger.exception("Could not store page views; they are kept for the next try")
         with _lock:
-            _pending.update(counts)
-        return 0
-    return sum(counts.values())
+            _pending.update(counts)  # only those not stored yet (store_views pops the rest)
+        return total - sum(counts.values())
+    return total
 
 
 def counts_in_cache():
@@ -102,24 +103,32 @@ def counts_in_cache():
 
 
 def store_views(counts, minute=None):
-    """Add {page id: views} to the shared counts, safe against other processes."""
+    """Add {page id: views} to the shared counts, safe against other processes.
+
+    Each page's count is removed from `counts` once stored, so after a failure
+    half-way `counts` holds exactly what is still to store (nothing twice).
+    """
     if counts_in_cache():
         minute = _minute() if minute is None else minute
-        for page_id, views in counts.items():
+        for page_id in list(counts):
             key = _views_key(page_id, minute)
+            views = counts[page_id]
             cache.add(key, 0, COUNTER_SECONDS)
             try:
                 cache.incr(key, views)
             except ValueError:  # evicted meanwhile
                 if not cache.add(key, views, COUNTER_SECONDS):
                     cache.incr(key, views)
+            del counts[page_id]
         return
     from pages.models import Page
 
     now = datetime.now(UTC)
-    for page_id, views in counts.items():
-        add_to_day(page_id, now.date(), views=views)
-    Page.objects.filter(pk__in=list(counts)).update(last_viewed_at=now)
+    viewed = list(counts)
+    for page_id in viewed:
+        add_to_day(page_id, now.date(), views=counts[page_id])
+        del counts[page_id]
+    Page.objects.filter(pk__in=viewed).update(last_viewed_at=now)
 
 
 atexit.register(write_pending)

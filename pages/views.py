@@ -274,7 +274,11 @@ def media_file(request, name):
     pictures are gone with the page.
     """
     owner = name.split("/", 1)[0]
-    if owner.isdigit() and Page.objects.filter(pk=int(owner), is_suspended=True).exists():
+    if (
+        owner.isascii()
+        and owner.isdigit()
+        and Page.objects.filter(pk=int(owner), is_suspended=True).exists()
+    ):
         raise Http404("No such file")
     response = serve(request, name, document_root=Path(settings.MEDIA_ROOT) / "pages")
     response["Cache-Control"] = "public, max-age=31536000, immutable"

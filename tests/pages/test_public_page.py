@@ -271,3 +271,8 @@ def test_mirrored_images_are_served_and_cached_for_good(alice_page, visitor):
     assert b"".join(response.streaming_content)[8:12] == b"WEBP"
     assert "immutable" in response["Cache-Control"]
     assert visitor.get("/media/pages/../../etc/passwd").status_code in (400, 404)
+
+
+def test_odd_image_addresses_are_not_found_not_errors(db, visitor):
+    assert visitor.get("/media/pages/%C2%B2/a-1.webp").status_code == 404
+    assert visitor.get("/media/pages/999999/a-1.webp").status_code == 404

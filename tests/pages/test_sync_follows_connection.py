@@ -60,6 +60,7 @@ def test_a_stopped_page_queues_no_refresh_when_visited(
 
 def test_a_resumed_page_is_refreshed_again_when_visited(alice, alice_client, tiktok, visitor):
     sync(alice)
+    assert visitor.get("/@alice").status_code == 200  # the page's state is cached
     alice_client.post("/dashboard/data/pause/")
     visit_later(visitor)
     alice_client.post("/dashboard/data/resume/")

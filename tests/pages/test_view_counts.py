@@ -5,7 +5,7 @@ import threading
 import time
 
 import pytest
-from django.db import connection, connections
+from django.db import DatabaseError, connection, connections
 
 from pages import stats
 from pages.models import PageStat
@@ -103,3 +103,23 @@ def test_views_counted_by_many_processes_at_once_add_up_exactly(settings, tmp_pa
     if store == "redis":
         stats.flush_views(now=time.time() + 180)
     assert views_of(page) == PROCESSES * FLUSHES * VIEWS
+
+
+@pytest.mark.django_db
+def test_a_storage_failure_half_way_never_counts_a_view_twice(file_cache, alice, bob, monkeypatch):
+    alices, bobs = page_of(alice), page_of(bob)
+    stats._pending.update({alices.pk: 5, bobs.pk: 7})
+    real_add = stats.add_to_day
+
+    def failing_for_bob(page_id, day, **counts):
+        if page_id == bobs.pk:
+            raise DatabaseError("database went away")
+        real_add(page_id, day, **counts)
+
+    monkeypatch.setattr(stats, "add_to_day", failing_for_bob)
+    assert stats.write_pending() == 5
+    monkeypatch.setattr(stats, "add_to_day", real_add)
+    assert stats.write_pending() == 7
+
+    assert views_of(alices) == 5
+    assert views_of(bobs) == 7
