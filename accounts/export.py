@@ -10,22 +10,12 @@ from django.conf import settings
 from django.utils import timezone
 
 from accounts.models import ApiCall, TikTokConnection
+from pages.models import REFRESH_BOOKKEEPING_FIELDS
 
 # Columns of the pages models left out of the export: row identifiers and the
 # parent row (implied by nesting), and scheduling bookkeeping of the refresher.
 NOT_EXPORTED = {
-    "pages.Page": {
-        "id",
-        "user",
-        "version",
-        "last_sync_attempt_at",
-        "sync_failures",
-        "sync_backoff_until",
-        "refresh_lease_until",
-        "refresh_waiting_since",
-        "manual_refresh_at",
-        "last_viewed_at",
-    },
+    "pages.Page": {"id", "user", *REFRESH_BOOKKEEPING_FIELDS},
     "pages.Link": {"id", "page"},
     "pages.Video": {"id", "page"},
     "pages.PageStat": {"id", "page"},

@@ -9,7 +9,15 @@ from django.utils import timezone
 
 from pages import budget, refresh
 from pages import cache as page_cache
-from pages.models import AbuseReport, ApiBudget, BlockedDomain, Link, Page, Video
+from pages.models import (
+    REFRESH_BOOKKEEPING_FIELDS,
+    AbuseReport,
+    ApiBudget,
+    BlockedDomain,
+    Link,
+    Page,
+    Video,
+)
 
 
 class LinkInline(admin.TabularInline):
@@ -49,18 +57,11 @@ class PageAdmin(admin.ModelAdmin):
     inlines = [LinkInline]
     actions = ["suspend", "unsuspend", "force_refresh"]
     readonly_fields = [
-        "version",
         "avatar",
         "avatar_source",
         "last_synced_at",
-        "last_sync_attempt_at",
         "last_sync_error",
-        "sync_failures",
-        "sync_backoff_until",
-        "refresh_lease_until",
-        "refresh_waiting_since",
-        "manual_refresh_at",
-        "last_viewed_at",
+        *REFRESH_BOOKKEEPING_FIELDS,
     ]
 
     def save_model(self, request, obj, form, change):
@@ -77,19 +78,18 @@ class PageAdmin(admin.ModelAdmin):
 
     @admin.action(description="Suspend the selected pages (visitors get “unavailable”)")
     def suspend(self, request, queryset):
-        for page in queryset:
-            page.is_suspended = True
-            page.save(update_fields=["is_suspended"])
-            page.bump_version()
-        self.message_user(request, f"Suspended {queryset.count()} page(s).")
+        self._set_suspended(request, queryset, True, "Suspended")
 
     @admin.action(description="Unsuspend the selected pages")
     def unsuspend(self, request, queryset):
+        self._set_suspended(request, queryset, False, "Unsuspended")
+
+    def _set_suspended(self, request, queryset, suspended, done):
         for page in queryset:
-            page.is_suspended = False
+            page.is_suspended = suspended
             page.save(update_fields=["is_suspended"])
             page.bump_version()
-        self.message_user(request, f"Unsuspended {queryset.count()} page(s).")
+        self.message_user(request, f"{done} {queryset.count()} page(s).")
 
     @admin.action(description="Refresh the selected pages from TikTok now")
     def force_refresh(self, request, queryset):

@@ -35,6 +35,18 @@ PROFILE_FIELDS = {
     "video_count": None,
     "profile_deep_link": "",
 }
+# The refresher's bookkeeping columns of a page: shown read-only in the admin,
+# left out of the creator's export.
+REFRESH_BOOKKEEPING_FIELDS = (
+    "version",
+    "last_sync_attempt_at",
+    "sync_failures",
+    "sync_backoff_until",
+    "refresh_lease_until",
+    "refresh_waiting_since",
+    "manual_refresh_at",
+    "last_viewed_at",
+)
 
 
 class PageQuerySet(models.QuerySet):
