@@ -12,13 +12,14 @@ from io import BytesIO
 
 import pytest
 from django.db import connections
+from django.tasks import default_task_backend
 from django.test import Client
 from PIL import Image
 
 from accounts import client
 from accounts.client import TokenSet, VideoPage
 from accounts.models import TikTokConnection, User
-from pages import stats
+from pages import budget, stats
 from pages.models import Page
 
 ALL_SCOPES = ["user.info.basic", "user.info.profile", "user.info.stats", "video.list"]
@@ -116,6 +117,20 @@ def tiktok(monkeypatch):
     monkeypatch.setattr(client, "video_list", fake.video_list)
     monkeypatch.setattr(client, "download", fake.download)
     return fake
+
+
+@pytest.fixture
+def empty_queue():
+    """No task queued and the API budget full, before and after the test."""
+    default_task_backend.clear()
+    budget.reset()
+    yield
+    default_task_backend.clear()
+
+
+def queued_pages():
+    """The ids of the pages whose refresh is queued, in order."""
+    return [result.args[0] for result in default_task_backend.results]
 
 
 @pytest.fixture

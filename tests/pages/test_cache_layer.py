@@ -13,19 +13,9 @@ from django.utils import timezone
 from accounts.models import TikTokConnection
 from pages import budget, refresh
 from pages.models import Page
-from tests.pages.conftest import make_creator, page_of, sync
+from tests.pages.conftest import make_creator, page_of, queued_pages, sync
 
-
-@pytest.fixture(autouse=True)
-def empty_queue():
-    default_task_backend.clear()
-    budget.reset()
-    yield
-    default_task_backend.clear()
-
-
-def queued_pages():
-    return [result.args[0] for result in default_task_backend.results]
+pytestmark = pytest.mark.usefixtures("empty_queue")
 
 
 def make_stale(user, hours=1):

@@ -5,29 +5,15 @@ from datetime import timedelta
 
 import pytest
 import time_machine
-from django.tasks import default_task_backend
 from django.utils import timezone
 
 from accounts import client
 from accounts.client import InvalidGrant, TokenInvalid
 from accounts.models import TikTokConnection
-from pages import budget
 from pages.models import Page
-from tests.pages.conftest import page_of, sync
+from tests.pages.conftest import page_of, queued_pages, sync
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def empty_queue():
-    default_task_backend.clear()
-    budget.reset()
-    yield
-    default_task_backend.clear()
-
-
-def queued_pages():
-    return [result.args[0] for result in default_task_backend.results]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_queue")]
 
 
 def visit_later(visitor, hours=2):
