@@ -3,4 +3,9 @@ from django.apps import AppConfig
 
 class AccountsConfig(AppConfig):
     name = "accounts"
-    verbose_name = "Creators and TikTok connections"
+    verbose_name = "Creators"
+
+    def ready(self):
+        from accounts import personal_data
+
+        personal_data.register("accounts", export=lambda user: {"account": user.export()})

@@ -1,34 +1,32 @@
-"""Deleting a creator: revoke at TikTok, then every row and file of theirs."""
+"""Deleting a creator: every app's data (through the personal data registry),
+the sessions on every device, then the user."""
 
 import logging
 
 from django.contrib.sessions.models import Session
 from django.db import transaction
 
-from accounts.models import ApiCall, TikTokConnection
+from accounts import personal_data
 
 logger = logging.getLogger(__name__)
 
 
 def delete_creator(user):
-    """Revoke TikTok access and delete the user with everything that hangs off them.
+    """Erase everything every app holds about the user, then the user.
 
-    The page, its links, videos and image files go by cascade (the pages app
-    deletes files with their rows); sign-in calls recorded before the user
-    existed are found by open_id; the user's sessions on every device go too.
-    Returns False when TikTok could not confirm the revocation (the tokens are
-    deleted anyway).
+    The apps' erasers run first (the TikTok connection's revokes at TikTok,
+    outside any transaction); sessions and the user go in one transaction,
+    and whatever still hangs off the user goes with it by cascade. Returns
+    the notes of what could not be confirmed (TikTok did not confirm the
+    revocation); the data is deleted anyway.
     """
-    connection = TikTokConnection.objects.filter(user=user).first()
-    confirmed = connection.disconnect() if connection else True
+    notes = personal_data.erase(user)
     with transaction.atomic():
-        if connection:
-            ApiCall.objects.filter(open_id=connection.open_id).delete()
         delete_sessions(user)
         user_id = user.pk
         user.delete()
     logger.info("Deleted user %s and all their data", user_id)
-    return confirmed
+    return notes
 
 
 def delete_sessions(user):

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "linkinbio",
     "accounts",
+    "accounts.tiktok",
     "pages",
     "sandbox",
 ]
@@ -162,7 +163,7 @@ LOGOUT_REDIRECT_URL = "/"
 # allauth: TikTok is the only way in for creators. No local sign-up, no
 # passwords, no e-mail. Staff sign in to /admin/ with createsuperuser accounts.
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
-SOCIALACCOUNT_ADAPTER = "accounts.adapters.SocialAccountAdapter"
+SOCIALACCOUNT_ADAPTER = "accounts.tiktok.adapter.SocialAccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"username"}
 ACCOUNT_SIGNUP_FIELDS = ["username*"]
 ACCOUNT_EMAIL_VERIFICATION = "none"
@@ -310,8 +311,8 @@ LOGGING = {
 # Periodic jobs run by `manage.py scheduler` (started by `make run` beside the
 # worker): (dotted path of a function, interval in seconds).
 SCHEDULED_JOBS = [
-    ("accounts.jobs.refresh_expiring_tokens", 3600),
-    ("pages.refresh.enqueue_due_refreshes", 15),
-    ("accounts.jobs.prune_request_history", 6 * 3600),
+    ("accounts.tiktok.jobs.refresh_expiring_tokens", 3600),
+    ("pages.syncing.enqueue_due_syncs", 15),
+    ("accounts.tiktok.jobs.prune_request_history", 6 * 3600),
     ("linkinbio.jobs.prune_finished_tasks", 6 * 3600),
 ]

@@ -18,6 +18,7 @@ urlpatterns = [
     ],
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.site_urls")),
+    path("", include("accounts.tiktok.control_urls")),
 ]
 
 if settings.TIKTOK_SANDBOX:

@@ -25,14 +25,14 @@ def _demo_pages():
 
 def privacy(request):
     """The privacy policy, its numbers taken from the settings that enforce them."""
-    from accounts.scopes import every, once_per
-    from pages.refresh import MANUAL_REFRESH_SECONDS
+    from accounts.wording import every, once_per
+    from pages.syncing import MANUAL_SYNC_SECONDS
 
     context = {
         "retention_days": settings.API_CALL_RETENTION_DAYS,
         "refresh_busy": every(settings.PAGE_REFRESH_SECONDS),
         "refresh_idle": once_per(settings.PAGE_IDLE_REFRESH_SECONDS),
-        "refresh_manual": once_per(MANUAL_REFRESH_SECONDS),
+        "refresh_manual": once_per(MANUAL_SYNC_SECONDS),
     }
     return render(request, "linkinbio/privacy.html", context)
 

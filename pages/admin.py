@@ -1,18 +1,12 @@
-import time
-from datetime import timedelta
-
 from django import forms
-from django.conf import settings
 from django.contrib import admin, messages
 from django.db import transaction
-from django.utils import timezone
 
-from pages import budget, refresh
 from pages import cache as page_cache
+from pages import syncing
 from pages.models import (
-    REFRESH_BOOKKEEPING_FIELDS,
+    SYNC_BOOKKEEPING_FIELDS,
     AbuseReport,
-    ApiBudget,
     BlockedDomain,
     Link,
     Page,
@@ -55,13 +49,13 @@ class PageAdmin(admin.ModelAdmin):
     list_filter = ["is_suspended", "is_showcased", "theme"]
     search_fields = ["slug", "display_name", "username", "user__username"]
     inlines = [LinkInline]
-    actions = ["suspend", "unsuspend", "force_refresh"]
+    actions = ["suspend", "unsuspend", "force_sync"]
     readonly_fields = [
         "avatar",
         "avatar_source",
         "last_synced_at",
         "last_sync_error",
-        *REFRESH_BOOKKEEPING_FIELDS,
+        *SYNC_BOOKKEEPING_FIELDS,
     ]
 
     def save_model(self, request, obj, form, change):
@@ -91,16 +85,14 @@ class PageAdmin(admin.ModelAdmin):
             page.bump_version()
         self.message_user(request, f"{done} {queryset.count()} page(s).")
 
-    @admin.action(description="Refresh the selected pages from TikTok now")
-    def force_refresh(self, request, queryset):
+    @admin.action(description="Sync the selected pages now")
+    def force_sync(self, request, queryset):
         queued = 0
         for page in queryset:
-            if page.can_sync() and refresh.claim(page.pk, stale_only=False, manual=True):
-                refresh.enqueue(page.pk)
-                queued += 1
+            queued += page.can_sync() and syncing.start(page.pk, stale_only=False, manual=True)
         level = messages.SUCCESS if queued else messages.WARNING
         self.message_user(
-            request, f"Queued {queued} refresh(es); paused or busy pages were skipped.", level
+            request, f"Queued {queued} sync(s); paused or busy pages were skipped.", level
         )
 
 
@@ -162,51 +154,3 @@ class BlockedDomainAdmin(admin.ModelAdmin):
     @admin.display(description="Links pointing to it")
     def links_to_it(self, obj):
         return Link.objects.filter(url__icontains=f"{obj.domain}").count()
-
-
-@admin.register(ApiBudget)
-class ApiBudgetAdmin(admin.ModelAdmin):
-    """The TikTok API budget in use, per endpoint."""
-
-    list_display = ["endpoint", "calls_last_minute", "available_now", "limits", "circuit"]
-    actions = None
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def changelist_view(self, request, extra_context=None):
-        now = time.time()
-        for endpoint in budget.ENDPOINTS:
-            ApiBudget.objects.get_or_create(
-                endpoint=endpoint, defaults={"tokens": budget.capacity(), "updated": now}
-            )
-        return super().changelist_view(request, extra_context)
-
-    @admin.display(description="Calls in the last minute (all callers)")
-    def calls_last_minute(self, obj):
-        from accounts.models import ApiCall
-
-        since = timezone.now() - timedelta(minutes=1)
-        name = obj.endpoint.replace("/", ".")
-        return ApiCall.objects.filter(endpoint=name, created__gte=since).count()
-
-    @admin.display(description="Refresh calls available now")
-    def available_now(self, obj):
-        return budget.available(obj.endpoint)
-
-    @admin.display(description="Limits")
-    def limits(self, obj):
-        return (
-            f"TikTok {settings.TIKTOK_RATE_LIMIT_PER_MINUTE}/min; refreshes burst "
-            f"{int(budget.capacity())}, then {budget.rate_per_second() * 60:.0f}/min"
-        )
-
-    @admin.display(description="Circuit")
-    def circuit(self, obj):
-        until = refresh.breaker_open_until(obj.endpoint)
-        if until > time.time():
-            return f"open for {int(until - time.time())} s"
-        return "closed"

@@ -1,5 +1,5 @@
-"""Avatars and video covers, mirrored from TikTok's expiring CDN URLs as small
-WebP files in MEDIA_ROOT."""
+"""Avatars and video covers, mirrored from the source's expiring CDN URLs as
+small WebP files in MEDIA_ROOT."""
 
 import hashlib
 from io import BytesIO
@@ -11,6 +11,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 AVATAR_SIZE = (200, 200)
 COVER_SIZE = (270, 480)
 MAX_PIXELS = 40_000_000
+MAX_DOWNLOAD_BYTES = 5_000_000
 
 
 class BadImage(Exception):

@@ -1,6 +1,5 @@
-"""Creator pages: the page (a snapshot of the TikTok profile plus the creator's
-settings), its links and videos, visitor counts, abuse reports and the shared
-TikTok API budget."""
+"""Creator pages: the page (a snapshot of the creator's profile plus their
+settings), its links and videos, visitor counts and abuse reports."""
 
 from datetime import timedelta
 
@@ -10,8 +9,11 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.text import slugify
 
+from accounts.personal_data import iso
+from pages import cache as page_cache
 from pages.links import blocked_hosts, link_host, validate_link_url
 from pages.moderation import AbuseReport, BlockedDomain  # noqa: F401  (models of this app)
+from pages.source import source
 
 RESERVED_SLUGS = frozenset(
     """
@@ -23,28 +25,28 @@ RESERVED_SLUGS = frozenset(
 MAX_LINKS = 50
 MAX_VIDEOS_SHOWN = 100
 VIDEOS_PER_SCREEN = 12
-# The profile fields of TikTok's user/info kept on the page, and their defaults.
-PROFILE_FIELDS = {
-    "display_name": "",
-    "username": "",
-    "bio": "",
-    "is_verified": False,
-    "follower_count": None,
-    "following_count": None,
-    "likes_count": None,
-    "video_count": None,
-    "profile_deep_link": "",
-}
-# The refresher's bookkeeping columns of a page: shown read-only in the admin,
+# The profile fields kept on the page: the Profile of the seam has the same names.
+PROFILE_FIELDS = (
+    "display_name",
+    "username",
+    "bio",
+    "is_verified",
+    "follower_count",
+    "following_count",
+    "likes_count",
+    "video_count",
+    "profile_deep_link",
+)
+# The syncer's bookkeeping columns of a page: shown read-only in the admin,
 # left out of the creator's export.
-REFRESH_BOOKKEEPING_FIELDS = (
+SYNC_BOOKKEEPING_FIELDS = (
     "version",
     "last_sync_attempt_at",
     "sync_failures",
     "sync_backoff_until",
-    "refresh_lease_until",
-    "refresh_waiting_since",
-    "manual_refresh_at",
+    "sync_lease_until",
+    "sync_waiting_since",
+    "manual_sync_at",
     "last_viewed_at",
 )
 
@@ -56,9 +58,7 @@ class PageQuerySet(models.QuerySet):
 
     def syncable(self):
         """Pages whose creator is connected, not paused and not suspended."""
-        return self.filter(
-            is_suspended=False, user__tiktok__status="active", user__tiktok__sync_paused=False
-        )
+        return self.filter(is_suspended=False, user__in=source.syncable_users())
 
 
 class Page(models.Model):
@@ -82,7 +82,7 @@ class Page(models.Model):
     slug = models.SlugField(max_length=40, unique=True)
     created = models.DateTimeField(auto_now_add=True)
 
-    # The snapshot of the TikTok profile, written by the sync only.
+    # The snapshot of the creator's profile, written by the sync only.
     display_name = models.CharField(max_length=200, blank=True)
     username = models.CharField(max_length=100, blank=True)
     bio = models.TextField(blank=True)
@@ -110,15 +110,15 @@ class Page(models.Model):
     version = models.PositiveIntegerField(default=1)
 
     # Sync state. The lease and the backoff are claimed with conditional
-    # UPDATEs so that any number of processes start one refresh at a time.
+    # UPDATEs so that any number of processes start one sync at a time.
     last_synced_at = models.DateTimeField(null=True, blank=True)
     last_sync_attempt_at = models.DateTimeField(null=True, blank=True)
     last_sync_error = models.CharField(max_length=300, blank=True)
     sync_failures = models.PositiveIntegerField(default=0)
     sync_backoff_until = models.DateTimeField(null=True, blank=True)
-    refresh_lease_until = models.DateTimeField(null=True, blank=True)
-    refresh_waiting_since = models.DateTimeField(null=True, blank=True)
-    manual_refresh_at = models.DateTimeField(null=True, blank=True)
+    sync_lease_until = models.DateTimeField(null=True, blank=True)
+    sync_waiting_since = models.DateTimeField(null=True, blank=True)
+    manual_sync_at = models.DateTimeField(null=True, blank=True)
     last_viewed_at = models.DateTimeField(null=True, blank=True)
 
     objects = PageQuerySet.as_manager()
@@ -149,38 +149,21 @@ class Page(models.Model):
         return slug
 
     @classmethod
-    def create_for(cls, user, *, username, display_name, profile=None):
-        """Create the page of a newly connected creator.
-
-        `profile` is TikTok's user/info dict (any subset of its fields); the
-        avatar is mirrored by the first sync.
-        """
-        from pages import cache as page_cache
-
-        page = cls(user=user, slug=cls.unique_slug(username, display_name))
-        page.username = username or ""
-        page.display_name = display_name or ""
-        page.apply_profile(profile or {})
+    def create_for(cls, user, profile):
+        """Create the page of a newly connected creator from their Profile
+        (the avatar is mirrored by the first sync)."""
+        page = cls(user=user, slug=cls.unique_slug(profile.username, profile.display_name))
+        page.apply_profile(profile)
         page.save()
         page_cache.forget_slug(page.slug)
         transaction.on_commit(lambda: page_cache.forget_slug(page.slug))
         return page
 
-    def apply_profile(self, info):
-        """Copy TikTok's user/info fields into the snapshot; returns changed names."""
-        values = {
-            "display_name": info.get("display_name"),
-            "username": info.get("username"),
-            "bio": info.get("bio_description"),
-            "is_verified": info.get("is_verified"),
-            "follower_count": info.get("follower_count"),
-            "following_count": info.get("following_count"),
-            "likes_count": info.get("likes_count"),
-            "video_count": info.get("video_count"),
-            "profile_deep_link": info.get("profile_deep_link"),
-        }
+    def apply_profile(self, profile):
+        """Copy a Profile into the snapshot; returns the names of the changed fields."""
         changed = []
-        for name, value in values.items():
+        for name in PROFILE_FIELDS:
+            value = getattr(profile, name)
             if value is None:
                 continue  # a field of a scope not granted: keep what we have
             field = self._meta.get_field(name)
@@ -237,8 +220,6 @@ class Page(models.Model):
     # Versions: every change a visitor could notice bumps it.
     def bump_version(self):
         """Mark the page changed: the next view renders it afresh."""
-        from pages import cache as page_cache
-
         Page.objects.filter(pk=self.pk).update(version=F("version") + 1)
         self.refresh_from_db(fields=["version"])
         page_cache.publish_after_commit(self.pk)
@@ -250,17 +231,17 @@ class Page(models.Model):
         return bool(self.last_viewed_at and self.last_viewed_at > now - window)
 
     def can_sync(self):
-        connection = getattr(self.user, "tiktok", None)
+        connection = source.connection(self.user)
         return bool(connection is not None and connection.can_sync and not self.is_suspended)
 
     def stale_at(self):
-        """When the snapshot is due for a refresh by a visit."""
+        """When the snapshot is due for a sync by a visit."""
         if self.last_synced_at is None:
             return self.created or timezone.now()
         return self.last_synced_at + timedelta(seconds=settings.PAGE_REFRESH_SECONDS)
 
-    def next_refresh_at(self, now=None):
-        """When this page is next refreshed; None when paused, suspended or disconnected."""
+    def next_sync_at(self, now=None):
+        """When this page is next synced; None when paused, suspended or disconnected."""
         if not self.can_sync():
             return None
         now = now or timezone.now()
@@ -299,7 +280,7 @@ class Page(models.Model):
                 "show_follower_count": self.show_follower_count,
             },
             "sync": {
-                "last_synced_at": _iso(self.last_synced_at),
+                "last_synced_at": iso(self.last_synced_at),
                 "last_sync_error": self.last_sync_error,
             },
             "links": [link.export() for link in self.links.all()],
@@ -309,10 +290,6 @@ class Page(models.Model):
                 for s in self.stats.order_by("day")
             ],
         }
-
-
-def _iso(value):
-    return value.isoformat() if value else None
 
 
 def _file_url(field_file):
@@ -363,10 +340,10 @@ class Link(models.Model):
             "url": self.url,
             "position": self.position,
             "enabled": self.enabled,
-            "starts_at": _iso(self.starts_at),
-            "ends_at": _iso(self.ends_at),
+            "starts_at": iso(self.starts_at),
+            "ends_at": iso(self.ends_at),
             "clicks": self.clicks,
-            "created": _iso(self.created),
+            "created": iso(self.created),
         }
 
 
@@ -401,20 +378,20 @@ class Video(models.Model):
 
     @property
     def player_url(self):
-        return f"{settings.TIKTOK_PLAYER_BASE}/player/v1/{self.tiktok_id}"
+        return source.player_url(self.tiktok_id)
 
     @property
     def watch_url(self):
         if self.share_url.startswith(("https://", "http://")):
             return self.share_url
-        return f"https://www.tiktok.com/@_/video/{self.tiktok_id}"
+        return source.watch_url(self.tiktok_id)
 
     def export(self):
         return {
             "id": self.tiktok_id,
             "title": self.title,
             "share_url": self.share_url,
-            "create_time": _iso(self.create_time),
+            "create_time": iso(self.create_time),
             "duration": self.duration,
             "view_count": self.view_count,
             "like_count": self.like_count,
@@ -440,17 +417,3 @@ class PageStat(models.Model):
 
     def __str__(self):
         return f"{self.page} {self.day}"
-
-
-class ApiBudget(models.Model):
-    """A token bucket per TikTok endpoint, shared by every process."""
-
-    endpoint = models.CharField(max_length=40, primary_key=True)
-    tokens = models.FloatField(default=0)
-    updated = models.FloatField(default=0)  # Unix time of the last change
-
-    class Meta:
-        verbose_name = "API budget"
-
-    def __str__(self):
-        return self.endpoint

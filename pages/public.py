@@ -2,8 +2,8 @@
 
 The public page is the hot path. A warm view reads two cache entries and
 answers; it runs no query on the app's tables, touches no session and sets no
-cookie. See pages/cache.py for the entries and pages/refresh.py for how a
-stale snapshot is refreshed without the visitor waiting.
+cookie. See pages/cache.py for the entries and pages/syncing.py for how a
+stale snapshot is synced without the visitor waiting.
 """
 
 import json
@@ -21,7 +21,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
 from pages import cache as page_cache
-from pages import refresh, stats
+from pages import stats, syncing
 from pages.forms import ReportForm
 from pages.links import ALLOWED_SCHEMES, blocked_hosts, is_blocked, link_host
 from pages.models import MAX_VIDEOS_SHOWN, VIDEOS_PER_SCREEN, AbuseReport, Link, Page, Video
@@ -108,7 +108,7 @@ def _respond(request, state, entry):
     etag, body, _, compressed = entry
     if request.method == "GET" and stats.is_human(request):
         stats.count_view(state["id"])
-    refresh.request_from_visit(state)
+    syncing.request_from_visit(state)
     if etag in request.headers.get("If-None-Match", ""):
         response = HttpResponseNotModified()
     elif _GZIP.search(request.headers.get("Accept-Encoding", "")):

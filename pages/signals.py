@@ -1,13 +1,16 @@
-"""Image files and cached pages go with their rows (also when a user's deletion cascades)."""
+"""Image files and cached pages go with their rows (also when a user's
+deletion cascades); a newly connected creator gets a page and a first sync;
+the pages follow their creator's connection."""
 
 from django.db import transaction
 from django.db.models import F
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
-from accounts.models import TikTokConnection
 from pages import cache as page_cache
+from pages import syncing
 from pages.models import BlockedDomain, Link, Page, Video
+from pages.source import creator_connected, sync_allowed_changed
 
 
 def _delete_after_commit(fieldfile):
@@ -33,12 +36,22 @@ def delete_video_files(sender, instance, **kwargs):
     _delete_after_commit(instance.cover)
 
 
-@receiver(post_save, sender=TikTokConnection)
-def follow_connection(sender, instance, **kwargs):
-    """Connecting, reconnecting or disconnecting TikTok decides whether visits
-    of the page ask for refreshes: its cached state follows at once."""
-    for page_id in Page.objects.filter(user_id=instance.user_id).values_list("pk", flat=True):
-        page_cache.publish_after_commit(page_id)
+@receiver(creator_connected)
+def make_page_and_sync(sender, user, profile, **kwargs):
+    """A creator signed in: their page exists (made from the profile the first
+    time), and its first sync starts once the sign-in is stored, taking the
+    page's lease like every other sync."""
+    page = Page.objects.filter(user=user).first() or Page.create_for(user, profile)
+    transaction.on_commit(
+        lambda: syncing.start(page.pk, stale_only=False, manual=True), robust=True
+    )
+
+
+@receiver(sync_allowed_changed)
+def follow_connection(sender, user_ids, **kwargs):
+    """Connecting, pausing or disconnecting decides whether visits of a page
+    ask for syncs: its cached state follows at once."""
+    page_cache.publish_pages_of(user_ids)
 
 
 @receiver(pre_save, sender=BlockedDomain)

@@ -10,7 +10,7 @@ view) stores its counts, and so does the process at exit:
 - otherwise straight into PageStat with a conditional UPDATE (the file cache
   increments by reading then writing, which loses counts across processes).
 
-Either way the visited pages are noted (which is what makes a page refresh
+Either way the visited pages are noted (which is what makes a page sync
 often instead of daily). A process that is killed loses at most its last few
 seconds of counts.
 """

@@ -1,93 +1,64 @@
-"""Refreshing a page's snapshot from TikTok's Display API.
+"""Bringing a page's snapshot up to date with what its source returns.
 
-Called by the `refresh_page` task with the page's lease held. Whatever
-happens, the last good data stays on the page: a failure only records what
-went wrong (in words a creator understands) and when to try again.
+Called by the `sync_page` task with the page's lease held. The source
+(pages/source.py) fetches; this module reconciles what came back with what is
+stored. Whatever happens, the last good data stays on the page: a failure
+only records what went wrong (in words a creator understands) and when to try
+again.
 """
 
 import logging
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
 
-from accounts import client
-from accounts.client import (
-    BadResponse,
-    RateLimited,
-    ScopeNotAuthorized,
-    ServerError,
-    TikTokError,
-)
-from accounts.models import ReconnectNeeded
-from pages import budget, images, refresh
 from pages import cache as page_cache
+from pages import images, syncing
 from pages.models import MAX_VIDEOS_SHOWN, Video
+from pages.source import NeedsReconnect, SourceError, TryLater, source
 
 logger = logging.getLogger(__name__)
 
-PAGE_SIZE = 20
 MAX_FETCH = MAX_VIDEOS_SHOWN + 20
+UNEXPECTED = "The update did not finish. Your page keeps its current content; we retry soon."
 
 
-class BudgetSpent(Exception):
-    """The shared API budget has no call left for now: wait your turn."""
-
-
-class BreakerOpen(TikTokError):
-    """TikTok failed repeatedly on this endpoint; calls pause for a while."""
-
-    def __init__(self, endpoint):
-        super().__init__("circuit_open", f"{endpoint} is paused after repeated failures")
-
-
-def explain(exc):
-    """A failure in words a creator understands."""
-    if isinstance(exc, ReconnectNeeded):
-        return "TikTok no longer accepts our access. Reconnect TikTok to resume updates."
-    if isinstance(exc, ScopeNotAuthorized):
-        return "TikTok refused part of the data because a permission was not granted."
-    if isinstance(exc, RateLimited):
-        return "TikTok asked us to slow down. Your page keeps its current content; we retry soon."
-    if isinstance(exc, BreakerOpen | ServerError):
-        return "TikTok did not answer properly. Your page keeps its current content; we retry soon."
-    if isinstance(exc, BadResponse):
-        return "TikTok sent an answer we could not read. Your page keeps its current content."
-    return "The update did not finish. Your page keeps its current content; we retry soon."
-
-
-def refresh_page(page, now=None):
-    """Refresh one page (its lease held by the caller); returns what happened."""
+def update_page(page, now=None):
+    """Sync one page (its lease held by the caller); returns what happened."""
     now = now or timezone.now()
-    connection = getattr(page.user, "tiktok", None)
+    connection = source.connection(page.user)
     if page.is_suspended or connection is None or not connection.can_sync:
-        refresh.release(page.pk, last_sync_attempt_at=now)
+        syncing.release(page.pk, last_sync_attempt_at=now)
         # Whatever queued this believed the page syncs: visits stop asking.
         page_cache.publish_after_commit(page.pk)
         return "skipped"
     changed = []
     try:
-        changed += _sync_profile(page, connection)
-        changed += _sync_videos(page, connection)
-    except BudgetSpent:
-        refresh.mark_waiting(page.pk)
-        refresh.release(page.pk)
-        outcome = "waiting"
-    except TikTokError as exc:
+        changed += _sync_profile(page)
+        changed += _sync_videos(page)
+    except TryLater as exc:
+        if not exc.waiting:
+            outcome = _record_failure(page, exc, now)
+        else:
+            syncing.mark_waiting(page.pk)
+            syncing.release(page.pk)
+            outcome = "waiting"
+    except SourceError as exc:
         outcome = _record_failure(page, exc, now)
     except Exception:
-        # A bug or a database hiccup must not stop the page's future refreshes.
-        logger.exception("Refresh of page %s failed unexpectedly", page.pk)
-        outcome = _record_failure(page, TikTokError("internal", "unexpected error"), now)
+        # A bug or a database hiccup must not stop the page's future syncs.
+        logger.exception("Sync of page %s failed unexpectedly", page.pk)
+        outcome = _record_failure(page, TryLater(UNEXPECTED, code="internal"), now)
     else:
-        refresh.release(
+        syncing.release(
             page.pk,
             last_synced_at=now,
             last_sync_attempt_at=now,
             last_sync_error="",
             sync_failures=0,
             sync_backoff_until=None,
-            refresh_waiting_since=None,
+            sync_waiting_since=None,
         )
         outcome = "changed" if changed else "unchanged"
     if changed:
@@ -99,51 +70,33 @@ def refresh_page(page, now=None):
 
 
 def _record_failure(page, exc, now):
-    message = explain(exc)
-    if isinstance(exc, ReconnectNeeded):
-        refresh.release(page.pk, last_sync_attempt_at=now, last_sync_error=message)
-        page_cache.publish_after_commit(page.pk)  # visits stop asking for refreshes
+    if isinstance(exc, NeedsReconnect):
+        syncing.release(page.pk, last_sync_attempt_at=now, last_sync_error=exc.message)
+        page_cache.publish_after_commit(page.pk)  # visits stop asking for syncs
         return "reconnect"
     failures = page.sync_failures + 1
-    delay = refresh.backoff_seconds(failures)
+    delay = syncing.backoff_seconds(failures)
     logger.warning(
-        "Refresh of page %s failed (%s, log_id %s); retry in %ds",
+        "Sync of page %s failed (%s, reference %s); retry in %ds",
         page.pk,
         exc.code,
-        exc.log_id,
+        exc.reference,
         delay,
     )
-    refresh.release(
+    syncing.release(
         page.pk,
         last_sync_attempt_at=now,
-        last_sync_error=message,
+        last_sync_error=exc.message[:300],
         sync_failures=failures,
         sync_backoff_until=now + timedelta(seconds=delay),
     )
     return "failed"
 
 
-def _call(endpoint, connection, func, *args, **kwargs):
-    """One budgeted call through the connection, feeding the endpoint's breaker."""
-    if refresh.breaker_is_open(endpoint):
-        raise BreakerOpen(endpoint)
-    if not budget.spend(endpoint):
-        raise BudgetSpent(endpoint)
-    try:
-        result = connection.call(func, *args, **kwargs)
-    except (RateLimited, ServerError) as exc:
-        refresh.breaker_failure(endpoint, rate_limited=isinstance(exc, RateLimited))
-        raise
-    refresh.breaker_success(endpoint)
-    return result
-
-
-def _sync_profile(page, connection):
-    info = _call(
-        "user/info", connection, client.user_info, connection.user_info_fields(), page_id=page.pk
-    )
-    changed = page.apply_profile(info)
-    url = info.get("avatar_url_100") or info.get("avatar_url") or info.get("avatar_large_url")
+def _sync_profile(page):
+    profile = source.profile(page.user, page_id=page.pk)
+    changed = page.apply_profile(profile)
+    url = profile.avatar_url
     if url and (images.source_of(url) != page.avatar_source or not page.avatar):
         data = _download_image(url, images.AVATAR_SIZE)
         if data:
@@ -162,93 +115,42 @@ def _sync_profile(page, connection):
 def _download_image(url, size):
     """The image as WebP bytes, or None (a missing picture never fails a sync)."""
     try:
-        return images.to_webp(client.download(url), size)
-    except (TikTokError, images.BadImage) as exc:
+        return images.to_webp(source.download(url, max_bytes=images.MAX_DOWNLOAD_BYTES), size)
+    except (SourceError, images.BadImage) as exc:
         logger.info("Image not mirrored: %s", exc)
         return None
 
 
-def _fetch_videos(page, connection, want):
-    """Up to `want` newest videos, pages of 20; returns (videos, complete, cut_short).
-
-    `complete`: the list reached TikTok's end, so a video not in it is gone.
-    `cut_short`: TikTok said there is more but gave no way to get it; what was
-    not seen may still exist, even beyond what is shown.
-    """
-    videos, cursor = [], None
-    while len(videos) < want:
-        result = _call(
-            "video/list",
-            connection,
-            client.video_list,
-            client.VIDEO_FIELDS,
-            cursor=cursor,
-            max_count=PAGE_SIZE,
-            page_id=page.pk,
-        )
-        videos += result.videos
-        if not result.has_more:
-            return videos, True, False
-        if result.cursor is None or not result.videos:
-            return videos, False, True
-        cursor = result.cursor
-    return videos, False, False
-
-
 def _video_values(item):
-    title = (item.get("title") or item.get("video_description") or "").strip()
-    share_url = str(item.get("share_url") or "")
-    try:
-        created = datetime.fromtimestamp(int(item.get("create_time") or 0), UTC)
-    except (TypeError, ValueError, OverflowError):
-        created = datetime.fromtimestamp(0, UTC)
+    """What is stored of a video, cut to the columns' sizes."""
+    share_url = item.share_url
     return {
-        "title": " ".join(title.split())[:300],
+        "title": " ".join(item.title.split())[:300],
         "share_url": share_url[:500] if share_url.startswith("https://") else "",
-        "duration": _count(item.get("duration")),
-        "view_count": _count(item.get("view_count")),
-        "like_count": _count(item.get("like_count")),
-        "create_time": created,
+        "duration": item.duration,
+        "view_count": item.view_count,
+        "like_count": item.like_count,
+        "create_time": item.create_time,
     }
 
 
-def _count(value):
-    try:
-        return max(int(value), 0) if value is not None else None
-    except (TypeError, ValueError):
-        return None
-
-
-def _sync_videos(page, connection):
-    if not connection.has_scope("video.list"):
-        return _drop_all_videos(page)
-    if page.videos_shown == 0:
-        return []
-    hidden = page.videos.filter(hidden=True).count()
-    want = min(page.videos_shown + hidden, MAX_FETCH)
-    try:
-        items, complete, cut_short = _fetch_videos(page, connection, want)
-    except ScopeNotAuthorized:
-        # The scopes may have changed since this refresh began (a token
-        # refresh or a new consent): what the creator grants now decides.
-        connection.refresh_from_db(fields=["scopes"])
-        if connection.has_scope("video.list"):
-            raise
-        return _drop_all_videos(page)
+def _sync_videos(page):
+    hidden = page.videos.filter(hidden=True).count() if page.videos_shown else 0
+    want = min(page.videos_shown + hidden, MAX_FETCH) if page.videos_shown else 0
+    videos = source.latest_videos(page.user, want, page_id=page.pk)
     existing = {video.tiktok_id: video for video in page.videos.all()}
     seen, changed = set(), []
-    for item in items:
-        tiktok_id = str(item.get("id") or "")
-        if not tiktok_id or tiktok_id in seen or len(tiktok_id) > 32:
+    for item in videos.items:
+        if not item.id or item.id in seen or len(item.id) > 32:
             continue
-        seen.add(tiktok_id)
+        seen.add(item.id)
         values = _video_values(item)
-        video = existing.get(tiktok_id)
+        video = existing.get(item.id)
         if video is None:
-            video = Video(page=page, tiktok_id=tiktok_id, **values)
+            video = Video(page=page, tiktok_id=item.id, **values)
             _mirror_cover(video, item)
             video.save()
-            changed.append(f"video {tiktok_id}")
+            changed.append(f"video {item.id}")
             continue
         fields = [name for name, value in values.items() if getattr(video, name) != value]
         for name in fields:
@@ -257,46 +159,35 @@ def _sync_videos(page, connection):
             fields += ["cover", "cover_source"]
         if fields:
             video.save(update_fields=fields)
-            changed.append(f"video {tiktok_id}")
-    changed += _drop_missing(page, existing, seen, items, complete, cut_short)
+            changed.append(f"video {item.id}")
+    changed += _drop_missing(existing, seen, videos)
     return changed
 
 
-def _drop_all_videos(page):
-    """Video access was withdrawn: the mirrored videos and covers go."""
+def _drop_missing(existing, seen, videos):
+    """Delete videos gone from the source, and old plain ones beyond what is
+    shown (not when the list was cut short: those may be the ones still to show)."""
+    oldest = min((item.create_time for item in videos.items), default=None)
     gone = []
-    for video in page.videos.all():
-        video.delete()  # its cover file goes after the commit
-        gone.append(f"deleted {video.tiktok_id}")
-    return gone
-
-
-def _drop_missing(page, existing, seen, items, complete, cut_short=False):
-    """Delete videos gone from TikTok, and old plain ones beyond what is shown
-    (not when the list was cut short: those may be the ones still to show)."""
-    oldest = min((_video_values(item)["create_time"] for item in items), default=None)
-    gone = []
-    for tiktok_id, video in existing.items():
-        if tiktok_id in seen:
+    for video_id, video in existing.items():
+        if video_id in seen:
             continue
-        inside_window = complete or (oldest is not None and video.create_time >= oldest)
+        inside_window = videos.complete or (oldest is not None and video.create_time >= oldest)
         has_settings = video.hidden or video.pinned or video.link_url
-        if inside_window or (not has_settings and not cut_short):
+        if inside_window or (not has_settings and not videos.cut_short):
             gone.append(video.pk)
-    if gone:
-        for video in Video.objects.filter(pk__in=gone):
-            video.delete()
+    for video in Video.objects.filter(pk__in=gone):
+        video.delete()  # its cover file goes after the commit
     return [f"deleted {n}" for n in gone]
 
 
 def _mirror_cover(video, item):
-    url = item.get("cover_image_url")
-    if not url:
+    if not item.cover_url:
         return False
-    data = _download_image(url, images.COVER_SIZE)
+    data = _download_image(item.cover_url, images.COVER_SIZE)
     if not data:
         return False
     name, content = images.webp_file(data, f"{video.page_id}/c-{video.tiktok_id}")
     video.cover.save(name, content, save=False)
-    video.cover_source = images.source_of(url)
+    video.cover_source = images.source_of(item.cover_url)
     return True

@@ -1,13 +1,14 @@
 from django.tasks import task
 
+from pages.models import Page
+
 
 @task()
-def refresh_page(page_id):
-    """Refresh one page from TikTok; the caller holds the page's refresh lease."""
-    from pages.models import Page
-    from pages.sync import refresh_page as sync_page
+def sync_page(page_id):
+    """Sync one page from its source; the caller holds the page's sync lease."""
+    from pages.sync import update_page  # a real cycle: sync -> syncing -> this module
 
     page = Page.objects.select_related("user").filter(pk=page_id).first()
     if page is None:
         return "gone"
-    return sync_page(page)
+    return update_page(page)

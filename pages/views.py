@@ -1,4 +1,4 @@
-"""The creator's dashboard: links, videos, appearance, refresh, QR code, numbers.
+"""The creator's dashboard: links, videos, appearance, sync, QR code, numbers.
 
 Every view works on the signed-in creator's own page; another creator's ids
 answer 404.
@@ -20,9 +20,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 from django.views.static import serve
 
-from pages import refresh
+from pages import syncing
 from pages.forms import AppearanceForm, LinkForm, VideoForm, VideosShownForm
 from pages.models import MAX_LINKS, Link, Page, Video
+from pages.source import source
 
 
 def _page_for(user):
@@ -41,23 +42,23 @@ def _get_video(request, video_id):
 
 
 def _connection(user):
-    return getattr(user, "tiktok", None)
+    return source.connection(user)
 
 
 def sync_status(page, connection, now=None):
     """The state of the page's updates from TikTok, in plain words."""
     now = now or timezone.now()
-    if connection is None or connection.status == "revoked":
+    if connection is None or connection.disconnected:
         return "off", "Not connected to TikTok: your page shows what it had."
     if connection.needs_reconnect:
         return "error", "TikTok needs you to reconnect before we can update your page."
-    if connection.sync_paused:
+    if connection.paused:
         return "off", "Updates from TikTok are paused."
     if page.is_suspended:
         return "error", "Your page is suspended; it is not updated."
-    if page.refresh_lease_until and page.refresh_lease_until > now:
+    if page.sync_lease_until and page.sync_lease_until > now:
         return "busy", "Updating from TikTok now. Reload in a few seconds."
-    if page.refresh_waiting_since:
+    if page.sync_waiting_since:
         return "busy", "Waiting for its turn to update from TikTok."
     if page.last_sync_error:
         return "error", page.last_sync_error
@@ -82,7 +83,7 @@ def _dashboard_context(request, page, link_form=None):
         "max_links": MAX_LINKS,
         "sync_state": state,
         "sync_text": status_text,
-        "next_refresh": page.next_refresh_at(),
+        "next_sync": page.next_sync_at(),
         "week": {s.day: s for s in week},
         "days": [today - timedelta(days=n) for n in range(6, -1, -1)],
         "month": month,
@@ -228,7 +229,7 @@ def appearance(request):
 
 @login_required
 @require_POST
-def refresh_now(request):
+def sync_now(request):
     """Ask for an update from TikTok now (at most once a minute)."""
     page = _page_for(request.user)
     connection = _connection(request.user)
@@ -238,7 +239,7 @@ def refresh_now(request):
         else:
             messages.error(request, "Updates from TikTok are off for your page.")
         return redirect("dashboard")
-    outcome = refresh.request_manual(page)
+    outcome = syncing.request_manual(page)
     text = {
         "queued": ("Updating from TikTok now. Reload in a few seconds to see the result."),
         "too_soon": "You can refresh once a minute. Try again shortly.",

@@ -1,11 +1,5 @@
-"""Demo creators for the sandbox, and their product pages made through the real sign-in path."""
+"""Demo creators for the sandbox: realistic TikTok accounts with generated videos."""
 
-import time
-
-import requests
-from django.conf import settings
-
-from pages.models import Page
 from sandbox import creators
 from sandbox.models import Account, Client
 
@@ -112,33 +106,6 @@ CREATORS = [
     },
 ]
 
-# The creators who also get a page in the product itself.
-PAGE_CREATORS = ["mayacooks", "dailysketch.jo"]
-
-# The links a demo creator would have added on their dashboard.
-DEMO_LINKS = {
-    "mayacooks": [
-        ("My cookbook: Weeknight Dinners", "https://example.com/maya/cookbook"),
-        ("Free weekly meal plan", "https://example.com/maya/newsletter"),
-        ("The pans and knives I use", "https://example.com/maya/kitchen"),
-        ("Brand collaborations", "mailto:collabs@example.com"),
-    ],
-    "dailysketch.jo": [
-        ("Prints and originals", "https://example.com/jo/shop"),
-        ("Sketchbook class for beginners", "https://example.com/jo/class"),
-        ("Commission a portrait", "mailto:jo@example.com"),
-    ],
-}
-
-
-def add_demo_links(page, username):
-    """Give a fresh demo page the links its creator would have added; keeps existing ones."""
-    if page.links.exists():
-        return
-    for position, (title, url) in enumerate(DEMO_LINKS.get(username, []), start=1):
-        page.links.create(title=title, url=url, position=position)
-    page.bump_version()
-
 
 def seed_creators(write=print):
     """Create the demo creators that do not exist yet; returns the usernames created."""
@@ -163,51 +130,3 @@ def seed_creators(write=print):
         made.append(username)
         write(f"Sandbox creator @{username}: {spec['video_count']} videos")
     return made
-
-
-def server_is_up(timeout=1.0):
-    try:
-        return requests.get(f"{settings.SITE_URL}/healthz", timeout=timeout).ok
-    except requests.RequestException:
-        return False
-
-
-def wait_for_server(seconds):
-    """Poll SITE_URL/healthz for up to `seconds`; True once it answers."""
-    deadline = time.monotonic() + seconds
-    while not server_is_up():
-        if time.monotonic() >= deadline:
-            return False
-        time.sleep(0.5)
-    return True
-
-
-def connect_demo_pages(usernames=None, write=print):
-    """Give demo creators a product page through the real OAuth path (needs the running server).
-
-    Calls accounts.demo.connect_demo_creator(username) for each; skips with a note
-    when that function does not exist or no server answers at SITE_URL.
-    """
-    try:
-        from accounts.demo import connect_demo_creator
-    except ImportError:
-        write("Demo pages skipped: accounts.demo.connect_demo_creator is not available.")
-        return []
-    if not server_is_up():
-        write(
-            f"Demo pages skipped: no server answers at {settings.SITE_URL}. "
-            "Start it, then run `manage.py seed_demo --pages`."
-        )
-        return []
-    users = []
-    for username in usernames or PAGE_CREATORS:
-        try:
-            user = connect_demo_creator(username)
-        except Exception as exc:  # a demo nicety must not stop the seed
-            write(f"Demo page for @{username} failed: {exc.__class__.__name__}: {exc}")
-        else:
-            users.append(user)
-            Page.objects.filter(user=user).update(is_showcased=True)
-            add_demo_links(user.page, username)
-            write(f"Demo page for @{username} connected through the sandbox.")
-    return users

@@ -7,11 +7,12 @@ a developer's `make run` data.
 """
 
 import os
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from django.core.cache import cache
+
+from tests.helpers import fresh_page, make_creator
 
 
 @pytest.fixture(autouse=True)
@@ -25,6 +26,20 @@ def isolated_storage(settings, tmp_path, tmp_path_factory):
             }
         }
     cache.clear()
+
+
+# The personas (tests/helpers.py): creators connected to TikTok. The pages
+# tests give them a page; the sandbox and browser tests have their own Alice.
+
+
+@pytest.fixture
+def alice(db):
+    return make_creator("alice")
+
+
+@pytest.fixture
+def bob(db):
+    return make_creator("bob")
 
 
 # A real browser (Debian's Chromium, driven by Playwright's sync API) for
@@ -60,18 +75,6 @@ def browser():
             browser.close()
     finally:
         del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
-
-
-@contextmanager
-def fresh_page(browser):
-    """A page in a browser context of its own: no cookies, nothing cached."""
-    context = browser.new_context()
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    try:
-        yield page
-    finally:
-        context.close()
 
 
 @pytest.fixture

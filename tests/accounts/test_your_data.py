@@ -13,10 +13,12 @@ from django.db import models
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from accounts.export import NOT_EXPORTED
-from accounts.models import ApiCall, TikTokConnection, User
+from accounts.models import User
+from accounts.tiktok.models import ApiCall, TikTokConnection
+from accounts.tiktok.source import TikTokSource
 from pages.models import Page, Video
-from tests.accounts.conftest import API, AUTH, envelope, token_answer
+from pages.personal_data import NOT_EXPORTED
+from tests.helpers import API, AUTH, envelope, token_answer
 
 pytestmark = pytest.mark.django_db
 
@@ -290,21 +292,20 @@ def test_the_video_access_prompt_says_what_tiktok_will_show(signed_in, alice):
 
 
 def test_the_banner_offers_what_the_connection_needs(alice):
-    connection = TikTokConnection.objects.get(user=alice)
-    assert "Reconnect" not in render_to_string(
-        "accounts/connection_banner.html", {"connection": connection}
-    )
+    def banner():
+        connection = TikTokSource().connection(User.objects.get(pk=alice.pk))
+        return render_to_string(connection.banner, {"connection": connection})
 
-    connection.scopes = ["user.info.basic"]
-    banner = render_to_string("accounts/connection_banner.html", {"connection": connection})
-    assert "Show your videos: grant video access" in banner
-    assert 'action="/dashboard/data/grant/"' in banner
+    assert "Reconnect" not in banner()
 
-    connection.status = "needs_reconnect"
-    banner = render_to_string("accounts/connection_banner.html", {"connection": connection})
-    assert "Reconnect TikTok" in banner and "grant video access" not in banner
-    assert 'action="/accounts/tiktok/login/"' in banner
-    assert render_to_string("accounts/connection_banner.html", {}).strip() == ""
+    TikTokConnection.objects.filter(user=alice).update(scopes=["user.info.basic"])
+    assert "Show your videos: grant video access" in banner()
+    assert 'action="/dashboard/data/grant/"' in banner()
+
+    TikTokConnection.objects.filter(user=alice).update(status="needs_reconnect")
+    assert "Reconnect TikTok" in banner() and "grant video access" not in banner()
+    assert 'action="/accounts/tiktok/login/"' in banner()
+    assert render_to_string("tiktok/connection_banner.html", {}).strip() == ""
 
 
 def test_deleting_needs_a_confirmation(signed_in, alice):
@@ -367,9 +368,9 @@ def test_tokens_never_show_in_the_admin(admin_client, alice):
     ApiCall.objects.create(user=alice, endpoint="user.info", error_code="ok", log_id="L1")
 
     pages = [
-        admin_client.get("/admin/accounts/tiktokconnection/"),
-        admin_client.get(f"/admin/accounts/tiktokconnection/{connection.pk}/change/"),
-        admin_client.get("/admin/accounts/apicall/"),
+        admin_client.get("/admin/tiktok/tiktokconnection/"),
+        admin_client.get(f"/admin/tiktok/tiktokconnection/{connection.pk}/change/"),
+        admin_client.get("/admin/tiktok/apicall/"),
     ]
 
     for page in pages:
@@ -379,5 +380,5 @@ def test_tokens_never_show_in_the_admin(admin_client, alice):
         assert connection.access_token_encrypted not in text
     assert b"oid-alice" in pages[1].content
     call = ApiCall.objects.get()
-    assert admin_client.get(f"/admin/accounts/apicall/{call.pk}/delete/").status_code == 403
-    assert admin_client.get("/admin/accounts/apicall/add/").status_code == 403
+    assert admin_client.get(f"/admin/tiktok/apicall/{call.pk}/delete/").status_code == 403
+    assert admin_client.get("/admin/tiktok/apicall/add/").status_code == 403

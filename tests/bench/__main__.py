@@ -43,7 +43,7 @@ def wait_until(condition, timeout, what):
 
 
 def make_creators(site):
-    from accounts.demo import connect_demo_creator
+    from linkinbio.demo import connect_demo_creator
     from pages.models import Link, Page
     from sandbox import testing
 
@@ -91,7 +91,7 @@ def synced_since(moment):
 def stale_visits(site, slugs):
     from django.db.models import Count
 
-    from accounts.models import ApiCall
+    from accounts.tiktok.models import ApiCall
     from sandbox import testing
 
     before = testing.stats()["calls"]
@@ -222,7 +222,7 @@ def main():
 
             for page in Page.objects.filter(last_synced_at__lt=slow_started)[:3]:
                 error = page.last_sync_error or "no error"
-                print(f"  @{page.slug}: {error}, lease {page.refresh_lease_until}")
+                print(f"  @{page.slug}: {error}, lease {page.sync_lease_until}")
 
         print("5. throughput …", flush=True)
         status, body, _, _ = load.get(f"{site}/@{slugs[0]}")

@@ -10,9 +10,8 @@ import pytest
 from django.db import connections
 
 from sandbox import testing
-from tests.conftest import fresh_page
 from tests.e2e import steps
-from tests.live_http import closing_session
+from tests.helpers import closing_session, fresh_page
 
 
 @pytest.fixture
@@ -21,7 +20,7 @@ def tiktok(live_server, settings, monkeypatch):
 
     The video player is served by the sandbox too, so the page's CSP allows it.
     """
-    from accounts import client
+    from accounts.tiktok import client
 
     base = live_server.url + "/sandbox/tiktok"
     settings.SITE_URL = live_server.url
@@ -49,7 +48,7 @@ def tiktok(live_server, settings, monkeypatch):
 @pytest.fixture
 def synced_creator(tiktok):
     """Alice signed in with TikTok once (all scopes) and her first sync ran."""
-    from accounts.demo import connect_demo_creator
+    from linkinbio.demo import connect_demo_creator
 
     user = connect_demo_creator(steps.CREATOR)
     steps.run_tasks()

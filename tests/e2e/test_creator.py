@@ -12,7 +12,8 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 from playwright.sync_api import expect
 
-from accounts.models import ApiCall, TikTokConnection, User
+from accounts.models import User
+from accounts.tiktok.models import ApiCall, TikTokConnection
 from pages.models import Link, Page, Video
 from tests.e2e.steps import CREATOR, SLUG, allow_on_tiktok, run_tasks, sign_in_with_tiktok
 

@@ -1,11 +1,11 @@
-"""An admin runs the site: suspends a page, forces a refresh, watches the budget."""
+"""An admin runs the site: suspends a page, forces a sync, watches the budget."""
 
 import pytest
 from django.tasks import default_task_backend
 
 from accounts.models import User
 from pages.models import AbuseReport, Link
-from tests.pages.conftest import page_of, sync
+from tests.helpers import page_of, sync
 
 pytestmark = pytest.mark.django_db
 
@@ -35,12 +35,12 @@ def test_admin_suspends_and_unsuspends_a_page(admin_client, alice, tiktok, visit
     assert "Spam or scam" in reports
 
 
-def test_admin_forces_a_refresh(admin_client, alice, tiktok):
+def test_admin_forces_a_sync(admin_client, alice, tiktok):
     default_task_backend.clear()
     sync(alice)
     page = page_of(alice)
-    response = run_action(admin_client, "/admin/pages/page/", "force_refresh", [page.pk])
-    assert "Queued 1 refresh" in response.content.decode()
+    response = run_action(admin_client, "/admin/pages/page/", "force_sync", [page.pk])
+    assert "Queued 1 sync" in response.content.decode()
     assert [r.args[0] for r in default_task_backend.results] == [page.pk]
 
 
@@ -65,8 +65,8 @@ def test_admin_link_edit_shows_at_once(admin_client, alice, visitor):
 
 def test_admin_sees_the_api_budget_in_use(admin_client, settings):
     settings.TIKTOK_RATE_LIMIT_PER_MINUTE = 600
-    html = admin_client.get("/admin/pages/apibudget/").content.decode()
-    assert "user/info" in html and "video/list" in html
+    html = admin_client.get("/admin/tiktok/apibudget/").content.decode()
+    assert "user.info" in html and "video.list" in html
     assert "TikTok 600/min" in html
     assert "closed" in html
 

@@ -10,10 +10,11 @@ from django.db import connection, connections
 from django.tasks import default_task_backend
 from django.utils import timezone
 
-from accounts.models import TikTokConnection
-from pages import budget, refresh
+from accounts.tiktok import budget
+from accounts.tiktok.models import TikTokConnection
+from pages import syncing
 from pages.models import Page
-from tests.pages.conftest import make_creator, page_of, queued_pages, sync
+from tests.helpers import make_creator, page_of, queued_pages, sync
 
 pytestmark = pytest.mark.usefixtures("empty_queue")
 
@@ -31,7 +32,7 @@ def test_many_visits_to_a_stale_page_queue_one_refresh(alice, tiktok, visitor):
         assert response.status_code == 200
         assert "Alice Sings" in response.content.decode()
     assert queued_pages() == [page_of(alice).pk]
-    assert tiktok.calls["user/info"] == 1  # only the first sync; visitors never call TikTok
+    assert tiktok.calls["user.info"] == 1  # only the first sync; visitors never call TikTok
 
 
 @pytest.mark.django_db
@@ -47,17 +48,17 @@ def test_the_refresh_lease_is_taken_once_until_released(alice, tiktok):
     sync(alice)
     make_stale(alice)
     page = page_of(alice)
-    assert refresh.claim(page.pk)
-    assert not refresh.claim(page.pk)
-    refresh.release(page.pk)
-    assert refresh.claim(page.pk)
+    assert syncing.claim(page.pk)
+    assert not syncing.claim(page.pk)
+    syncing.release(page.pk)
+    assert syncing.claim(page.pk)
 
 
 @pytest.mark.django_db(transaction=True)
 def test_single_flight_under_concurrent_visitors(tiktok):
     if connection.vendor != "postgresql":
         pytest.skip("concurrent writers need PostgreSQL (SQLite serializes whole transactions)")
-    users = [make_creator(f"creator{n}") for n in range(3)]
+    users = [make_creator(f"creator{n}", page=True) for n in range(3)]
     for user in users:
         make_stale(user)
     ids = [page_of(user).pk for user in users]
@@ -67,7 +68,7 @@ def test_single_flight_under_concurrent_visitors(tiktok):
     def contend(page_id):
         try:
             barrier.wait()
-            if refresh.claim(page_id):
+            if syncing.claim(page_id):
                 wins.append(page_id)
         finally:
             connections.close_all()
@@ -92,7 +93,7 @@ def test_budget_spends_are_exact_across_threads(settings):
     def spend():
         try:
             barrier.wait()
-            if budget.spend("video/list"):
+            if budget.spend("video.list"):
                 granted.append(1)
         finally:
             connections.close_all()
@@ -111,7 +112,7 @@ def test_budget_never_allows_more_than_the_limit_in_any_minute(settings):
     with time_machine.travel(timezone.now(), tick=False) as clock:
         spent = []
         for second in range(180):
-            spent.append(sum(budget.spend("user/info") for _ in range(5)))
+            spent.append(sum(budget.spend("user.info") for _ in range(5)))
             clock.shift(1)
     worst_minute = max(sum(spent[s : s + 60]) for s in range(len(spent) - 59))
     assert 0 < worst_minute <= 30 * 0.8
@@ -120,48 +121,48 @@ def test_budget_never_allows_more_than_the_limit_in_any_minute(settings):
 @pytest.mark.django_db
 def test_when_the_budget_is_spent_refreshes_wait_oldest_first(settings, tiktok):
     settings.TIKTOK_RATE_LIMIT_PER_MINUTE = 20  # four calls at once, twelve a minute
-    users = [make_creator(f"creator{n}") for n in range(10)]
+    users = [make_creator(f"creator{n}", page=True) for n in range(10)]
     for hours, user in enumerate(users, start=30):
         make_stale(user, hours=hours)  # creator9 has the oldest snapshot
     oldest_first = [page_of(u).pk for u in reversed(users)]
     with time_machine.travel(timezone.now(), tick=False) as clock:
-        refresh.enqueue_due_refreshes()
+        syncing.enqueue_due_syncs()
         assert queued_pages() == oldest_first[:4]
         for page_id in queued_pages():
             refresh_page_now(page_id)
-        assert tiktok.calls["user/info"] == 4
+        assert tiktok.calls["user.info"] == 4
         default_task_backend.clear()
         # A page whose turn has not come finds the budget spent and waits.
-        refresh.claim(oldest_first[4], stale_only=False)
+        syncing.claim(oldest_first[4], stale_only=False)
         assert refresh_page_now(oldest_first[4]) == "waiting"
-        assert tiktok.calls["user/info"] == 4
+        assert tiktok.calls["user.info"] == 4
         clock.shift(11)  # two more calls have trickled in
-        refresh.enqueue_due_refreshes()
+        syncing.enqueue_due_syncs()
         assert queued_pages() == oldest_first[4:6]
 
 
 def refresh_page_now(page_id):
-    from pages.tasks import refresh_page
+    from pages.tasks import sync_page
 
-    return refresh_page.call(page_id)
+    return sync_page.call(page_id)
 
 
 @pytest.mark.django_db
 def test_scheduler_refreshes_visited_pages_often_idle_daily_paused_never(settings, tiktok):
-    visited, idle, paused = (make_creator(n) for n in ("visited", "idle", "paused"))
+    visited, idle, paused = (make_creator(n, page=True) for n in ("visited", "idle", "paused"))
     TikTokConnection.objects.filter(user=paused).update(sync_paused=True)
     now = timezone.now()
     for user in (visited, idle, paused):
         Page.objects.filter(user=user).update(last_synced_at=now - timedelta(hours=2))
     Page.objects.filter(user=visited).update(last_viewed_at=now - timedelta(minutes=5))
-    refresh.enqueue_due_refreshes()
+    syncing.enqueue_due_syncs()
     assert queued_pages() == [page_of(visited).pk]
     Page.objects.filter(user=idle).update(last_synced_at=now - timedelta(days=1, minutes=1))
-    refresh.enqueue_due_refreshes()
+    syncing.enqueue_due_syncs()
     assert queued_pages() == [page_of(visited).pk, page_of(idle).pk]
-    assert page_of(paused).next_refresh_at() is None
+    assert page_of(paused).next_sync_at() is None
 
 
 @pytest.mark.django_db
 def test_scheduled_job_is_registered(settings):
-    assert any(path == "pages.refresh.enqueue_due_refreshes" for path, _ in settings.SCHEDULED_JOBS)
+    assert any(path == "pages.syncing.enqueue_due_syncs" for path, _ in settings.SCHEDULED_JOBS)

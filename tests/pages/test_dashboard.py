@@ -4,7 +4,7 @@ import pytest
 from django.tasks import default_task_backend
 
 from pages.models import MAX_LINKS, Link
-from tests.pages.conftest import page_of, sync
+from tests.helpers import page_of, sync
 
 pytestmark = pytest.mark.django_db
 

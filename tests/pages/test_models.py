@@ -5,44 +5,53 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from accounts.models import TikTokConnection
+from accounts.tiktok.models import TikTokConnection
+from accounts.tiktok.source import to_profile
 from pages.models import Link, Page
-from tests.pages.conftest import make_creator, page_of, sync
+from pages.source import Profile
+from tests.helpers import make_creator, page_of, sync
 
 pytestmark = pytest.mark.django_db
 
 
 def test_new_pages_get_a_free_slug_never_a_reserved_word(db):
-    admin = make_creator("admin", page=False)
-    page = Page.create_for(admin, username="admin", display_name="Admin")
+    admin = make_creator("admin")
+    page = Page.create_for(admin, Profile(username="admin", display_name="Admin"))
     assert page.slug == "admin2"
-    other = make_creator("other", page=False)
-    assert Page.create_for(other, username="ADMIN2", display_name="x").slug == "admin22"
+    other = make_creator("other")
+    assert Page.create_for(other, Profile(username="ADMIN2", display_name="x")).slug == "admin22"
 
 
 def test_create_for_keeps_the_profile_it_is_given(db):
-    user = make_creator("erin", page=False)
+    user = make_creator("erin")
     page = Page.create_for(
         user,
-        username="erin",
-        display_name="Erin",
-        profile={"bio_description": "Hi <b>there</b>", "follower_count": 7, "open_id": "x"},
+        to_profile(
+            {
+                "username": "erin",
+                "display_name": "Erin",
+                "bio_description": "Hi <b>there</b>",
+                "follower_count": 7,
+                "open_id": "x",
+            }
+        ),
     )
+    assert page.slug == "erin" and page.display_name == "Erin"
     assert page.bio == "Hi <b>there</b>" and page.follower_count == 7
 
 
-def test_next_refresh_is_soon_for_visited_pages_daily_for_idle_ones(alice, tiktok, settings):
+def test_next_sync_is_soon_for_visited_pages_daily_for_idle_ones(alice, tiktok, settings):
     sync(alice)
     page = page_of(alice)
     now = timezone.now()
-    idle_due = page.next_refresh_at(now)
+    idle_due = page.next_sync_at(now)
     assert idle_due == page.last_synced_at + timedelta(seconds=settings.PAGE_IDLE_REFRESH_SECONDS)
     page.last_viewed_at = now
-    assert page.next_refresh_at(now) == page.last_synced_at + timedelta(
+    assert page.next_sync_at(now) == page.last_synced_at + timedelta(
         seconds=settings.PAGE_REFRESH_SECONDS
     )
     TikTokConnection.objects.filter(user=alice).update(status="revoked")
-    assert page_of(alice).next_refresh_at() is None
+    assert page_of(alice).next_sync_at() is None
 
 
 def test_export_holds_everything_of_the_page(alice, tiktok):

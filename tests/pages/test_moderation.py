@@ -6,7 +6,7 @@ from django.core.cache import cache
 
 from pages import public
 from pages.models import BlockedDomain, Link, Page
-from tests.pages.conftest import page_of, sync
+from tests.helpers import page_of, sync
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from pages.models import Link, Page
-from tests.pages.conftest import page_of, sync
+from tests.helpers import page_of, sync
 
 pytestmark = pytest.mark.django_db
 
@@ -120,10 +120,10 @@ def test_a_new_page_appears_even_after_its_slug_was_asked_for(
     db, visitor, django_capture_on_commit_callbacks
 ):
     assert visitor.get("/@carol").status_code == 404
-    from tests.pages.conftest import make_creator
+    from tests.helpers import make_creator
 
     with django_capture_on_commit_callbacks(execute=True):
-        make_creator("carol")
+        make_creator("carol", page=True)
     assert visitor.get("/@carol").status_code == 200
 
 

@@ -2,12 +2,14 @@
 
 import pytest
 
-from accounts import client
-from accounts.client import TokenSet, parse_scopes
-from accounts.models import TikTokConnection, User
+from accounts.models import User
+from accounts.tiktok import client
+from accounts.tiktok.client import TokenSet, parse_scopes
+from accounts.tiktok.models import TikTokConnection
 from pages.models import Page
+from pages.source import Profile
 from sandbox import testing
-from tests.pages.conftest import sync
+from tests.helpers import sync
 
 
 @pytest.fixture
@@ -35,7 +37,7 @@ def connect(username):
         )
     )
     connection.save()
-    Page.create_for(user, username=username, display_name=username)
+    Page.create_for(user, Profile(username=username, display_name=username))
     return user
 
 

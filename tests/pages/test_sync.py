@@ -6,12 +6,12 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from accounts import client
-from accounts.client import BadResponse, InvalidGrant, RateLimited, ServerError, TokenInvalid
-from accounts.models import TikTokConnection
-from pages import refresh
+from accounts.tiktok import breakers, client
+from accounts.tiktok.client import BadResponse, InvalidGrant, RateLimited, ServerError, TokenInvalid
+from accounts.tiktok.models import TikTokConnection
+from pages import syncing
 from pages.models import Video
-from tests.pages.conftest import make_creator, page_of, sync
+from tests.helpers import make_creator, page_of, sync
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +30,7 @@ def test_first_sync_builds_the_page_from_tiktok(alice, tiktok):
     assert page.videos.count() == 5
     assert all(media(v.cover.name).read_bytes()[8:12] == b"WEBP" for v in page.videos.all())
     assert page.last_synced_at is not None and page.last_sync_error == ""
-    assert tiktok.calls["user/info"] == 1 and tiktok.calls["video/list"] == 1
+    assert tiktok.calls["user.info"] == 1 and tiktok.calls["video.list"] == 1
 
 
 def test_a_sync_with_nothing_new_writes_nothing(alice, tiktok):
@@ -90,14 +90,14 @@ def test_65_videos_are_fetched_in_pages_of_20(alice, tiktok):
     page.save()
     sync(alice)
     assert page.videos.count() == 65
-    assert tiktok.calls["video/list"] == 4
+    assert tiktok.calls["video.list"] == 4
 
 
 def test_only_as_many_videos_as_shown_are_fetched(alice, tiktok):
     tiktok.videos = [tiktok.add_video() for _ in range(65)]
     sync(alice)
     assert page_of(alice).videos.count() == 20  # one page of 20 covers the 12 shown
-    assert tiktok.calls["video/list"] == 1
+    assert tiktok.calls["video.list"] == 1
 
 
 def test_only_granted_fields_are_asked_for(db, tiktok, monkeypatch, visitor):
@@ -109,10 +109,10 @@ def test_only_granted_fields_are_asked_for(db, tiktok, monkeypatch, visitor):
         return original(access_token, fields, **kwargs)
 
     monkeypatch.setattr(client, "user_info", user_info)
-    dana = make_creator("dana", scopes=["user.info.basic"])
+    dana = make_creator("dana", scopes=["user.info.basic"], page=True)
     assert sync(dana) == "changed"
     assert "display_name" in asked and "follower_count" not in asked and "username" not in asked
-    assert tiktok.calls["video/list"] == 0  # no video.list scope, no video call
+    assert tiktok.calls["video.list"] == 0  # no video.list scope, no video call
     assert "followers" not in visitor.get("/@dana").content.decode()
 
 
@@ -142,22 +142,22 @@ def test_tiktok_faults_keep_the_page_up_with_last_good_data(alice, tiktok, visit
     assert response.status_code == 200
     assert response.content.decode() == before
     # The backoff holds off the next attempt; TikTok is not hammered.
-    assert not refresh.claim(page.pk, stale_only=False)
+    assert not syncing.claim(page.pk, stale_only=False)
 
 
 def test_backoff_grows_with_each_failure():
-    delays = [refresh.backoff_seconds(n) for n in (1, 2, 3, 4)]
+    delays = [syncing.backoff_seconds(n) for n in (1, 2, 3, 4)]
     assert delays[0] < delays[1] < delays[2] < delays[3] <= 6 * 3600 * 1.2
 
 
 def test_repeated_server_errors_open_the_endpoints_circuit(db, tiktok):
     tiktok.fault = ServerError("internal_error", http_status=500)
-    creators = [make_creator(f"creator{n}") for n in range(5)]
+    creators = [make_creator(f"creator{n}", page=True) for n in range(5)]
     for user in creators:
         sync(user)
     # After a few failures in a row nobody calls user/info for a while.
-    assert tiktok.calls["user/info"] == refresh.BREAKER_THRESHOLD
-    assert refresh.breaker_is_open("user/info")
+    assert tiktok.calls["user.info"] == breakers.THRESHOLD
+    assert breakers.is_open("user.info")
     tiktok.fault = None
     assert page_of(creators[-1]).last_sync_error
 
@@ -177,7 +177,7 @@ def test_revoked_access_stops_syncing_and_tells_the_creator(alice, tiktok, monke
     connection = TikTokConnection.objects.get(user=alice)
     assert connection.status == "needs_reconnect"
     page = page_of(alice)
-    assert page.next_refresh_at() is None
+    assert page.next_sync_at() is None
     assert page.videos.count() == 5
     assert visitor.get("/@alice").status_code == 200
     from django.test import Client
@@ -189,9 +189,9 @@ def test_revoked_access_stops_syncing_and_tells_the_creator(alice, tiktok, monke
 
 def test_paused_and_suspended_pages_are_not_refreshed(alice, tiktok):
     TikTokConnection.objects.filter(user=alice).update(sync_paused=True)
-    assert page_of(alice).next_refresh_at() is None
+    assert page_of(alice).next_sync_at() is None
     assert sync(alice) == "skipped"
-    assert tiktok.calls["user/info"] == 0
+    assert tiktok.calls["user.info"] == 0
 
 
 def test_deleting_the_creator_deletes_the_mirrored_images(
@@ -216,5 +216,5 @@ def test_an_unexpected_error_keeps_the_page_and_retries_later(alice, tiktok, vis
     assert sync(alice) == "failed"
     page = page_of(alice)
     assert page.last_sync_error and page.sync_backoff_until is not None
-    assert page.refresh_lease_until is None
+    assert page.sync_lease_until is None
     assert visitor.get("/@alice").status_code == 200 and page.videos.count() == 5

@@ -7,11 +7,11 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from accounts import client
-from accounts.client import InvalidGrant, TokenInvalid
-from accounts.models import TikTokConnection
+from accounts.tiktok import client
+from accounts.tiktok.client import InvalidGrant, TokenInvalid
+from accounts.tiktok.models import TikTokConnection
 from pages.models import Page
-from tests.pages.conftest import page_of, queued_pages, sync
+from tests.helpers import page_of, queued_pages, sync
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_queue")]
 

@@ -7,11 +7,11 @@ import pytest
 import responses
 from django.conf import settings
 
-from accounts import client
-from accounts.client import ScopeNotAuthorized, VideoPage
-from accounts.models import TikTokConnection
+from accounts.tiktok import client
+from accounts.tiktok.client import ScopeNotAuthorized, VideoPage
+from accounts.tiktok.models import TikTokConnection
 from pages.models import Page
-from tests.pages.conftest import page_of, sync
+from tests.helpers import page_of, sync
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from django.db import DatabaseError, connection, connections
 
 from pages import stats
 from pages.models import PageStat
-from tests.pages.conftest import page_of
+from tests.helpers import page_of
 
 
 @pytest.fixture
@@ -96,9 +96,9 @@ def test_views_counted_by_many_processes_at_once_add_up_exactly(settings, tmp_pa
         }
     elif not stats.counts_in_cache():
         pytest.skip("needs REDIS_URL")
-    from tests.pages.conftest import make_creator
+    from tests.helpers import make_creator
 
-    page = page_of(make_creator("alice"))
+    page = page_of(make_creator("alice", page=True))
     count_in_parallel(page.pk)
     if store == "redis":
         stats.flush_views(now=time.time() + 180)

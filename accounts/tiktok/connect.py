@@ -1,0 +1,67 @@
+"""Turning a successful TikTok sign-in into a connected creator."""
+
+import logging
+
+from allauth.account.adapter import get_adapter as get_account_adapter
+from allauth.socialaccount.models import SocialAccount
+from django.db import transaction
+
+from accounts.models import User
+from accounts.sources import creator_connected
+from accounts.tiktok.models import ApiCall, TikTokConnection
+from accounts.tiktok.provider import TikTokProvider, identity
+from accounts.tiktok.source import to_profile
+
+logger = logging.getLogger(__name__)
+
+
+def connect_creator(user, token_set, profile):
+    """Store fresh tokens for the user's connection and announce the creator.
+
+    Everything happens in one transaction: on any failure nothing is left
+    half-made. Sign-in calls made before the user existed join their request
+    history. `creator_connected` is sent inside the transaction, so what its
+    receivers make (the page) is made or dropped with the connection.
+    """
+    with transaction.atomic():
+        connection = TikTokConnection.objects.select_for_update().filter(
+            user=user
+        ).first() or TikTokConnection(user=user)
+        connection.open_id = token_set.open_id
+        connection.union_id = str(profile.get("union_id") or connection.union_id or "")
+        connection.set_tokens(token_set)
+        connection.scopes = list(token_set.scopes)
+        connection.save()
+        ApiCall.objects.filter(user=None, open_id=token_set.open_id).update(user=user)
+        creator_connected.send(sender=TikTokProvider.id, user=user, profile=to_profile(profile))
+    logger.info("TikTok connected for user %s (scopes %s)", user.pk, ",".join(connection.scopes))
+    return connection
+
+
+def sign_in_creator(token_set, profile):
+    """The creator for a TikTok account, made or updated exactly as the sign-in callback does.
+
+    For callers without a browser round trip (the demo seed): same open_id,
+    same user; a new user gets no password and no e-mail.
+    """
+    extra_data = identity(profile)
+    with transaction.atomic():
+        account = (
+            SocialAccount.objects.select_related("user")
+            .filter(provider=TikTokProvider.id, uid=token_set.open_id)
+            .first()
+        )
+        if account is None:
+            candidates = [profile.get("username"), profile.get("display_name"), "creator"]
+            user = User(username=get_account_adapter().generate_unique_username(candidates))
+            user.set_unusable_password()
+            user.save()
+            SocialAccount.objects.create(
+                user=user, provider=TikTokProvider.id, uid=token_set.open_id, extra_data=extra_data
+            )
+        else:
+            user = account.user
+            account.extra_data = extra_data
+            account.save(update_fields=["extra_data"])
+        connect_creator(user, token_set, profile)
+    return user

@@ -1,0 +1,236 @@
+"""TikTok as the source of a creator's profile and videos (accounts.sources.Source).
+
+Everything the pages app must not know lives behind this class: endpoints,
+scopes and fields, tokens and their refresh, the shared API budget, the
+circuit breakers, and the wording of TikTok's failures.
+"""
+
+from datetime import UTC, datetime
+
+from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
+
+from accounts.sources import (
+    Connection,
+    NeedsReconnect,
+    Profile,
+    Source,
+    TryLater,
+    Unusable,
+    VideoItem,
+    VideoList,
+)
+from accounts.tiktok import breakers, budget, client
+from accounts.tiktok.client import (
+    BadResponse,
+    RateLimited,
+    ReconnectNeeded,
+    ScopeNotAuthorized,
+    ServerError,
+    TikTokError,
+)
+from accounts.tiktok.models import TikTokConnection
+
+PAGE_SIZE = 20  # video.list's largest max_count
+
+
+class BreakerOpen(TikTokError):
+    """TikTok failed repeatedly on this endpoint; calls pause for a while."""
+
+    def __init__(self, endpoint):
+        super().__init__("circuit_open", f"{endpoint} is paused after repeated failures")
+
+
+def explain(exc):
+    """A TikTokError as the neutral error the pages app understands, in a creator's words."""
+    code, reference = exc.code, exc.log_id
+    if isinstance(exc, ReconnectNeeded):
+        message = "TikTok no longer accepts our access. Reconnect TikTok to resume updates."
+        return NeedsReconnect(message, code=code, reference=reference)
+    if isinstance(exc, ScopeNotAuthorized):
+        message = "TikTok refused part of the data because a permission was not granted."
+        return Unusable(message, code=code, reference=reference)
+    if isinstance(exc, RateLimited):
+        message = (
+            "TikTok asked us to slow down. Your page keeps its current content; we retry soon."
+        )
+        return TryLater(message, code=code, reference=reference)
+    if isinstance(exc, BreakerOpen | ServerError):
+        message = (
+            "TikTok did not answer properly. Your page keeps its current content; we retry soon."
+        )
+        return TryLater(message, code=code, reference=reference)
+    if isinstance(exc, BadResponse):
+        message = "TikTok sent an answer we could not read. Your page keeps its current content."
+        return Unusable(message, code=code, reference=reference)
+    message = "The update did not finish. Your page keeps its current content; we retry soon."
+    return TryLater(message, code=code, reference=reference)
+
+
+def to_profile(info):
+    """TikTok's user/info dict as a Profile (fields of scopes not granted stay None)."""
+    avatar = info.get("avatar_url_100") or info.get("avatar_url") or info.get("avatar_large_url")
+    return Profile(
+        display_name=info.get("display_name"),
+        username=info.get("username"),
+        bio=info.get("bio_description"),
+        is_verified=info.get("is_verified"),
+        follower_count=info.get("follower_count"),
+        following_count=info.get("following_count"),
+        likes_count=info.get("likes_count"),
+        video_count=info.get("video_count"),
+        profile_deep_link=info.get("profile_deep_link"),
+        avatar_url=str(avatar or ""),
+    )
+
+
+def to_video(item):
+    """One video of video.list as a VideoItem (the title falls back to the description)."""
+    try:
+        created = datetime.fromtimestamp(int(item.get("create_time") or 0), UTC)
+    except (TypeError, ValueError, OverflowError):
+        created = datetime.fromtimestamp(0, UTC)
+    return VideoItem(
+        id=str(item.get("id") or ""),
+        create_time=created,
+        title=str(item.get("title") or item.get("video_description") or ""),
+        share_url=str(item.get("share_url") or ""),
+        cover_url=str(item.get("cover_image_url") or ""),
+        duration=_count(item.get("duration")),
+        view_count=_count(item.get("view_count")),
+        like_count=_count(item.get("like_count")),
+    )
+
+
+def _count(value):
+    try:
+        return max(int(value), 0) if value is not None else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _connection(user):
+    try:
+        return user.tiktok
+    except ObjectDoesNotExist:
+        return None
+
+
+def _call(endpoint, connection, func, *args, **kwargs):
+    """One budgeted call through the connection, feeding the endpoint's breaker."""
+    if breakers.is_open(endpoint):
+        raise BreakerOpen(endpoint)
+    if not budget.spend(endpoint):
+        raise TryLater(
+            "Waiting for its turn to update from TikTok.", code="budget_spent", waiting=True
+        )
+    try:
+        result = connection.call(func, *args, **kwargs)
+    except (RateLimited, ServerError) as exc:
+        breakers.failure(endpoint, rate_limited=isinstance(exc, RateLimited))
+        raise
+    breakers.success(endpoint)
+    return result
+
+
+class TikTokSource(Source):
+    name = "tiktok"
+
+    def profile(self, user, *, page_id=None):
+        connection = self._syncable(user)
+        try:
+            info = _call(
+                "user.info",
+                connection,
+                client.user_info,
+                connection.user_info_fields(),
+                page_id=page_id,
+            )
+        except TikTokError as exc:
+            raise explain(exc) from exc
+        return to_profile(info)
+
+    def latest_videos(self, user, count, *, page_id=None):
+        connection = self._syncable(user)
+        if not connection.has_scope("video.list"):
+            return VideoList(items=[], complete=True)
+        if count <= 0:
+            return VideoList(items=[], cut_short=True)
+        try:
+            return self._fetch_videos(connection, count, page_id)
+        except ScopeNotAuthorized as exc:
+            # The scopes may have changed since this sync began (a token
+            # refresh or a new consent): what the creator grants now decides.
+            connection.refresh_from_db(fields=["scopes"])
+            if connection.has_scope("video.list"):
+                raise explain(exc) from exc
+            return VideoList(items=[], complete=True)
+        except TikTokError as exc:
+            raise explain(exc) from exc
+
+    def _fetch_videos(self, connection, count, page_id):
+        """Up to `count` newest videos, in pages of PAGE_SIZE."""
+        items, cursor = [], None
+        while len(items) < count:
+            result = _call(
+                "video.list",
+                connection,
+                client.video_list,
+                client.VIDEO_FIELDS,
+                cursor=cursor,
+                max_count=PAGE_SIZE,
+                page_id=page_id,
+            )
+            items += [to_video(item) for item in result.videos]
+            if not result.has_more:
+                return VideoList(items=items, complete=True)
+            if result.cursor is None or not result.videos:
+                # TikTok said there is more but gave no way to get it.
+                return VideoList(items=items, cut_short=True)
+            cursor = result.cursor
+        return VideoList(items=items)
+
+    def _syncable(self, user):
+        connection = _connection(user)
+        if connection is None or connection.needs_reconnect:
+            raise NeedsReconnect(
+                "TikTok no longer accepts our access. Reconnect TikTok to resume updates.",
+                code="reconnect_needed",
+            )
+        return connection
+
+    def connection(self, user):
+        connection = _connection(user)
+        if connection is None:
+            return None
+        states = {
+            TikTokConnection.Status.ACTIVE: "connected",
+            TikTokConnection.Status.NEEDS_RECONNECT: "needs_reconnect",
+            TikTokConnection.Status.REVOKED: "disconnected",
+        }
+        return Connection(
+            state=states[connection.status],
+            paused=connection.sync_paused,
+            missing_videos=connection.needs_video_access,
+            banner="tiktok/connection_banner.html",
+        )
+
+    def syncable_users(self):
+        return TikTokConnection.objects.filter(
+            status=TikTokConnection.Status.ACTIVE, sync_paused=False
+        ).values("user_id")
+
+    def room(self):
+        return budget.available("user.info")
+
+    def player_url(self, video_id):
+        return f"{settings.TIKTOK_PLAYER_BASE}/player/v1/{video_id}"
+
+    def watch_url(self, video_id):
+        return f"https://www.tiktok.com/@_/video/{video_id}"
+
+    def download(self, url, *, max_bytes=5_000_000):
+        try:
+            return client.download(url, max_bytes=max_bytes)
+        except TikTokError as exc:
+            raise explain(exc) from exc

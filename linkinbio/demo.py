@@ -1,0 +1,140 @@
+"""The demo: creators of the TikTok sandbox connected to the product through
+the real sign-in path, so `make run` shows live pages before anyone signs in.
+
+The sandbox is filled by its own `seed_sandbox` command; everything here talks
+to it over HTTP, exactly as the product talks to TikTok.
+"""
+
+import secrets
+import time
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+import requests
+from django.conf import settings
+from django.urls import reverse
+
+from accounts.tiktok import client
+from accounts.tiktok.connect import sign_in_creator
+from accounts.tiktok.provider import pkce_pair
+from accounts.tiktok.scopes import user_info_fields
+from accounts.tiktok.views import granted_scopes
+from pages.models import Page
+
+# The sandbox creators who also get a page in the product itself.
+PAGE_CREATORS = ["mayacooks", "dailysketch.jo"]
+
+# The links a demo creator would have added on their dashboard.
+DEMO_LINKS = {
+    "mayacooks": [
+        ("My cookbook: Weeknight Dinners", "https://example.com/maya/cookbook"),
+        ("Free weekly meal plan", "https://example.com/maya/newsletter"),
+        ("The pans and knives I use", "https://example.com/maya/kitchen"),
+        ("Brand collaborations", "mailto:collabs@example.com"),
+    ],
+    "dailysketch.jo": [
+        ("Prints and originals", "https://example.com/jo/shop"),
+        ("Sketchbook class for beginners", "https://example.com/jo/class"),
+        ("Commission a portrait", "mailto:jo@example.com"),
+    ],
+}
+
+
+class DemoSignInFailed(Exception):
+    pass
+
+
+def connect_demo_creator(sandbox_username, *, scopes=None):
+    """Sign a sandbox creator in as if they had pressed Allow; returns the User.
+
+    Posts the sandbox's consent form over HTTP (the server must be running at
+    SITE_URL), exchanges the code with PKCE through the TikTok client, then
+    creates user, connection and page exactly as the callback does and queues
+    the first sync. Running it again for the same creator refreshes their
+    connection and keeps their user and page.
+    """
+    scopes = list(scopes or settings.TIKTOK_SCOPES)
+    redirect_uri = settings.SITE_URL + reverse("tiktok_callback")
+    state = secrets.token_urlsafe(16)
+    query = {
+        "client_key": settings.TIKTOK_CLIENT_KEY,
+        "scope": ",".join(scopes),
+        "response_type": "code",
+        "redirect_uri": redirect_uri,
+        "state": state,
+    }
+    verifier = None
+    if settings.TIKTOK_PKCE != "off":
+        verifier, challenge = pkce_pair(settings.TIKTOK_PKCE)
+        query.update(code_challenge=challenge, code_challenge_method="S256")
+    consent = f"{settings.TIKTOK_AUTH_BASE}/v2/auth/authorize/?{urlencode(query)}"
+    response = client.session.post(
+        consent,
+        data={"account": sandbox_username, "scope": scopes, "decision": "allow"},
+        allow_redirects=False,
+        timeout=(settings.TIKTOK_CONNECT_TIMEOUT, settings.TIKTOK_READ_TIMEOUT),
+    )
+    location = response.headers.get("Location", "")
+    if response.status_code != 302 or not location.startswith(redirect_uri):
+        raise DemoSignInFailed(
+            f"The sandbox did not authorize @{sandbox_username} (HTTP {response.status_code})."
+        )
+    answer = {key: values[0] for key, values in parse_qs(urlsplit(location).query).items()}
+    if answer.get("state") != state or "code" not in answer:
+        raise DemoSignInFailed(f"The sandbox refused: {answer.get('error', 'no code')}.")
+    token_set = client.exchange_code(
+        answer["code"], redirect_uri=redirect_uri, code_verifier=verifier
+    )
+    token_set.scopes = granted_scopes(answer.get("scopes"), token_set.scopes)
+    profile = client.user_info(token_set.access_token, user_info_fields(token_set.scopes))
+    return sign_in_creator(token_set, {**profile, "open_id": token_set.open_id})
+
+
+def add_demo_links(page, username):
+    """Give a fresh demo page the links its creator would have added; keeps existing ones."""
+    if page.links.exists():
+        return
+    for position, (title, url) in enumerate(DEMO_LINKS.get(username, []), start=1):
+        page.links.create(title=title, url=url, position=position)
+    page.bump_version()
+
+
+def server_is_up(timeout=1.0):
+    try:
+        return requests.get(f"{settings.SITE_URL}/healthz", timeout=timeout).ok
+    except requests.RequestException:
+        return False
+
+
+def wait_for_server(seconds):
+    """Poll SITE_URL/healthz for up to `seconds`; True once it answers."""
+    deadline = time.monotonic() + seconds
+    while not server_is_up():
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.5)
+    return True
+
+
+def connect_demo_pages(usernames=None, write=print):
+    """Give demo creators a product page through the real OAuth path (needs the running server).
+
+    Skips with a note when no server answers at SITE_URL.
+    """
+    if not server_is_up():
+        write(
+            f"Demo pages skipped: no server answers at {settings.SITE_URL}. "
+            "Start it, then run `manage.py seed_demo --pages`."
+        )
+        return []
+    users = []
+    for username in usernames or PAGE_CREATORS:
+        try:
+            user = connect_demo_creator(username)
+        except Exception as exc:  # a demo nicety must not stop the seed
+            write(f"Demo page for @{username} failed: {exc.__class__.__name__}: {exc}")
+        else:
+            users.append(user)
+            Page.objects.filter(user=user).update(is_showcased=True)
+            add_demo_links(user.page, username)
+            write(f"Demo page for @{username} connected through the sandbox.")
+    return users

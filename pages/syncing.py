@@ -1,0 +1,162 @@
+"""When pages are synced from their source, and by whom: single-flight
+leases, per-page backoff and the scheduler's job.
+
+A sync starts only by claiming the page's lease with a conditional UPDATE, so
+any number of visitors, schedulers and workers start one sync per page.
+"""
+
+import logging
+import random
+import time
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import F, Q
+from django.utils import timezone
+
+from pages import cache as page_cache
+from pages import stats
+from pages.models import Page
+from pages.source import source
+from pages.tasks import sync_page
+
+logger = logging.getLogger(__name__)
+
+LEASE_SECONDS = 300
+ASKED_SECONDS = 60
+MAX_BACKOFF_SECONDS = 6 * 3600
+MANUAL_SYNC_SECONDS = 60
+MAX_ENQUEUE_PER_RUN = 100
+
+
+# Leases.
+
+
+def claim(page_id, *, now=None, stale_only=True, manual=False):
+    """Take the page's sync lease; True for exactly one caller at a time."""
+    now = now or timezone.now()
+    # The database has the last word on pausing and disconnecting, whatever
+    # the cached state of the page still says. (An IN on the source's users,
+    # not a join: the UPDATE must stay a plain conditional one on the page's row.)
+    pages = Page.objects.filter(pk=page_id, is_suspended=False, user__in=source.syncable_users())
+    pages = pages.filter(Q(sync_lease_until__isnull=True) | Q(sync_lease_until__lt=now))
+    if not manual:
+        pages = pages.filter(Q(sync_backoff_until__isnull=True) | Q(sync_backoff_until__lte=now))
+    if stale_only:
+        fresh_after = now - timedelta(seconds=settings.PAGE_REFRESH_SECONDS)
+        pages = pages.filter(Q(last_synced_at__isnull=True) | Q(last_synced_at__lte=fresh_after))
+    return pages.update(sync_lease_until=now + timedelta(seconds=LEASE_SECONDS)) == 1
+
+
+def release(page_id, **fields):
+    """Give the lease back, saving the sync state fields given."""
+    Page.objects.filter(pk=page_id).update(sync_lease_until=None, **fields)
+
+
+def enqueue(page_id):
+    """Queue the sync task for a page whose lease the caller holds."""
+    try:
+        sync_page.enqueue(page_id)
+    except Exception:
+        logger.exception("Could not queue the sync of page %s", page_id)
+        release(page_id)
+
+
+def start(page_id, **claim_args):
+    """Claim the page's lease and queue its sync; False when it is not due or busy."""
+    if claim(page_id, **claim_args):
+        enqueue(page_id)
+        return True
+    return False
+
+
+def request_from_visit(state):
+    """A visitor saw a stale snapshot: start one sync, never wait for it."""
+    if state["gone"] or not state["sync"] or time.time() < state["stale_at"]:
+        return False
+    # A cheap filter before the database: at most one claim a minute per page.
+    if not cache.add(f"pages:asked:{state['id']}", 1, ASKED_SECONDS):
+        return False
+    if source.room() < 1:
+        mark_waiting(state["id"])
+        return False
+    if start(state["id"]):
+        return True
+    _correct_sync_state(state["id"])
+    return False
+
+
+def _correct_sync_state(page_id):
+    """The cached state said "sync" but the page is paused or disconnected
+    (a change that did not publish): publish the truth so visits stop asking."""
+    if not Page.objects.syncable().filter(pk=page_id).exists():
+        page_cache.publish(page_id)
+
+
+def request_manual(page):
+    """The creator pressed "Refresh from TikTok now" (at most once a minute).
+
+    Returns "queued", "too_soon" or "busy".
+    """
+    now = timezone.now()
+    earliest = now - timedelta(seconds=MANUAL_SYNC_SECONDS)
+    allowed = (
+        Page.objects.filter(pk=page.pk)
+        .filter(Q(manual_sync_at__isnull=True) | Q(manual_sync_at__lte=earliest))
+        .update(manual_sync_at=now)
+    )
+    if not allowed:
+        return "too_soon"
+    return "queued" if start(page.pk, now=now, stale_only=False, manual=True) else "busy"
+
+
+def mark_waiting(page_id):
+    Page.objects.filter(pk=page_id, sync_waiting_since__isnull=True).update(
+        sync_waiting_since=timezone.now()
+    )
+
+
+# Backoff.
+
+
+def backoff_seconds(failures):
+    """Exponential backoff with jitter: 1, 2, 4 … minutes, at most six hours."""
+    base = min(60 * 2 ** max(failures - 1, 0), MAX_BACKOFF_SECONDS)
+    return base * random.uniform(0.8, 1.2)
+
+
+# The scheduler's job.
+
+
+def due_pages(now=None):
+    """Pages due for a sync, oldest snapshot first."""
+    now = now or timezone.now()
+    visited_since = now - timedelta(seconds=settings.PAGE_IDLE_REFRESH_SECONDS)
+    visited_stale = now - timedelta(seconds=settings.PAGE_REFRESH_SECONDS)
+    idle_stale = now - timedelta(seconds=settings.PAGE_IDLE_REFRESH_SECONDS)
+    return (
+        Page.objects.syncable()
+        .filter(Q(sync_lease_until__isnull=True) | Q(sync_lease_until__lt=now))
+        .filter(Q(sync_backoff_until__isnull=True) | Q(sync_backoff_until__lte=now))
+        .filter(
+            Q(last_synced_at__isnull=True)
+            | Q(sync_waiting_since__isnull=False)
+            | Q(last_viewed_at__gte=visited_since, last_synced_at__lte=visited_stale)
+            | Q(last_synced_at__lte=idle_stale)
+        )
+        .order_by(F("last_synced_at").asc(nulls_first=True), "id")
+    )
+
+
+def enqueue_due_syncs():
+    """Scheduler job: count views, then queue the syncs that are due and that
+    the source's rate limit allows, oldest snapshot first."""
+    views = stats.flush_views()
+    room = min(source.room(), MAX_ENQUEUE_PER_RUN)
+    queued = 0
+    if room > 0:
+        now = timezone.now()
+        for page_id in due_pages(now).values_list("id", flat=True)[:room]:
+            queued += start(page_id, now=now, stale_only=False)
+    return f"{views} views counted, {queued} syncs queued" if views or queued else ""

@@ -1,0 +1,217 @@
+"""Shared test helpers: personas, TikTok's answers, the fake TikTok behind
+the client, and small tools for live servers and browsers.
+
+Fixtures live in the conftest.py files; everything a test imports lives here.
+The personas: Alice is a creator with a healthy TikTok connection, Bob is
+another creator, a visitor is an anonymous phone browser.
+"""
+
+import itertools
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from io import BytesIO
+
+import requests
+from django.tasks import default_task_backend
+from django.utils import timezone
+from PIL import Image
+
+from accounts.models import User
+from accounts.tiktok.client import TokenSet, VideoPage
+from accounts.tiktok.models import TikTokConnection
+from pages.models import Page
+
+# TikTok at hosts nothing listens on: a test that forgets to mock a call fails.
+API = "http://127.0.0.1:9/tiktok-api"
+AUTH = "http://127.0.0.1:9/tiktok-web"
+ALL_SCOPES = ["user.info.basic", "user.info.profile", "user.info.stats", "video.list"]
+BROWSER = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Mobile/15E148"
+
+
+# Personas.
+
+
+def make_creator(username, *, scopes=None, page=False, expires_in=86400):
+    """A creator connected to TikTok (tokens act.<name>-1 / rft.<name>-1), with a page if asked."""
+    user = User.objects.create(username=username)
+    user.set_unusable_password()
+    user.save()
+    connection = TikTokConnection(user=user, open_id=f"oid-{username}")
+    connection.set_tokens(
+        TokenSet(
+            access_token=f"act.{username}-1",
+            refresh_token=f"rft.{username}-1",
+            open_id=f"oid-{username}",
+            scopes=scopes or list(ALL_SCOPES),
+            expires_in=expires_in,
+            refresh_expires_in=31536000,
+        )
+    )
+    connection.save()
+    if page:
+        give_page(user)
+    return user
+
+
+def give_page(user):
+    """The creator's page, as their first sign-in makes it."""
+    from pages.source import Profile
+
+    return Page.create_for(
+        user, Profile(username=user.username, display_name=user.username.title())
+    )
+
+
+def page_of(user):
+    return Page.objects.get(user=user)
+
+
+def expire_access(user):
+    TikTokConnection.objects.filter(user=user).update(
+        access_expires_at=timezone.now() - timedelta(minutes=5)
+    )
+
+
+# TikTok's answers, as its API sends them.
+
+
+def envelope(data=None, code="ok", message="", log_id="log-ok-1"):
+    return {"data": data or {}, "error": {"code": code, "message": message, "log_id": log_id}}
+
+
+def token_answer(access="act.alice-1", refresh="rft.alice-1", open_id="oid-alice", scope=None):
+    return {
+        "access_token": access,
+        "expires_in": 86400,
+        "open_id": open_id,
+        "refresh_expires_in": 31536000,
+        "refresh_token": refresh,
+        "scope": scope or ",".join(ALL_SCOPES),
+        "token_type": "Bearer",
+    }
+
+
+def png(color="red", size=(60, 100)):
+    out = BytesIO()
+    Image.new("RGB", size, color).save(out, "PNG")
+    return out.getvalue()
+
+
+_ids = itertools.count(7_300_000_000_000_000_000)
+
+
+def video(n, *, title=None, days_ago=None, views=1000):
+    """A TikTok video dict as video/list returns it; higher n is newer."""
+    created = datetime(2026, 1, 1, tzinfo=UTC) + timedelta(hours=n)
+    if days_ago is not None:
+        created = datetime.now(UTC) - timedelta(days=days_ago)
+    video_id = str(next(_ids))
+    return {
+        "id": video_id,
+        "create_time": int(created.timestamp()),
+        "cover_image_url": f"https://cdn.example.test/cover/{video_id}.jpg?x-expires=1&sig=abc",
+        "share_url": f"https://www.tiktok.com/@alice/video/{video_id}",
+        "video_description": "",
+        "title": title if title is not None else f"Video number {n}",
+        "duration": 30,
+        "view_count": views,
+        "like_count": 10,
+    }
+
+
+class FakeTikTok:
+    """An in-memory TikTok behind the client's functions (user_info, video_list,
+    download), for tests of what the pages make of TikTok's answers."""
+
+    def __init__(self):
+        self.profile = {
+            "open_id": "oid-alice",
+            "display_name": "Alice Sings",
+            "username": "alice",
+            "bio_description": "Songs every Friday",
+            "is_verified": True,
+            "follower_count": 12345,
+            "avatar_url_100": "https://cdn.example.test/avatar/alice.jpg?x-expires=1",
+            "profile_deep_link": "https://www.tiktok.com/@alice",
+        }
+        self.videos = [video(n) for n in range(5, 0, -1)]  # newest first
+        self.fault = None  # an exception to raise from the data endpoints
+        self.calls = {"user.info": 0, "video.list": 0, "download": 0}
+        self.image = png()
+
+    def add_video(self, **kwargs):
+        item = video(100 + len(self.videos), **kwargs)
+        self.videos.insert(0, item)
+        return item
+
+    def user_info(self, access_token, fields, *, user=None, page_id=None):
+        self.calls["user.info"] += 1
+        if self.fault:
+            raise self.fault
+        return {k: v for k, v in self.profile.items() if k in fields}
+
+    def video_list(
+        self, access_token, fields, *, cursor=None, max_count=20, user=None, page_id=None
+    ):
+        self.calls["video.list"] += 1
+        if self.fault:
+            raise self.fault
+        items = sorted(self.videos, key=lambda v: v["create_time"], reverse=True)
+        if cursor is not None:
+            items = [v for v in items if v["create_time"] * 1000 < cursor]
+        chunk = items[:max_count]
+        more = len(items) > max_count
+        next_cursor = chunk[-1]["create_time"] * 1000 if chunk else None
+        return VideoPage(videos=chunk, cursor=next_cursor, has_more=more)
+
+    def download(self, url, *, max_bytes=5_000_000):
+        self.calls["download"] += 1
+        return self.image
+
+
+# The task queue.
+
+
+def queued_pages():
+    """The ids of the pages whose sync is queued, in order."""
+    return [result.args[0] for result in default_task_backend.results]
+
+
+def sync(user):
+    """Run a sync of the user's page the way the worker does."""
+    from pages.tasks import sync_page
+
+    return sync_page.call(page_of(user).pk)
+
+
+# Live servers and browsers.
+
+
+class ClosingAdapter(requests.adapters.HTTPAdapter):
+    def send(self, *args, **kwargs):
+        response = super().send(*args, **kwargs)
+        response.content  # noqa: B018 (read the body before closing)
+        self.close()
+        return response
+
+
+def closing_session():
+    """A requests session that closes its connection after every response, so
+    each live-server request thread ends (and closes its database connection)
+    before the test that started it is torn down."""
+    session = requests.Session()
+    session.headers["Connection"] = "close"
+    session.mount("http://", ClosingAdapter())
+    return session
+
+
+@contextmanager
+def fresh_page(browser):
+    """A page in a browser context of its own: no cookies, nothing cached."""
+    context = browser.new_context()
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    try:
+        yield page
+    finally:
+        context.close()
