@@ -10,6 +10,10 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
+from accounts.wording import every, once_per
+from pages.models import Page
+from pages.syncing import MANUAL_SYNC_SECONDS
+
 logger = logging.getLogger(__name__)
 
 
@@ -18,16 +22,11 @@ def home(request):
 
 
 def _demo_pages():
-    from pages.models import Page
-
     return Page.objects.showcase()
 
 
 def privacy(request):
     """The privacy policy, its numbers taken from the settings that enforce them."""
-    from accounts.wording import every, once_per
-    from pages.syncing import MANUAL_SYNC_SECONDS
-
     context = {
         "retention_days": settings.API_CALL_RETENTION_DAYS,
         "refresh_busy": every(settings.PAGE_REFRESH_SECONDS),

@@ -29,6 +29,8 @@ from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
+from pages.models import Link, Page, PageStat
+
 BOT_PATTERN = re.compile(
     r"bot|crawl|spider|slurp|preview|fetch|scan|monitor|curl|wget|python|httpclient|java/|"
     r"go-http|headless|lighthouse|pingdom|facebookexternalhit|whatsapp|embedly|okhttp",
@@ -121,8 +123,6 @@ def store_views(counts, minute=None):
                     cache.incr(key, views)
             del counts[page_id]
         return
-    from pages.models import Page
-
     now = datetime.now(UTC)
     viewed = list(counts)
     for page_id in viewed:
@@ -135,8 +135,6 @@ atexit.register(write_pending)
 
 
 def add_to_day(page_id, day, *, views=0, clicks=0):
-    from pages.models import PageStat
-
     updated = PageStat.objects.filter(page_id=page_id, day=day).update(
         views=F("views") + views, clicks=F("clicks") + clicks
     )
@@ -152,16 +150,12 @@ def add_to_day(page_id, day, *, views=0, clicks=0):
 
 def count_click(link):
     """One click on a link (the caller has checked it is a person)."""
-    from pages.models import Link
-
     Link.objects.filter(pk=link.pk).update(clicks=F("clicks") + 1)
     add_to_day(link.page_id, datetime.now(UTC).date(), clicks=1)
 
 
 def flush_views(now=None):
     """Move finished minutes of view counters into PageStat; returns views moved."""
-    from pages.models import Page
-
     if not counts_in_cache():
         return write_pending()  # this process's own views; the others' are in PageStat
     current = _minute(now)

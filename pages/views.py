@@ -41,10 +41,6 @@ def _get_video(request, video_id):
     return get_object_or_404(Video, pk=video_id, page__user=request.user)
 
 
-def _connection(user):
-    return source.connection(user)
-
-
 def sync_status(page, connection, now=None):
     """The state of the page's updates from TikTok, in plain words."""
     now = now or timezone.now()
@@ -73,7 +69,7 @@ def _dashboard_context(request, page, link_form=None):
     month = page.stats.filter(day__gt=today - timedelta(days=30)).aggregate(
         views=Sum("views"), clicks=Sum("clicks")
     )
-    connection = _connection(request.user)
+    connection = source.connection(request.user)
     state, status_text = sync_status(page, connection)
     return {
         "page": page,
@@ -96,7 +92,8 @@ def dashboard(request):
     """The creator's overview: status, links, numbers, QR code."""
     page = Page.objects.filter(user=request.user).first()
     if page is None:
-        return render(request, "pages/no_page.html", {"connection": _connection(request.user)})
+        context = {"connection": source.connection(request.user)}
+        return render(request, "pages/no_page.html", context)
     return render(request, "pages/dashboard.html", _dashboard_context(request, page))
 
 
@@ -194,7 +191,7 @@ def videos(request):
         "page": page,
         "form": form,
         "videos": [(video, VideoForm(instance=video, prefix=f"v{video.pk}")) for video in items],
-        "connection": _connection(request.user),
+        "connection": source.connection(request.user),
     }
     return render(request, "pages/videos.html", context)
 
@@ -232,7 +229,7 @@ def appearance(request):
 def sync_now(request):
     """Ask for an update from TikTok now (at most once a minute)."""
     page = _page_for(request.user)
-    connection = _connection(request.user)
+    connection = source.connection(request.user)
     if not page.can_sync():
         if connection is not None and connection.needs_reconnect:
             messages.error(request, "Reconnect TikTok first, then refresh.")

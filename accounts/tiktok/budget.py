@@ -14,6 +14,7 @@ import contextlib
 import threading
 import time
 
+import redis
 from django.conf import settings
 from django.db import IntegrityError
 from django.db.models import F, FloatField, Value
@@ -57,8 +58,6 @@ def rate_per_second():
 
 
 def _redis():
-    import redis
-
     client = getattr(_local, "redis", None)
     if client is None or getattr(_local, "url", None) != settings.REDIS_URL:
         client = redis.Redis.from_url(settings.REDIS_URL)

@@ -164,7 +164,7 @@ class _Call:
         return self.error(BadResponse, "malformed_response", "TikTok's answer could not be read.")
 
     def record(self, code, open_id=""):
-        from accounts.tiktok.models import ApiCall
+        from accounts.tiktok.models import ApiCall  # a real cycle: the models call this module
 
         ApiCall.objects.create(
             endpoint=self.endpoint,

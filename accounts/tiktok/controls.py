@@ -18,12 +18,8 @@ UNCONFIRMED_REVOKE = (
 )
 
 
-def _connection(user):
-    return TikTokConnection.objects.filter(user=user).first()
-
-
 def _set_paused(request, paused):
-    connection = _connection(request.user)
+    connection = TikTokConnection.of(request.user)
     if connection is None:
         messages.error(
             request, "Your account is not connected to TikTok, so there is nothing to sync."
@@ -54,7 +50,7 @@ def resume(request):
 @login_required
 @require_POST
 def disconnect(request):
-    connection = _connection(request.user)
+    connection = TikTokConnection.of(request.user)
     if connection is None or connection.status == TikTokConnection.Status.REVOKED:
         messages.info(request, "TikTok is already disconnected.")
         return redirect("your_data")
@@ -81,7 +77,7 @@ def grant(request):
     scopes of its own authorization only, so asking for the missing ones
     alone would lose the profile scopes the page is built from.
     """
-    connection = _connection(request.user)
+    connection = TikTokConnection.of(request.user)
     if connection is None:
         return redirect("signin")
     missing = connection.missing_scopes()

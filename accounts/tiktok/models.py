@@ -123,6 +123,14 @@ class TikTokConnection(models.Model):
     def __str__(self):
         return f"{self.user} ({self.get_status_display()})"
 
+    @classmethod
+    def of(cls, user):
+        """The user's connection, or None when they never connected TikTok."""
+        try:
+            return user.tiktok
+        except cls.DoesNotExist:
+            return None
+
     # Tokens: encrypted at rest, decrypted on use only.
 
     @property

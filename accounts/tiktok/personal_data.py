@@ -10,7 +10,7 @@ from accounts.tiktok.models import ApiCall, TikTokConnection
 
 def export(user):
     """The connection (never its tokens), the TikTok identity and the request history."""
-    connection = TikTokConnection.objects.filter(user=user).first()
+    connection = TikTokConnection.of(user)
     calls = ApiCall.objects.filter(user=user).order_by("created", "id")
     return {
         "tiktok_connection": connection.export() if connection else None,
@@ -28,7 +28,7 @@ def erase(user):
     Sign-in calls recorded before the user existed are found by open_id.
     Returns a note for the creator when TikTok could not confirm the revocation.
     """
-    connection = TikTokConnection.objects.filter(user=user).first()
+    connection = TikTokConnection.of(user)
     if connection is None:
         return None
     confirmed = connection.disconnect()
@@ -41,7 +41,7 @@ HISTORY_PER_PAGE = 25
 
 def overview(request):
     """The connection, the scopes granted and a page of the request history."""
-    connection = TikTokConnection.objects.filter(user=request.user).first()
+    connection = TikTokConnection.of(request.user)
     history = Paginator(ApiCall.objects.filter(user=request.user), HISTORY_PER_PAGE)
     return {
         "connection": connection,

@@ -8,7 +8,6 @@ circuit breakers, and the wording of TikTok's failures.
 from datetime import UTC, datetime
 
 from django.conf import settings
-from django.core.exceptions import ObjectDoesNotExist
 
 from accounts.sources import (
     Connection,
@@ -109,13 +108,6 @@ def _count(value):
         return None
 
 
-def _connection(user):
-    try:
-        return user.tiktok
-    except ObjectDoesNotExist:
-        return None
-
-
 def _call(endpoint, connection, func, *args, **kwargs):
     """One budgeted call through the connection, feeding the endpoint's breaker."""
     if breakers.is_open(endpoint):
@@ -191,7 +183,7 @@ class TikTokSource(Source):
         return VideoList(items=items)
 
     def _syncable(self, user):
-        connection = _connection(user)
+        connection = TikTokConnection.of(user)
         if connection is None or connection.needs_reconnect:
             raise NeedsReconnect(
                 "TikTok no longer accepts our access. Reconnect TikTok to resume updates.",
@@ -200,7 +192,7 @@ class TikTokSource(Source):
         return connection
 
     def connection(self, user):
-        connection = _connection(user)
+        connection = TikTokConnection.of(user)
         if connection is None:
             return None
         states = {
