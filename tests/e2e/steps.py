@@ -7,7 +7,7 @@ SLUG = "alicedances"  # her page: /@alicedances
 
 
 def run_tasks():
-    """The background worker handles everything queued (page refreshes)."""
+    """The background worker handles everything queued (page syncs)."""
     call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
 
 

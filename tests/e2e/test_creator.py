@@ -146,7 +146,7 @@ def test_creator_edits_a_link_and_sees_it_at_once(alice, visitor, live_server):
     page.get_by_role("link", name="View my page").click()
     shown = ["Merch drop", "Tour dates"]
     expect(page.get_by_role("navigation", name="Links").get_by_role("link")).to_have_text(shown)
-    visitor.reload()  # the visitor comes back: served from the refreshed cache
+    visitor.reload()  # the visitor comes back: served from the cache, updated
     expect(visitor.get_by_role("navigation", name="Links").get_by_role("link")).to_have_text(shown)
 
 
@@ -157,7 +157,7 @@ def test_user_who_removed_the_app_in_tiktok_is_asked_to_reconnect(
     answer = page.request.post(f"{tiktok}/_sandbox/accounts/{CREATOR}/revoke")
     assert answer.ok
 
-    # The next day the scheduled refresh of her page runs.
+    # The next day the scheduled sync of her page runs.
     Page.objects.update(last_synced_at=timezone.now() - timedelta(days=2))
     call_command("scheduler", "--once", verbosity=0)
     assert DBTaskResult.objects.filter(status="READY").exists()

@@ -1,4 +1,4 @@
-"""Visitors never cost TikTok calls: one refresh per stale page however many
+"""Visitors never cost TikTok calls: one sync per stale page however many
 visit, and a shared budget that keeps the app under TikTok's rate limit."""
 
 import threading
@@ -24,7 +24,7 @@ def make_stale(user, hours=1):
 
 
 @pytest.mark.django_db
-def test_many_visits_to_a_stale_page_queue_one_refresh(alice, tiktok, visitor):
+def test_many_visits_to_a_stale_page_queue_one_sync(alice, tiktok, visitor):
     sync(alice)
     make_stale(alice)
     for _ in range(50):
@@ -44,7 +44,7 @@ def test_a_fresh_page_queues_nothing(alice, tiktok, visitor):
 
 
 @pytest.mark.django_db
-def test_the_refresh_lease_is_taken_once_until_released(alice, tiktok):
+def test_the_sync_lease_is_taken_once_until_released(alice, tiktok):
     sync(alice)
     make_stale(alice)
     page = page_of(alice)
@@ -119,7 +119,7 @@ def test_budget_never_allows_more_than_the_limit_in_any_minute(settings):
 
 
 @pytest.mark.django_db
-def test_when_the_budget_is_spent_refreshes_wait_oldest_first(settings, tiktok):
+def test_when_the_budget_is_spent_syncs_wait_oldest_first(settings, tiktok):
     settings.TIKTOK_RATE_LIMIT_PER_MINUTE = 20  # four calls at once, twelve a minute
     users = [make_creator(f"creator{n}", page=True) for n in range(10)]
     for hours, user in enumerate(users, start=30):
@@ -129,26 +129,26 @@ def test_when_the_budget_is_spent_refreshes_wait_oldest_first(settings, tiktok):
         syncing.enqueue_due_syncs()
         assert queued_pages() == oldest_first[:4]
         for page_id in queued_pages():
-            refresh_page_now(page_id)
+            sync_page_now(page_id)
         assert tiktok.calls["user.info"] == 4
         default_task_backend.clear()
         # A page whose turn has not come finds the budget spent and waits.
         syncing.claim(oldest_first[4], stale_only=False)
-        assert refresh_page_now(oldest_first[4]) == "waiting"
+        assert sync_page_now(oldest_first[4]) == "waiting"
         assert tiktok.calls["user.info"] == 4
         clock.shift(11)  # two more calls have trickled in
         syncing.enqueue_due_syncs()
         assert queued_pages() == oldest_first[4:6]
 
 
-def refresh_page_now(page_id):
+def sync_page_now(page_id):
     from pages.tasks import sync_page
 
     return sync_page.call(page_id)
 
 
 @pytest.mark.django_db
-def test_scheduler_refreshes_visited_pages_often_idle_daily_paused_never(settings, tiktok):
+def test_scheduler_syncs_visited_pages_often_idle_daily_paused_never(settings, tiktok):
     visited, idle, paused = (make_creator(n, page=True) for n in ("visited", "idle", "paused"))
     TikTokConnection.objects.filter(user=paused).update(sync_paused=True)
     now = timezone.now()

@@ -38,7 +38,7 @@ def test_alice_sees_her_page_status_and_qr_code(alice_client, alice, tiktok):
     assert "/dashboard/qr.svg" in html and "/dashboard/qr.png?download=1" in html
 
 
-def test_a_disconnected_creator_is_not_offered_a_refresh_that_cannot_run(
+def test_a_disconnected_creator_is_not_offered_a_sync_that_cannot_run(
     alice_client, alice, tiktok
 ):
     sync(alice)
@@ -188,7 +188,7 @@ def test_alice_changes_title_bio_and_theme(alice_client, alice, visitor):
     assert "followers" not in html  # show_follower_count was unticked
 
 
-def test_refresh_now_is_limited_to_once_a_minute(alice_client, alice, tiktok):
+def test_sync_now_is_limited_to_once_a_minute(alice_client, alice, tiktok):
     sync(alice)
     response = alice_client.post("/dashboard/refresh/", follow=True)
     assert "Updating from TikTok now" in response.content.decode()

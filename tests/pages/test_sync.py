@@ -75,7 +75,7 @@ def test_a_video_deleted_on_tiktok_disappears_with_its_cover(alice, tiktok, visi
     assert "Video number 4" not in visitor.get("/@alice").content.decode()
 
 
-def test_a_new_video_appears_after_a_refresh(alice, tiktok, visitor):
+def test_a_new_video_appears_after_a_sync(alice, tiktok, visitor):
     sync(alice)
     assert "Dance challenge" not in visitor.get("/@alice").content.decode()
     tiktok.add_video(title="Dance challenge")
@@ -187,7 +187,7 @@ def test_revoked_access_stops_syncing_and_tells_the_creator(alice, tiktok, monke
     assert "Reconnect TikTok" in c.get("/dashboard/").content.decode()
 
 
-def test_paused_and_suspended_pages_are_not_refreshed(alice, tiktok):
+def test_paused_and_suspended_pages_are_not_synced(alice, tiktok):
     TikTokConnection.objects.filter(user=alice).update(sync_paused=True)
     assert page_of(alice).next_sync_at() is None
     assert sync(alice) == "skipped"

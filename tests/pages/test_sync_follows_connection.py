@@ -1,5 +1,5 @@
 """When Alice pauses updates, disconnects TikTok or has to reconnect, her page's
-visitors stop asking for refreshes at once; when she resumes, they start again."""
+visitors stop asking for syncs at once; when she resumes, they start again."""
 
 from datetime import timedelta
 
@@ -32,7 +32,7 @@ def disconnect(alice_client, monkeypatch):
 
 
 @pytest.mark.parametrize("stop", [pause, disconnect])
-def test_a_stopped_page_queues_no_refresh_when_visited(
+def test_a_stopped_page_queues_no_sync_when_visited(
     alice, alice_client, tiktok, visitor, monkeypatch, stop
 ):
     sync(alice)
@@ -44,7 +44,7 @@ def test_a_stopped_page_queues_no_refresh_when_visited(
     assert queued_pages() == []
 
 
-def test_a_resumed_page_is_refreshed_again_when_visited(alice, alice_client, tiktok, visitor):
+def test_a_resumed_page_is_synced_again_when_visited(alice, alice_client, tiktok, visitor):
     sync(alice)
     assert visitor.get("/@alice").status_code == 200  # the page's state is cached
     alice_client.post("/dashboard/data/pause/")
@@ -54,7 +54,7 @@ def test_a_resumed_page_is_refreshed_again_when_visited(alice, alice_client, tik
     assert queued_pages() == [page_of(alice).pk]
 
 
-def test_a_page_that_needs_reconnecting_stops_asking_for_refreshes(
+def test_a_page_that_needs_reconnecting_stops_asking_for_syncs(
     alice, tiktok, visitor, monkeypatch
 ):
     sync(alice)
@@ -71,7 +71,7 @@ def test_a_page_that_needs_reconnecting_stops_asking_for_refreshes(
     assert queued_pages() == []
 
 
-def test_a_skipped_refresh_notes_when_it_was_tried(alice, tiktok):
+def test_a_skipped_sync_notes_when_it_was_tried(alice, tiktok):
     TikTokConnection.objects.filter(user=alice).update(sync_paused=True)
     assert sync(alice) == "skipped"
     assert page_of(alice).last_sync_attempt_at is not None

@@ -2,7 +2,7 @@
 
 The product runs in-process (Django's test client plays Alice's browser);
 TikTok is the sandbox behind live_server, reached over real HTTP by both the
-"browser" (consent form) and accounts.client (tokens, user info, revoke).
+"browser" (consent form) and the TikTok client (tokens, user info, revoke).
 """
 
 import json
