@@ -38,9 +38,7 @@ def test_alice_sees_her_page_status_and_qr_code(alice_client, alice, tiktok):
     assert "/dashboard/qr.svg" in html and "/dashboard/qr.png?download=1" in html
 
 
-def test_a_disconnected_creator_is_not_offered_a_sync_that_cannot_run(
-    alice_client, alice, tiktok
-):
+def test_a_disconnected_creator_is_not_offered_a_sync_that_cannot_run(alice_client, alice, tiktok):
     sync(alice)
     alice.tiktok.sync_paused = True
     alice.tiktok.save()

@@ -54,9 +54,7 @@ def test_a_resumed_page_is_synced_again_when_visited(alice, alice_client, tiktok
     assert queued_pages() == [page_of(alice).pk]
 
 
-def test_a_page_that_needs_reconnecting_stops_asking_for_syncs(
-    alice, tiktok, visitor, monkeypatch
-):
+def test_a_page_that_needs_reconnecting_stops_asking_for_syncs(alice, tiktok, visitor, monkeypatch):
     sync(alice)
     assert visitor.get("/@alice").status_code == 200
     tiktok.fault = TokenInvalid("access_token_invalid", http_status=401)
