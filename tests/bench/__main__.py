@@ -98,7 +98,7 @@ def stale_visits(site, slugs):
     started = make_stale()
     urls = [f"{site}/@{slugs[n % len(slugs)]}" for n in range(VISITS)]
     statuses = load.concurrent_visits(urls, CONCURRENCY)
-    wait_until(synced_since(started), 120, "the refreshes")
+    wait_until(synced_since(started), 120, "the syncs")
     time.sleep(1)
     after = testing.stats()["calls"]
     per_page = (
@@ -123,7 +123,7 @@ def warm_queries(slug):
     with CaptureQueriesContext(connection) as queries:
         response = client.get(f"/@{slug}")
     sqls = [q["sql"] for q in queries.captured_queries]
-    app = [s for s in sqls if re.search(r'"(pages|accounts|sandbox)_', s)]
+    app = [s for s in sqls if re.search(r'"(pages|accounts|tiktok|sandbox)_', s)]
     return response.status_code, len(app), len(sqls)
 
 
@@ -151,7 +151,7 @@ def latency(site, slugs, slow):
     if slow:
         testing.add_fault("*", "slow", times=100_000, delay=5.0)
     started = make_stale()
-    load.latencies([f"{site}/@{slug}" for slug in slugs])  # each queues its refresh
+    load.latencies([f"{site}/@{slug}" for slug in slugs])  # each queues its sync
     time.sleep(2)
     seconds = load.latencies([f"{site}/@{slug}" for _ in range(10) for slug in slugs])
     testing.clear_faults()
@@ -183,11 +183,11 @@ def main():
         statuses, calls, worst = stale_visits(site, slugs)
         out.append(
             f"1. {VISITS} visits ({CONCURRENCY} at once) over {len(slugs)} stale pages: "
-            f"{statuses.count(200)} answered 200; TikTok calls: user/info "
-            f"{calls.get('user.info', 0)}, video/list {calls.get('video.list', 0)}, "
+            f"{statuses.count(200)} answered 200; TikTok calls: user.info "
+            f"{calls.get('user.info', 0)}, video.list {calls.get('video.list', 0)}, "
             f"oauth.token {calls.get('oauth.token', 0)} "
-            f"(most for one page: user/info {worst.get('user.info', 0)}, "
-            f"video/list {worst.get('video.list', 0)}; target <= 1 each)"
+            f"(most for one page: user.info {worst.get('user.info', 0)}, "
+            f"video.list {worst.get('video.list', 0)}; target <= 1 each)"
         )
 
         print("2. warm view queries …", flush=True)
@@ -212,12 +212,12 @@ def main():
         (slow_p50, slow_p95), slow_started = latency(site, slugs, slow=True)
         out.append(
             f"4. page latency, 200 sequential visits (after one visit per stale page queued "
-            f"its refresh): healthy p50 "
+            f"its sync): healthy p50 "
             f"{healthy_p50 * 1000:.1f} ms / p95 {healthy_p95 * 1000:.1f} ms; TikTok slow (5 s) "
             f"p50 {slow_p50 * 1000:.1f} ms / p95 {slow_p95 * 1000:.1f} ms; "
             f"ratio p50 {slow_p50 / healthy_p50:.2f} (target <= 1.2)"
         )
-        if not wait_until(synced_since(slow_started), 60, "the slow refreshes to finish"):
+        if not wait_until(synced_since(slow_started), 60, "the slow syncs to finish"):
             from pages.models import Page
 
             for page in Page.objects.filter(last_synced_at__lt=slow_started)[:3]:
