@@ -105,6 +105,7 @@ class Connection:
     state: str  # "connected", "needs_reconnect" or "disconnected"
     paused: bool = False
     missing_videos: bool = False  # the creator has not allowed their videos
+    reconnect_by: datetime | None = None  # the access ends then unless they reconnect
     banner: str = ""
 
     @property

@@ -33,6 +33,18 @@ STATUS = {
     "rate_limit_exceeded": 429,
     "internal_error": 500,
 }
+# error_description of TikTok's OAuth error categories, for the oauth_error fault.
+OAUTH_DESCRIPTIONS = {
+    "invalid_request": "The request misses a required parameter or is otherwise malformed.",
+    "invalid_grant": "The authorization grant or refresh token is invalid, expired or revoked.",
+    "invalid_client": "Client authentication failed.",
+    "unauthorized_client": "The client is not authorized to request an authorization code.",
+    "unsupported_grant_type": "The authorization grant type is not supported.",
+    "invalid_scope": "The requested scope is invalid, unknown, or malformed.",
+    "access_denied": "The resource owner or authorization server denied the request.",
+    "server_error": "The authorization server encountered an unexpected condition.",
+    "temporarily_unavailable": "The authorization server is temporarily unavailable.",
+}
 MAX_SLOW_SECONDS = 120.0
 
 
@@ -101,6 +113,12 @@ def fault_response(request, endpoint, fault, view):
         if oauth:
             return oauth_error(request, "rate_limit_exceeded", MESSAGES["rate_limit_exceeded"], 429)
         return envelope(request, code="rate_limit_exceeded")
+    if fault.kind == "oauth_error":
+        description = OAUTH_DESCRIPTIONS.get(fault.error, "The request could not be completed.")
+        return oauth_error(request, fault.error, description, fault.status)
+    if fault.kind == "empty_body":
+        view(request)
+        return HttpResponse(b"", status=200)
     if fault.kind == "token_invalid":
         if oauth:
             return oauth_error(request, "invalid_grant", "The token is invalid or expired.")

@@ -2,6 +2,7 @@
 
 import json
 import time
+from urllib.parse import urlencode
 
 from django.urls import reverse
 
@@ -43,6 +44,7 @@ VIDEO_FIELDS = [
     "view_count",
 ]
 MAX_COUNT = 20
+UTM_SOURCE = "aWQ9MTIzNDU2Nzg5MDEyMzQ1Njc4OQ"  # opaque, as TikTok's is
 
 
 class Refusal(Exception):
@@ -134,6 +136,10 @@ def video_dict(request, video, fields, username):
     def link(name, *args):
         return request.build_absolute_uri(reverse(name, args=args))
 
+    def tracked(url):
+        # TikTok's share and embed links carry its campaign parameters.
+        return f"{url}?{urlencode({'utm_campaign': 'tt4d_open_api', 'utm_source': UTM_SOURCE})}"
+
     def embed_html():
         share = link("sandbox:share", username, video.video_id)
         return (
@@ -145,14 +151,14 @@ def video_dict(request, video, fields, username):
         "id": lambda: video.video_id,
         "create_time": lambda: video.create_time,
         "cover_image_url": lambda: media.cover_url(request, video),
-        "share_url": lambda: link("sandbox:share", username, video.video_id),
+        "share_url": lambda: tracked(link("sandbox:share", username, video.video_id)),
         "video_description": lambda: video.video_description,
         "duration": lambda: video.duration,
         "height": lambda: video.height,
         "width": lambda: video.width,
         "title": lambda: video.title,
         "embed_html": embed_html,
-        "embed_link": lambda: link("sandbox:player", video.video_id),
+        "embed_link": lambda: tracked(link("sandbox:player", video.video_id)),
         "like_count": lambda: video.like_count,
         "comment_count": lambda: video.comment_count,
         "share_count": lambda: video.share_count,

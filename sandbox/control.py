@@ -13,6 +13,14 @@ unknown account 404.
                                       "server_error" | "timeout" | "slow" | "malformed" |
                                       "token_invalid", "times": 1, "delay": 2.0,
                                       "variant": "html" | "truncated"}  -> 201
+                                     OAuth endpoints only: {"endpoint": "oauth.token" |
+                                      "oauth.revoke", "kind": "oauth_error", "error":
+                                      "invalid_request" | "invalid_grant" | "invalid_client" |
+                                      "server_error" | "temporarily_unavailable" |
+                                      "access_denied" | ... (any code), "status": 200, "times": 1}
+                                      answers {"error", "error_description", "log_id"} with that
+                                      HTTP status; {"endpoint": "oauth.revoke", "kind":
+                                      "empty_body"} revokes, then answers 200 with no body
     DELETE faults                    clear them all
     GET    accounts                  {"accounts": [{"username", "display_name", "open_id",
                                       "union_id", "video_count"}]}
@@ -125,14 +133,34 @@ def faults(request):
         raise BadRequest("delay must be a number of seconds.")
     if variant not in ("", "html", "truncated"):
         raise BadRequest("variant must be html or truncated.")
+    error, status = _oauth_fault(body)
     fault = Fault.objects.create(
         endpoint=body["endpoint"],
         kind=body["kind"],
         remaining=times,
         delay=float(delay),
         variant=variant,
+        error=error,
+        status=status,
     )
     return _json(fault.as_dict(), 201)
+
+
+def _oauth_fault(body):
+    """(error, status) of an oauth_error fault; checks where the OAuth kinds may go."""
+    kind, where = body["kind"], body["endpoint"]
+    if kind == "empty_body" and where != "oauth.revoke":
+        raise BadRequest("empty_body is a fault of oauth.revoke.")
+    if kind != "oauth_error":
+        return "", 200
+    if where not in ("oauth.token", "oauth.revoke"):
+        raise BadRequest("oauth_error is a fault of oauth.token or oauth.revoke.")
+    error, status = body.get("error"), body.get("status", 200)
+    if not isinstance(error, str) or not 0 < len(error) <= 40:
+        raise BadRequest(f"error must be an OAuth error code such as {Fault.OAUTH_ERRORS[0]}.")
+    if isinstance(status, bool) or not isinstance(status, int) or not 200 <= status <= 599:
+        raise BadRequest("status must be an HTTP status from 200 to 599.")
+    return error, status
 
 
 @control("GET", "POST")

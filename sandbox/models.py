@@ -132,17 +132,20 @@ class Account(models.Model):
 
 
 def new_video_id(created_ms):
-    # Like TikTok's ids: the creation second in the high bits, 19 digits.
+    """Like TikTok's ids: the creation second in the high bits, 19 digits, and
+    about half of them 20 (beyond a signed 64-bit integer: keep ids as text)."""
     value = ((created_ms // 1000) << 32) | secrets.randbits(32)
     text = str(value)
     if len(text) != 19:
         text = "7" + "".join(secrets.choice("0123456789") for _ in range(18))
+    if secrets.randbelow(2):
+        text = "1" + text
     return text
 
 
 class Video(models.Model):
     account = models.ForeignKey(Account, models.CASCADE, related_name="videos")
-    video_id = models.CharField(max_length=19, unique=True)
+    video_id = models.CharField(max_length=20, unique=True)
     # Creation time in milliseconds, unique per account so cursor paging never
     # skips or repeats a video.
     created_ms = models.BigIntegerField()
@@ -191,6 +194,11 @@ def new_secret(prefix):
     return f"{prefix}.{secrets.token_urlsafe(40)}"
 
 
+def new_code():
+    """An authorization code with the `*` and `!` of TikTok's (they arrive percent-encoded)."""
+    return f"{secrets.token_urlsafe(30)}*{secrets.token_urlsafe(8)}!{secrets.token_urlsafe(8)}"
+
+
 class AuthCode(models.Model):
     code = models.CharField(max_length=200, unique=True)
     client = models.ForeignKey(Client, models.CASCADE)
@@ -207,7 +215,7 @@ class AuthCode(models.Model):
     @classmethod
     def issue(cls, client, account, redirect_uri, scopes, code_challenge=""):
         return cls.objects.create(
-            code=secrets.token_urlsafe(48),
+            code=new_code(),
             client=client,
             account=account,
             redirect_uri=redirect_uri,
@@ -249,11 +257,18 @@ class Token(models.Model):
         return not self.revoked and self.expires_at > timezone.now()
 
     @classmethod
-    def issue_pair(cls, client, account, scopes, code=None):
-        """A new access and refresh token; returns TikTok's token answer."""
+    def issue_pair(cls, client, account, scopes, code=None, refresh_until=None):
+        """A new access and refresh token; returns TikTok's token answer.
+
+        A new authorization's refresh token lives TIKTOK_SANDBOX_REFRESH_TOKEN_SECONDS;
+        one issued by a refresh ends with the first (`refresh_until`): the
+        answer's refresh_expires_in is then what is left of it.
+        """
         now = timezone.now()
         access_seconds = settings.TIKTOK_SANDBOX_ACCESS_TOKEN_SECONDS
         refresh_seconds = settings.TIKTOK_SANDBOX_REFRESH_TOKEN_SECONDS
+        if refresh_until is not None:
+            refresh_seconds = max(1, int((refresh_until - now).total_seconds()))
         common = {"client": client, "account": account, "scopes": scopes, "code": code}
         access = cls.objects.create(
             value=new_secret("act"),
@@ -307,13 +322,36 @@ class CallCounter(models.Model):
 
 
 class Fault(models.Model):
-    KINDS = ["rate_limit", "server_error", "timeout", "slow", "malformed", "token_invalid"]
+    KINDS = [
+        "rate_limit",
+        "server_error",
+        "timeout",
+        "slow",
+        "malformed",
+        "token_invalid",
+        "oauth_error",
+        "empty_body",
+    ]
+    # The codes an `oauth_error` fault may answer with (TikTok's OAuth error categories).
+    OAUTH_ERRORS = [
+        "invalid_request",
+        "invalid_grant",
+        "invalid_client",
+        "unauthorized_client",
+        "unsupported_grant_type",
+        "invalid_scope",
+        "access_denied",
+        "server_error",
+        "temporarily_unavailable",
+    ]
 
     endpoint = models.CharField(max_length=30)
     kind = models.CharField(max_length=20)
     remaining = models.IntegerField(default=1)
     delay = models.FloatField(default=2.0)
     variant = models.CharField(max_length=20, blank=True)
+    error = models.CharField(max_length=40, blank=True)  # oauth_error: the code
+    status = models.PositiveSmallIntegerField(default=200)  # oauth_error: the HTTP status
     used = models.IntegerField(default=0)
 
     class Meta:
@@ -335,12 +373,15 @@ class Fault(models.Model):
         return None
 
     def as_dict(self):
-        return {
+        described = {
             "endpoint": self.endpoint,
             "kind": self.kind,
             "times": self.remaining,
             "delay": self.delay,
         }
+        if self.kind == "oauth_error":
+            described.update(error=self.error, status=self.status)
+        return described
 
 
 class RateWindow(models.Model):

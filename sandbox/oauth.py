@@ -57,11 +57,14 @@ def _authorize_request(request):
         )
     challenge = query.get("code_challenge", "")
     method = query.get("code_challenge_method", "")
-    if (challenge or method) and (not challenge or method != "S256"):
+    # TikTok refuses web logins without PKCE (observed 2024-2026, though its
+    # Login Kit for Web page does not list it); "optional" admits them.
+    required = settings.TIKTOK_SANDBOX_PKCE != "optional"
+    if (challenge or method or required) and (not challenge or method != "S256"):
         return _redirect(
             redirect_uri,
             error="invalid_request",
-            error_description="PKCE needs code_challenge with code_challenge_method=S256.",
+            error_description="code_challenge with code_challenge_method=S256 is required.",
             state=state,
         )
     return client, redirect_uri, scopes, challenge
@@ -172,11 +175,13 @@ def _exchange_code(request, client):
     if code.expires_at <= timezone.now():
         return oauth_error(request, "invalid_grant", "Authorization code is expired or invalid.")
     if request.POST.get("redirect_uri", "") != code.redirect_uri:
-        return oauth_error(request, "invalid_grant", "redirect_uri does not match the code.")
+        return oauth_error(request, "invalid_request", "redirect_uri does not match the code.")
     if code.code_challenge and not pkce_matches(
         request.POST.get("code_verifier", ""), code.code_challenge
     ):
-        return oauth_error(request, "invalid_grant", "code_verifier does not match the challenge.")
+        return oauth_error(
+            request, "invalid_request", "Code verifier or code challenge is invalid."
+        )
     if not code.spend():
         return oauth_error(request, "invalid_grant", "Authorization code has been used.")
     return oauth_answer(request, Token.issue_pair(client, code.account, code.scopes, code=code))
@@ -189,7 +194,11 @@ def _refresh(request, client):
     old = Token.objects.filter(value=value, kind=Token.REFRESH).select_related("account").first()
     if old is None or old.client_id != client.pk or not old.is_valid or not old.spend():
         return oauth_error(request, "invalid_grant", "Refresh token is invalid or expired.")
-    return oauth_answer(request, Token.issue_pair(client, old.account, old.scopes, code=old.code))
+    # The new refresh token ends when the first one of this authorization does.
+    answer = Token.issue_pair(
+        client, old.account, old.scopes, code=old.code, refresh_until=old.expires_at
+    )
+    return oauth_answer(request, answer)
 
 
 @endpoint("oauth.token")
@@ -212,7 +221,8 @@ def token(request):
 
 @endpoint("oauth.revoke")
 def revoke(request):
-    """Invalidate every token of that user for that app; answers {}."""
+    """Invalidate every token of that user for that app; answers {} (the fault
+    `empty_body` answers an empty body, as TikTok may)."""
     if request.method != "POST":
         return oauth_error(request, "invalid_request", "Use POST.", 405)
     if not RateWindow.admit(request.POST.get("client_key", ""), "oauth.revoke"):

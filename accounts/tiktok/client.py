@@ -70,8 +70,33 @@ class BadResponse(TikTokError):
     """An answer we cannot use: not JSON, keys missing, invalid_params, scope_permission_missed."""
 
 
+# TikTok's OAuth error categories ("OAuth error handling"). These refuse the
+# grant for good: a refresh refused with one of them will not work later, so
+# the creator must sign in again. TikTok documents no code of its own for an
+# expired or revoked refresh token (its only refresh error example is
+# invalid_request), hence the whole list, not invalid_grant alone.
+FINAL_OAUTH_ERRORS = frozenset(
+    {
+        "invalid_grant",
+        "invalid_request",
+        "invalid_client",
+        "access_denied",
+        "unauthorized_client",
+        "unsupported_grant_type",
+        "invalid_scope",
+    }
+)
+# TikTok is down or busy: the same request may work later.
+TRANSIENT_OAUTH_ERRORS = frozenset({"server_error", "temporarily_unavailable", "internal_error"})
+
+
 class OAuthError(TikTokError):
     """The token or revoke endpoint answered with an error body; .code is its "error"."""
+
+    @property
+    def final(self):
+        """True for the codes that refuse for good; False for a code TikTok never documented."""
+        return self.code in FINAL_OAUTH_ERRORS
 
 
 class InvalidGrant(OAuthError):
@@ -229,10 +254,16 @@ def _data_call(call, method, path, access_token, **kwargs):
     return data
 
 
-def _oauth_call(call, path, form):
-    """POST to the token or revoke endpoint; returns the flat JSON answer (not yet recorded)."""
+def _oauth_call(call, path, form, *, empty_ok=False):
+    """POST to the token or revoke endpoint; returns the flat JSON answer (not yet recorded).
+
+    empty_ok: an HTTP 200 with an empty body is a success (revoke: "response
+    struct will be empty").
+    """
     headers = {"Content-Type": "application/x-www-form-urlencoded", "Cache-Control": "no-cache"}
     body = call.send("POST", settings.TIKTOK_API_BASE + path, headers=headers, data=form)
+    if body is None and empty_ok and call.status == 200 and not call.response.content.strip():
+        return {}
     if not isinstance(body, dict):
         call.fail(call.status_error())
     error = body.get("error")
@@ -247,9 +278,9 @@ def _oauth_call(call, path, form):
         error_class = InvalidGrant if error == "invalid_grant" else OAuthError
         if error == "rate_limit_exceeded" or call.status == 429:
             error_class = RateLimited
-        elif error == "internal_error" or call.status >= 500:
+        elif error in TRANSIENT_OAUTH_ERRORS or call.status >= 500:
             error_class = ServerError
-        call.fail(call.error(error_class, str(error), description))
+        call.fail(call.error(error_class, str(error)[:64], description))
     if call.status >= 400:
         call.fail(call.status_error())
     return body
@@ -310,7 +341,7 @@ def revoke(access_token, *, user=None):
         "token": access_token,
     }
     call = _Call("oauth.revoke", user=user)
-    _oauth_call(call, "/v2/oauth/revoke/", form)
+    _oauth_call(call, "/v2/oauth/revoke/", form, empty_ok=True)
     call.ok()
 
 

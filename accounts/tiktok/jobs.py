@@ -4,7 +4,7 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from accounts.tiktok.client import RateLimited, ReconnectNeeded, TikTokError
@@ -14,24 +14,27 @@ logger = logging.getLogger(__name__)
 
 
 def refresh_expiring_tokens(limit=200):
-    """Refresh the tokens of connections whose refresh token expires soon.
+    """Refresh, once, the tokens of connections whose refresh token ends soon.
 
-    A creator whose page is paused or never visited makes no API calls, so
-    without this their refresh token would run out and they would have to
-    sign in again. Each connection is topped up at most once a day; the
-    refresh itself is the connection's race-safe one. Returns how many were
-    refreshed.
+    TikTok's answer to a refresh says how long the refresh token has left:
+    usually its first year runs on (then the creator is asked to reconnect,
+    see TikTokConnection.reconnect_by), but should TikTok give it a new life,
+    a creator who is away for months (a paused page makes no calls) keeps it.
+    A connection is topped up once after it enters the window, not every
+    day; one whose end is unknown, when it has not been refreshed for as
+    long as the window. Returns how many were refreshed.
     """
     now = timezone.now()
     window = timedelta(days=settings.TIKTOK_TOKEN_TOP_UP_DAYS)
     due = (
         TikTokConnection.objects.filter(status=TikTokConnection.Status.ACTIVE)
         .filter(
-            Q(refresh_expires_at__lte=now + window)
+            Q(
+                refresh_expires_at__lte=now + window,
+                refresh_expires_at__gt=now,
+                last_refreshed_at__lte=F("refresh_expires_at") - window,
+            )
             | Q(refresh_expires_at__isnull=True, last_refreshed_at__lte=now - window)
-        )
-        .filter(
-            Q(last_refreshed_at__isnull=True) | Q(last_refreshed_at__lte=now - timedelta(days=1))
         )
         .order_by("refresh_expires_at")[:limit]
     )

@@ -4,14 +4,14 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from accounts.personal_data import iso
 from accounts.sources import sync_allowed_changed
 from accounts.tiktok import client, crypto
 from accounts.tiktok.client import (
-    InvalidGrant,
+    OAuthError,
     ReconnectNeeded,
     ServerError,
     TikTokError,
@@ -23,6 +23,11 @@ logger = logging.getLogger(__name__)
 
 # An access token this close to its expiry is refreshed before use.
 EXPIRY_MARGIN = timedelta(seconds=60)
+# The creator is asked to reconnect this long before the refresh token ends.
+RECONNECT_WARNING = timedelta(days=30)
+# A refresh refused with a code TikTok never documented is retried (it may be
+# a passing fault) this many times in a row, then the creator must reconnect.
+MAX_UNKNOWN_REFUSALS = 3
 
 
 class ApiCall(models.Model):
@@ -108,6 +113,8 @@ class TikTokConnection(models.Model):
     # the version is still the one it started from.
     token_version = models.PositiveIntegerField(default=0, editable=False)
     refresh_lease_until = models.DateTimeField(null=True, blank=True, editable=False)
+    # Refreshes refused in a row with an error code TikTok does not document.
+    refresh_refusals = models.PositiveSmallIntegerField(default=0, editable=False)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE)
     last_error = models.CharField(max_length=300, blank=True)
     sync_paused = models.BooleanField(default=False)
@@ -142,17 +149,20 @@ class TikTokConnection(models.Model):
         return crypto.decrypt(self.refresh_token_encrypted)
 
     def set_tokens(self, token_set):
-        """Store a fresh TokenSet (encrypted) with its expiry times and granted scopes."""
+        """Store a fresh TokenSet (encrypted) with its expiry times and granted scopes.
+
+        The refresh token's end is what TikTok's answer says (its remaining
+        lifetime): a refresh does not restart the refresh token's life, and
+        an answer that says nothing keeps the end already known.
+        """
         now = timezone.now()
         self.access_token_encrypted = crypto.encrypt(token_set.access_token)
         self.refresh_token_encrypted = crypto.encrypt(token_set.refresh_token)
         self.access_expires_at = now + timedelta(seconds=token_set.expires_in)
-        self.refresh_expires_at = (
-            now + timedelta(seconds=token_set.refresh_expires_in)
-            if token_set.refresh_expires_in
-            else None
-        )
+        if token_set.refresh_expires_in:
+            self.refresh_expires_at = now + timedelta(seconds=token_set.refresh_expires_in)
         self.last_refreshed_at = now
+        self.refresh_refusals = 0
         if token_set.scopes:
             self.scopes = token_set.scopes
         self.status = self.Status.ACTIVE
@@ -218,6 +228,15 @@ class TikTokConnection(models.Model):
     def refresh_expired(self):
         return self.refresh_expires_at is not None and self.refresh_expires_at <= timezone.now()
 
+    @property
+    def reconnect_by(self):
+        """The day the creator must reconnect by, once it is near (None otherwise)."""
+        if self.status != self.Status.ACTIVE or self.refresh_expires_at is None:
+            return None
+        if self.refresh_expires_at - timezone.now() > RECONNECT_WARNING:
+            return None
+        return self.refresh_expires_at
+
     def _readable(self, attribute):
         try:
             return getattr(self, attribute)
@@ -270,9 +289,16 @@ class TikTokConnection(models.Model):
             raise ReconnectNeeded()
         try:
             token_set = client.refresh_access_token(refresh_token, user=self.user_id)
-        except InvalidGrant as exc:
-            self._store(version, problem=f"TikTok refused the refresh (log_id {exc.log_id}).")
-            raise ReconnectNeeded(log_id=exc.log_id, http_status=exc.http_status) from exc
+        except OAuthError as exc:
+            if exc.final or self.refresh_refusals + 1 >= MAX_UNKNOWN_REFUSALS:
+                problem = f"TikTok refused the refresh ({exc.code}, log_id {exc.log_id})."
+                self._store(version, problem=problem)
+                raise ReconnectNeeded(log_id=exc.log_id, http_status=exc.http_status) from exc
+            # A code TikTok never documented: perhaps passing, tried again a few times.
+            type(self).objects.filter(pk=self.pk).update(
+                refresh_lease_until=None, refresh_refusals=F("refresh_refusals") + 1
+            )
+            raise
         except TikTokError:
             # TikTok down or busy: not the connection's fault, try again later.
             type(self).objects.filter(pk=self.pk).update(refresh_lease_until=None)
@@ -303,6 +329,7 @@ class TikTokConnection(models.Model):
             "last_error",
             "token_version",
             "refresh_lease_until",
+            "refresh_refusals",
         ]
         values = {name: getattr(self, name) for name in fields}
         stored = (

@@ -10,13 +10,27 @@ from accounts.tiktok.views import SignInFailed
 
 logger = logging.getLogger(__name__)
 
+# What each of TikTok's OAuth error codes means for the creator, whether it
+# comes back on the redirect or from the token exchange.
 TIKTOK_ERRORS = {
+    "invalid_grant": (
+        "TikTok did not accept this sign-in: the code expired or was already used. "
+        "Please start again."
+    ),
+    "invalid_request": (
+        "TikTok refused this sign-in as incomplete: a security check of the request did "
+        "not match. Please start again from this site."
+    ),
     "invalid_scope": "TikTok did not accept the permissions this site asked for.",
     "invalid_client": "TikTok did not recognise this site.",
     "unauthorized_client": "TikTok does not allow this site to sign you in right now.",
-    "server_error": "TikTok had a problem.",
-    "temporarily_unavailable": "TikTok is busy right now.",
+    "unsupported_grant_type": "TikTok does not allow this site to sign you in this way.",
+    "unsupported_response_type": "TikTok does not allow this site to sign you in this way.",
+    "access_denied": "TikTok refused access to your account for this site.",
+    "server_error": "TikTok had a problem. Please try again in a minute.",
+    "temporarily_unavailable": "TikTok is busy right now. Please try again in a minute.",
 }
+UNKNOWN_ERROR = "TikTok did not complete the sign-in."
 
 
 def _describe(error, exception, context, request):
@@ -36,10 +50,7 @@ def _describe(error, exception, context, request):
             message = "TikTok is not answering right now. Please try again in a minute."
             status = 503
         elif isinstance(failure, OAuthError):
-            message = (
-                "TikTok did not accept this sign-in: the code expired or was already "
-                "used. Please start again."
-            )
+            message = TIKTOK_ERRORS.get(failure.code, UNKNOWN_ERROR)
             status = 400
         else:
             message = "TikTok sent an answer we could not use. Please try again."
@@ -65,7 +76,7 @@ def _describe(error, exception, context, request):
             400,
         )
     code = str(request.GET.get("error") or "missing_code")[:64]
-    message = TIKTOK_ERRORS.get(code, "TikTok did not complete the sign-in.")
+    message = TIKTOK_ERRORS.get(code, UNKNOWN_ERROR)
     return "tiktok", "Sign-in did not complete", message, code, None, 400
 
 

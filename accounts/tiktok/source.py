@@ -22,6 +22,7 @@ from accounts.sources import (
 from accounts.tiktok import breakers, budget, client
 from accounts.tiktok.client import (
     BadResponse,
+    OAuthError,
     RateLimited,
     ReconnectNeeded,
     ScopeNotAuthorized,
@@ -54,7 +55,7 @@ def explain(exc):
             "TikTok asked us to slow down. Your page keeps its current content; we retry soon."
         )
         return TryLater(message, code=code, reference=reference)
-    if isinstance(exc, BreakerOpen | ServerError):
+    if isinstance(exc, BreakerOpen | ServerError | OAuthError):
         message = (
             "TikTok did not answer properly. Your page keeps its current content; we retry soon."
         )
@@ -204,6 +205,7 @@ class TikTokSource(Source):
             state=states[connection.status],
             paused=connection.sync_paused,
             missing_videos=connection.needs_video_access,
+            reconnect_by=connection.reconnect_by,
             banner="tiktok/connection_banner.html",
         )
 

@@ -12,6 +12,9 @@ from .calls import AUTHORIZE, CALLBACK
 pytestmark = pytest.mark.django_db
 
 
+VERIFIER = "a-verifier-of-forty-three-characters-or-more-123"
+
+
 def authorize_path(**overrides):
     params = {
         "client_key": "sandbox-linkinbio",
@@ -19,6 +22,8 @@ def authorize_path(**overrides):
         "response_type": "code",
         "redirect_uri": CALLBACK,
         "state": "s-123",
+        "code_challenge": testing.pkce_challenge(VERIFIER),
+        "code_challenge_method": "S256",
         **overrides,
     }
     params = {k: v for k, v in params.items() if v is not None}
@@ -153,7 +158,9 @@ def test_an_unregistered_redirect_uri_is_an_error_page_that_never_redirects(
         ({"scope": "user.info.basic,video.upload"}, "invalid_scope"),
         ({"scope": ""}, "invalid_scope"),
         ({"code_challenge": "abc", "code_challenge_method": "plain"}, "invalid_request"),
-        ({"code_challenge_method": "S256"}, "invalid_request"),
+        ({"code_challenge": None}, "invalid_request"),
+        ({"code_challenge_method": None}, "invalid_request"),
+        ({"code_challenge": None, "code_challenge_method": None}, "invalid_request"),
     ],
 )
 def test_other_bad_requests_go_back_to_the_app_with_an_error(client, alice, overrides, error):
@@ -179,3 +186,16 @@ def test_an_app_that_was_not_approved_for_a_scope_cannot_ask_for_it(client, alic
 def test_without_sandbox_accounts_the_screen_says_how_to_make_one(client):
     html = client.get(authorize_path()).content.decode()
     assert "There are no sandbox accounts yet" in html
+
+
+def test_a_web_login_without_pkce_is_refused_like_tiktok_does(client, alice):
+    response = client.get(authorize_path(code_challenge=None, code_challenge_method=None))
+    params = testing.callback_params(response["Location"])
+    assert params["error"] == "invalid_request"
+    assert "code_challenge" in params["error_description"]
+
+
+def test_pkce_can_be_made_optional_for_an_old_client(client, alice, settings):
+    settings.TIKTOK_SANDBOX_PKCE = "optional"
+    response = client.get(authorize_path(code_challenge=None, code_challenge_method=None))
+    assert response.status_code == 200 and "Authorize" in response.content.decode()

@@ -126,11 +126,15 @@ def test_video_list_answers_tiktoks_video_shape_newest_first(client, alice):
     assert data["has_more"] is False
     for video in videos:
         assert list(video) == ALL_VIDEO_FIELDS.split(",")
-        assert isinstance(video["id"], str) and len(video["id"]) == 19 and video["id"].isdigit()
+        assert isinstance(video["id"], str) and len(video["id"]) in (19, 20)
+        assert video["id"].isdigit()
         assert 1_600_000_000 < video["create_time"] < 2_200_000_000
         assert "x-expires=" in video["cover_image_url"]
-        assert video["share_url"].endswith(f"/sandbox/tiktok/@alice/video/{video['id']}")
-        assert video["embed_link"].endswith(f"/sandbox/tiktok/player/v1/{video['id']}")
+        share, _, share_query = video["share_url"].partition("?")
+        assert share.endswith(f"/sandbox/tiktok/@alice/video/{video['id']}")
+        embed, _, embed_query = video["embed_link"].partition("?")
+        assert embed.endswith(f"/sandbox/tiktok/player/v1/{video['id']}")
+        assert "utm_campaign=tt4d_open_api" in share_query and "utm_source=" in embed_query
         assert f'data-video-id="{video["id"]}"' in video["embed_html"]
     times = [v["create_time"] for v in videos]
     assert times == sorted(times, reverse=True)
@@ -281,3 +285,14 @@ def test_the_user_removing_the_app_ends_access_and_refresh(client, alice):
     testing.revoke_app("alice")
     assert_envelope(user_info(client, tokens["access_token"]), 401, "access_token_invalid")
     assert_envelope(video_list(client, tokens["access_token"]), 401, "access_token_invalid")
+
+
+def test_video_ids_have_19_or_20_digits_like_tiktoks(client, alice):
+    testing.create_account("many", video_count=40)
+    token = testing.grant("many", ["user.info.basic", "video.list"])["access_token"]
+    first = video_list(client, token, {"max_count": 20}).json()["data"]
+    second = video_list(client, token, {"max_count": 20, "cursor": first["cursor"]}).json()["data"]
+    ids = [video["id"] for video in first["videos"] + second["videos"]]
+    assert len(ids) == 40 and all(video_id.isdigit() for video_id in ids)
+    assert {len(video_id) for video_id in ids} == {19, 20}
+    assert any(int(video_id) > 2**63 - 1 for video_id in ids)  # beyond a signed 64-bit integer

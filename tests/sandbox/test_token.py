@@ -87,7 +87,7 @@ def test_a_code_is_bound_to_its_redirect_uri(client, alice):
         exchange(
             client, code, redirect_uri="http://127.0.0.1:9000/accounts/tiktok/login/callback/"
         ),
-        "invalid_grant",
+        "invalid_request",
     )
     assert "redirect_uri" in body["error_description"]
     # The failed attempt did not spend it.
@@ -137,9 +137,11 @@ def test_pkce_with_tiktoks_hex_challenge(client, alice):
 def test_pkce_mismatch_is_refused(client, alice):
     verifier = "a-verifier-of-forty-three-characters-or-more-123"
     code = testing.issue_code("alice", code_challenge=testing.pkce_challenge(verifier))
-    body = assert_oauth_error(exchange(client, code, code_verifier=verifier + "x"), "invalid_grant")
-    assert "code_verifier" in body["error_description"]
-    assert_oauth_error(exchange(client, code), "invalid_grant")
+    body = assert_oauth_error(
+        exchange(client, code, code_verifier=verifier + "x"), "invalid_request"
+    )
+    assert body["error_description"] == "Code verifier or code challenge is invalid."
+    assert_oauth_error(exchange(client, code), "invalid_request")
 
 
 def rfc7636_challenge(verifier):
@@ -150,7 +152,7 @@ def rfc7636_challenge(verifier):
 def test_a_base64url_challenge_is_refused_by_default_like_tiktok(client, alice):
     verifier = "a-verifier-of-forty-three-characters-or-more-123"
     code = testing.issue_code("alice", code_challenge=rfc7636_challenge(verifier))
-    assert_oauth_error(exchange(client, code, code_verifier=verifier), "invalid_grant")
+    assert_oauth_error(exchange(client, code, code_verifier=verifier), "invalid_request")
 
 
 def test_a_base64url_challenge_is_accepted_when_the_setting_says_so(client, alice, settings):
