@@ -10,6 +10,7 @@ import itertools
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from io import BytesIO
+from urllib.parse import parse_qs, urlsplit
 
 import requests
 from django.tasks import default_task_backend
@@ -24,6 +25,10 @@ from pages.models import Page
 # TikTok at hosts nothing listens on: a test that forgets to mock a call fails.
 API = "http://127.0.0.1:9/tiktok-api"
 AUTH = "http://127.0.0.1:9/tiktok-web"
+TOKEN_URL = f"{API}/v2/oauth/token/"
+REVOKE_URL = f"{API}/v2/oauth/revoke/"
+USER_URL = f"{API}/v2/user/info/"
+CALLBACK = "/accounts/tiktok/login/callback/"
 ALL_SCOPES = ["user.info.basic", "user.info.profile", "user.info.stats", "video.list"]
 BROWSER = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Mobile/15E148"
 
@@ -89,6 +94,21 @@ def token_answer(access="act.alice-1", refresh="rft.alice-1", open_id="oid-alice
         "scope": scope or ",".join(ALL_SCOPES),
         "token_type": "Bearer",
     }
+
+
+def start_sign_in(client, **data):
+    """Press "Continue with TikTok"; returns the authorize URL's query."""
+    response = client.post("/accounts/tiktok/login/", {"next": "/dashboard/", **data})
+    assert response.status_code == 302
+    url = urlsplit(response["Location"])
+    assert f"{url.scheme}://{url.netloc}{url.path}" == f"{AUTH}/v2/auth/authorize/"
+    return {key: values[0] for key, values in parse_qs(url.query).items()}
+
+
+def back_from_tiktok(client, query, **params):
+    """TikTok sends the browser back to the callback (with a code, unless told otherwise)."""
+    params = {"code": "code-1", "scopes": query["scope"], "state": query["state"], **params}
+    return client.get(CALLBACK, params)
 
 
 def png(color="red", size=(60, 100)):

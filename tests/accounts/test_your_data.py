@@ -18,13 +18,9 @@ from accounts.tiktok.models import ApiCall, TikTokConnection
 from accounts.tiktok.source import TikTokSource
 from pages.models import Page, Video
 from pages.personal_data import NOT_EXPORTED
-from tests.helpers import API, AUTH, envelope, token_answer
+from tests.helpers import AUTH, REVOKE_URL, TOKEN_URL, USER_URL, envelope, token_answer
 
 pytestmark = pytest.mark.django_db
-
-REVOKE_URL = f"{API}/v2/oauth/revoke/"
-TOKEN_URL = f"{API}/v2/oauth/token/"
-USER_URL = f"{API}/v2/user/info/"
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from accounts.tiktok.models import TikTokConnection
 from pages.models import Page
 from pages.source import Profile
 from sandbox import testing
-from tests.helpers import sync
+from tests.helpers import closing_session, sync
 
 
 @pytest.fixture
@@ -68,3 +68,19 @@ def test_page_follows_the_sandbox_creator(sandbox, visitor):
     for _ in range(10):
         visitor.get("/@alice")
     assert testing.stats()["calls"] == calls
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_sandboxs_19_and_20_digit_ids_play_on_the_page(sandbox, visitor, settings):
+    settings.TIKTOK_PLAYER_BASE = sandbox
+    testing.create_account("alice", display_name="Alice Sings", video_count=12)
+    alice = connect("alice")
+    sync(alice)
+
+    ids = list(Page.objects.get(user=alice).videos.values_list("tiktok_id", flat=True))
+    assert {len(video_id) for video_id in ids} <= {19, 20} and len(ids) == 12
+    html = visitor.get("/@alice").content.decode()
+    for video_id in ids:
+        assert f'data-player="{sandbox}/player/v1/{video_id}"' in html
+    player = closing_session().get(f"{sandbox}/player/v1/{max(ids, key=len)}")
+    assert player.status_code == 200

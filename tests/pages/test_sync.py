@@ -218,3 +218,23 @@ def test_an_unexpected_error_keeps_the_page_and_retries_later(alice, tiktok, vis
     assert page.last_sync_error and page.sync_backoff_until is not None
     assert page.sync_lease_until is None
     assert visitor.get("/@alice").status_code == 200 and page.videos.count() == 5
+
+
+def test_20_digit_ids_and_utm_links_reach_the_page_intact(alice, tiktok, visitor, settings):
+    # Real TikTok: ids beyond a 64-bit integer, share links with campaign parameters.
+    item = tiktok.add_video(title="Twenty digits")
+    item["id"] = "17300000000000000042"
+    item["share_url"] = (
+        f"https://www.tiktok.com/@alice/video/{item['id']}"
+        "?utm_campaign=tt4d_open_api&utm_source=aWQ9MTIz"
+    )
+    sync(alice)
+
+    video = page_of(alice).videos.get(title="Twenty digits")
+    assert video.tiktok_id == "17300000000000000042"
+    html = visitor.get("/@alice").content.decode()
+    assert (
+        'href="https://www.tiktok.com/@alice/video/17300000000000000042'
+        '?utm_campaign=tt4d_open_api&amp;utm_source=aWQ9MTIz"'
+    ) in html
+    assert f'data-player="{settings.TIKTOK_PLAYER_BASE}/player/v1/17300000000000000042"' in html

@@ -170,3 +170,49 @@ def test_bad_faults_are_refused(client, fault):
 def test_the_token_endpoint_fault_applies_before_the_credentials_are_checked(client, db):
     arm(client, endpoint="oauth.token", kind="server_error")
     assert client.post(TOKEN, {"client_key": "nobody"}).status_code == 500
+
+
+@pytest.mark.parametrize(
+    ("error", "status"),
+    [("invalid_request", 200), ("server_error", 500), ("temporarily_unavailable", 503)],
+)
+def test_oauth_error_fault_answers_the_code_asked_for(client, alice, error, status):
+    tokens = testing.grant("alice")
+    fault = arm(
+        client, endpoint="oauth.token", kind="oauth_error", error=error, status=status, times=1
+    )
+    assert (fault["error"], fault["status"]) == (error, status)
+
+    response = refresh(client, tokens["refresh_token"])
+
+    assert response.status_code == status
+    body = response.json()
+    assert set(body) == {"error", "error_description", "log_id"} and body["error"] == error
+    # Only once: the refresh token was not spent by the fault.
+    assert "access_token" in refresh(client, tokens["refresh_token"]).json()
+
+
+def test_empty_body_fault_revokes_and_answers_nothing(client, alice, app_credentials):
+    tokens = testing.grant("alice")
+    arm(client, endpoint="oauth.revoke", kind="empty_body")
+
+    response = client.post(REVOKE, {**app_credentials, "token": tokens["access_token"]})
+
+    assert response.status_code == 200 and response.content == b""
+    assert user_info(client, tokens["access_token"]).json()["error"]["code"] == (
+        "access_token_invalid"
+    )
+
+
+@pytest.mark.parametrize(
+    "fault",
+    [
+        {"endpoint": "user.info", "kind": "oauth_error", "error": "invalid_request"},
+        {"endpoint": "oauth.token", "kind": "oauth_error"},
+        {"endpoint": "oauth.token", "kind": "oauth_error", "error": "x", "status": 99},
+        {"endpoint": "oauth.token", "kind": "empty_body"},
+    ],
+)
+def test_oauth_faults_only_where_tiktok_has_oauth_answers(client, fault):
+    response = client.post(f"{CONTROL}faults", fault, content_type="application/json")
+    assert response.status_code == 400 and response.json()["error"]

@@ -230,3 +230,20 @@ def test_revoke_without_a_token_is_invalid_request(client, alice, app_credential
 
 def test_the_token_endpoint_only_takes_post(client):
     assert client.get(TOKEN).json()["error"] == "invalid_request"
+
+
+def test_a_refresh_does_not_restart_the_refresh_tokens_year(client, alice):
+    first = exchange(client, testing.issue_code("alice", ["user.info.basic"])).json()
+    assert first["refresh_expires_in"] == 31536000
+    with time_machine.travel(timezone.now() + timezone.timedelta(days=100)):
+        second = refresh(client, first["refresh_token"]).json()
+    # What is left of the first year, not a new one.
+    assert 265 * 86400 - 60 <= second["refresh_expires_in"] <= 265 * 86400
+    with time_machine.travel(timezone.now() + timezone.timedelta(days=366)):
+        assert_oauth_error(refresh(client, second["refresh_token"]), "invalid_grant")
+
+
+def test_codes_carry_the_star_and_bang_of_tiktoks_and_still_work(client, alice):
+    code = testing.issue_code("alice", ["user.info.basic"])
+    assert "*" in code and "!" in code
+    assert "access_token" in exchange(client, code).json()

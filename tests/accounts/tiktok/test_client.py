@@ -10,13 +10,10 @@ import responses
 
 from accounts.tiktok import client
 from accounts.tiktok.models import ApiCall
-from tests.helpers import API, envelope, token_answer
+from tests.helpers import API, REVOKE_URL, TOKEN_URL, USER_URL, envelope, token_answer
 
 pytestmark = pytest.mark.django_db
 
-TOKEN_URL = f"{API}/v2/oauth/token/"
-REVOKE_URL = f"{API}/v2/oauth/revoke/"
-USER_URL = f"{API}/v2/user/info/"
 LIST_URL = f"{API}/v2/video/list/"
 QUERY_URL = f"{API}/v2/video/query/"
 

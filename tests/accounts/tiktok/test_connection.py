@@ -19,10 +19,7 @@ from accounts.tiktok import client, crypto, scopes
 from accounts.tiktok.client import ReconnectNeeded
 from accounts.tiktok.jobs import refresh_expiring_tokens
 from accounts.tiktok.models import ApiCall, TikTokConnection
-from tests.helpers import API, envelope, expire_access, token_answer
-
-TOKEN_URL = f"{API}/v2/oauth/token/"
-USER_URL = f"{API}/v2/user/info/"
+from tests.helpers import TOKEN_URL, USER_URL, envelope, expire_access, token_answer
 
 
 def rotating_tiktok(tiktok, first_refresh="rft.alice-1", hold=None):

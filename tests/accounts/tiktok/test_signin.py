@@ -13,13 +13,18 @@ from django_tasks_db.models import DBTaskResult
 from accounts.models import User
 from accounts.tiktok.models import ApiCall, TikTokConnection
 from pages.models import Page
-from tests.helpers import API, AUTH, envelope, token_answer
+from tests.helpers import (
+    CALLBACK,
+    TOKEN_URL,
+    USER_URL,
+    back_from_tiktok,
+    envelope,
+    start_sign_in,
+    token_answer,
+)
 
 pytestmark = pytest.mark.django_db
 
-TOKEN_URL = f"{API}/v2/oauth/token/"
-USER_URL = f"{API}/v2/user/info/"
-CALLBACK = "/accounts/tiktok/login/callback/"
 
 ALICE = {
     "open_id": "oid-alice",
@@ -33,33 +38,19 @@ ALICE = {
 }
 
 
-def start(client, **data):
-    """Press "Continue with TikTok"; returns the authorize URL's query."""
-    response = client.post("/accounts/tiktok/login/", {"next": "/dashboard/", **data})
-    assert response.status_code == 302
-    url = urlsplit(response["Location"])
-    assert f"{url.scheme}://{url.netloc}{url.path}" == f"{AUTH}/v2/auth/authorize/"
-    return {key: values[0] for key, values in parse_qs(url.query).items()}
-
-
 def answer_tiktok(tiktok, *, scope=None, profile=None, access="act.alice-1"):
     tiktok.post(TOKEN_URL, json=token_answer(access=access, scope=scope))
     tiktok.get(USER_URL, json=envelope({"user": profile or ALICE}, log_id="log-user"))
 
 
-def back_from_tiktok(client, query, **params):
-    params = {"code": "code-1", "scopes": query["scope"], "state": query["state"], **params}
-    return client.get(CALLBACK, params)
-
-
 def sign_in(client, tiktok, **kwargs):
-    query = start(client)
+    query = start_sign_in(client)
     answer_tiktok(tiktok, **kwargs)
     return back_from_tiktok(client, query)
 
 
 def test_the_authorize_url_is_what_tiktok_expects(client, settings):
-    query = start(client)
+    query = start_sign_in(client)
 
     assert query["client_key"] == settings.TIKTOK_CLIENT_KEY
     assert query["scope"] == "user.info.basic,user.info.profile,user.info.stats,video.list"
@@ -74,9 +65,9 @@ def test_the_authorize_url_is_what_tiktok_expects(client, settings):
 
 def test_pkce_can_use_base64url_or_be_off(client, settings):
     settings.TIKTOK_PKCE = "base64url"
-    assert len(start(client)["code_challenge"]) == 43
+    assert len(start_sign_in(client)["code_challenge"]) == 43
     settings.TIKTOK_PKCE = "off"
-    assert "code_challenge" not in start(client)
+    assert "code_challenge" not in start_sign_in(client)
 
 
 def test_leaving_for_tiktok_needs_a_post_with_csrf(client, settings):
@@ -86,7 +77,7 @@ def test_leaving_for_tiktok_needs_a_post_with_csrf(client, settings):
 
 
 def test_alice_signs_in_and_gets_her_page(client, tiktok, django_capture_on_commit_callbacks):
-    query = start(client)
+    query = start_sign_in(client)
     answer_tiktok(tiktok)
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -109,7 +100,7 @@ def test_alice_signs_in_and_gets_her_page(client, tiktok, django_capture_on_comm
 
 
 def test_the_code_verifier_matches_the_challenge(client, tiktok):
-    query = start(client)
+    query = start_sign_in(client)
     answer_tiktok(tiktok)
 
     back_from_tiktok(client, query)
@@ -132,7 +123,7 @@ def test_the_same_tiktok_account_always_lands_in_the_same_user(client, tiktok):
 
 
 def test_declined_optional_scopes_still_sign_in_and_only_granted_fields_are_asked(client, tiktok):
-    query = start(client)
+    query = start_sign_in(client)
     answer_tiktok(
         tiktok,
         scope="user.info.basic",
@@ -157,7 +148,7 @@ def test_a_profile_without_username_falls_back_to_the_display_name(client, tikto
 
 
 def test_saying_no_on_tiktok_gives_a_friendly_page_and_creates_nothing(client):
-    query = start(client)
+    query = start_sign_in(client)
 
     response = client.get(
         CALLBACK,
@@ -172,7 +163,7 @@ def test_saying_no_on_tiktok_gives_a_friendly_page_and_creates_nothing(client):
 
 @pytest.mark.parametrize("state", ["", "tampered-state-value"])
 def test_a_missing_or_tampered_state_is_refused(client, tiktok, state):
-    start(client)
+    start_sign_in(client)
     answer_tiktok(tiktok)
 
     response = client.get(CALLBACK, {"code": "code-1", "state": state})
@@ -184,7 +175,7 @@ def test_a_missing_or_tampered_state_is_refused(client, tiktok, state):
 
 
 def test_a_state_from_another_browser_is_refused(client, tiktok):
-    query = start(client)
+    query = start_sign_in(client)
     answer_tiktok(tiktok)
 
     response = type(client)().get(CALLBACK, {"code": "code-1", "state": query["state"]})
@@ -193,7 +184,7 @@ def test_a_state_from_another_browser_is_refused(client, tiktok):
 
 
 def test_replaying_the_callback_url_is_refused(client, tiktok):
-    query = start(client)
+    query = start_sign_in(client)
     answer_tiktok(tiktok)
     back_from_tiktok(client, query)
     client.post("/accounts/logout/")
@@ -206,7 +197,7 @@ def test_replaying_the_callback_url_is_refused(client, tiktok):
 
 
 def test_a_used_or_expired_code_gives_a_clear_page_with_the_log_id(client, tiktok, caplog):
-    query = start(client)
+    query = start_sign_in(client)
     body = {"error": "invalid_grant", "error_description": "Code expired", "log_id": "log-123"}
     tiktok.post(TOKEN_URL, json=body)
 
@@ -241,7 +232,7 @@ def test_a_used_or_expired_code_gives_a_clear_page_with_the_log_id(client, tikto
 def test_tiktok_faults_during_sign_in_leave_nothing_half_made(
     client, tiktok, token_reply, user_reply, expected
 ):
-    query = start(client)
+    query = start_sign_in(client)
     tiktok.post(TOKEN_URL, **token_reply)
     if user_reply:
         tiktok.get(USER_URL, **user_reply)
@@ -256,7 +247,7 @@ def test_tiktok_faults_during_sign_in_leave_nothing_half_made(
 
 
 def test_another_error_from_tiktok_is_shown_by_its_code(client):
-    query = start(client)
+    query = start_sign_in(client)
 
     response = client.get(CALLBACK, {"error": "invalid_scope", "state": query["state"]})
 
@@ -281,7 +272,7 @@ def test_a_failure_while_saving_leaves_nothing_half_made(client, tiktok, monkeyp
 
 def test_no_token_reaches_the_logs_the_session_or_a_page(client, tiktok, caplog):
     caplog.set_level(logging.DEBUG)
-    query = start(client)
+    query = start_sign_in(client)
     answer_tiktok(tiktok, access="act.very-secret")
 
     back_from_tiktok(client, query)
