@@ -7,9 +7,11 @@ another creator, a visitor is an anonymous phone browser.
 """
 
 import itertools
+import json
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from io import BytesIO
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import requests
@@ -109,6 +111,13 @@ def back_from_tiktok(client, query, **params):
     """TikTok sends the browser back to the callback (with a code, unless told otherwise)."""
     params = {"code": "code-1", "scopes": query["scope"], "state": query["state"], **params}
     return client.get(CALLBACK, params)
+
+
+def tiktok_answers():
+    """TikTok's documented answers (tests/answers/tiktok.json), each with the
+    doc page it follows and what the client must make of it."""
+    path = Path(__file__).with_name("answers") / "tiktok.json"
+    return json.loads(path.read_text())["answers"]
 
 
 def png(color="red", size=(60, 100)):
