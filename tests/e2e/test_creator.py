@@ -175,3 +175,44 @@ def test_user_who_removed_the_app_in_tiktok_is_asked_to_reconnect(
     page.get_by_role("button", name="Reconnect TikTok").click()
     allow_on_tiktok(page)
     expect(page.get_by_role("heading", name="Reconnect TikTok")).to_have_count(0)
+
+
+def test_creator_whose_tiktok_permission_runs_out_reconnects_in_one_click(
+    alice, visitor, live_server, tiktok
+):
+    page = alice
+    mine = Page.objects.get(slug=SLUG)
+    mine.links.create(title="My merch", url="https://shop.example.com/merch", position=1)
+    Page.objects.filter(pk=mine.pk).update(theme="midnight", title_override="Alice on stage")
+
+    # A month before the year TikTok gave ends, the dashboard warns her.
+    soon = timezone.now() + timedelta(days=12)
+    TikTokConnection.objects.update(refresh_expires_at=soon)
+    page.reload()
+    expect(page.get_by_role("heading", name="Reconnect TikTok by")).to_be_visible()
+
+    # She does not; the permission ends and the next sync cannot run.
+    TikTokConnection.objects.update(
+        refresh_expires_at=timezone.now() - timedelta(minutes=1),
+        access_expires_at=timezone.now() - timedelta(minutes=1),
+    )
+    Page.objects.update(last_synced_at=timezone.now() - timedelta(days=2))
+    call_command("scheduler", "--once", verbosity=0)
+    run_tasks()
+    assert TikTokConnection.objects.get().status == "needs_reconnect"
+    page.reload()
+    expect(page.get_by_role("heading", name="Reconnect TikTok")).to_be_visible()
+    assert public_page(visitor, live_server) == 200  # her page stays up meanwhile
+
+    # One click, then TikTok's consent screen, and she is back.
+    page.get_by_role("button", name="Reconnect TikTok").click()
+    allow_on_tiktok(page)
+    expect(page.get_by_role("heading", name="Reconnect TikTok")).to_have_count(0)
+    connection = TikTokConnection.objects.get()
+    assert connection.status == "active"
+    assert connection.refresh_expires_at > timezone.now() + timedelta(days=300)
+    mine.refresh_from_db()
+    assert [link.title for link in mine.links.all()] == ["My merch"]
+    assert (mine.theme, mine.title_override) == ("midnight", "Alice on stage")
+    public_page(visitor, live_server)
+    expect(visitor.get_by_role("link", name="My merch")).to_be_visible()
