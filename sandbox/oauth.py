@@ -16,6 +16,8 @@ from sandbox.answers import endpoint, oauth_answer, oauth_error
 from sandbox.models import REQUIRED_SCOPE, SCOPES, Account, AuthCode, Client, RateWindow, Token
 
 ACCOUNTS_SHOWN = 50
+# The account this browser last authorised with: TikTok keeps you signed in.
+SIGNED_IN_COOKIE = "sandbox_tiktok_account"
 
 
 class AuthorizeProblem(Exception):
@@ -79,10 +81,12 @@ def _consent_csp(redirect_uri):
 
 
 def _consent_page(request, client, redirect_uri, scopes, error="", status=200):
-    chosen = request.POST.get("account", "")
     accounts = list(Account.objects.all()[:ACCOUNTS_SHOWN])
+    chosen = request.POST.get("account", "")
     if not chosen and accounts:
-        chosen = accounts[0].username
+        remembered = request.COOKIES.get(SIGNED_IN_COOKIE, "")
+        known = {account.username for account in accounts}
+        chosen = remembered if remembered in known else accounts[0].username
     granted = request.POST.getlist("scope") if request.method == "POST" else scopes
     ctx = {
         "client": client,
@@ -143,7 +147,10 @@ def authorize(request):
     left_on = set(request.POST.getlist("scope")) if "scope" in request.POST else set(scopes)
     granted = [s for s in scopes if s == REQUIRED_SCOPE or s in left_on]
     code = AuthCode.issue(client, account, redirect_uri, granted, challenge)
-    return _redirect(redirect_uri, code=code.code, scopes=",".join(granted), state=state)
+    response = _redirect(redirect_uri, code=code.code, scopes=",".join(granted), state=state)
+    path = request.path.split("/v2/", 1)[0] + "/"
+    response.set_cookie(SIGNED_IN_COOKIE, account.username, path=path, httponly=True, samesite="Lax")
+    return response
 
 
 def pkce_matches(verifier, challenge):

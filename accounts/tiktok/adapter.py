@@ -5,9 +5,14 @@ import logging
 
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from django.contrib import messages
 from django.db import DatabaseError, transaction
+from django.shortcuts import redirect
 
+from accounts.tiktok import client
+from accounts.tiktok.client import TikTokError
 from accounts.tiktok.connect import connect_creator
+from accounts.tiktok.models import TikTokConnection
 from accounts.tiktok.signin import signin_failed
 
 logger = logging.getLogger(__name__)
@@ -27,8 +32,37 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
     def pre_social_login(self, request, sociallogin):
         """A returning creator: store the fresh tokens and granted scopes."""
         signin = getattr(sociallogin, "tiktok", None)
-        if sociallogin.is_existing and signin is not None:
+        if signin is None:
+            return
+        self._keep_the_same_account(request, signin)
+        if sociallogin.is_existing:
             self._connect(request, sociallogin.user, signin)
+
+    def _keep_the_same_account(self, request, signin):
+        """A grant or reconnect started by a signed-in creator must come back
+        with their own TikTok account. When TikTok's screen was answered for
+        another one (the browser is signed in to it on TikTok), nothing
+        changes for either account and the creator stays who they are."""
+        mine = TikTokConnection.of(request.user) if request.user.is_authenticated else None
+        came_back = signin.token_set.open_id
+        if mine is None or mine.open_id == came_back:
+            return
+        if not TikTokConnection.objects.filter(open_id=came_back).exists():
+            # A grant nobody here holds: give it back (TikTok would revoke every
+            # token of that account for this app, so never for a creator of ours).
+            try:
+                client.revoke(signin.token_set.access_token)
+            except TikTokError as exc:
+                logger.warning("Revoking an unwanted TikTok grant failed: %s", exc.code)
+        other = signin.profile.get("username") or signin.profile.get("display_name") or "?"
+        logger.info("A TikTok round trip of user %s came back with another account", mine.user_id)
+        messages.error(
+            request,
+            f"TikTok answered for another account (@{other}), not for yours. Nothing changed: "
+            f"you are still signed in as {request.user.username}. To use this page's account, "
+            "switch to it in TikTok (or sign out of TikTok there) and try again.",
+        )
+        raise ImmediateHttpResponse(redirect("dashboard"))
 
     def save_user(self, request, sociallogin, form=None):
         """A new creator: user, TikTok account, connection and page, all or nothing."""

@@ -15,6 +15,7 @@ from playwright.sync_api import expect
 from accounts.models import User
 from accounts.tiktok.models import ApiCall, TikTokConnection
 from pages.models import Link, Page, Video
+from sandbox import testing
 from tests.e2e.steps import CREATOR, SLUG, allow_on_tiktok, run_tasks, sign_in_with_tiktok
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -216,3 +217,47 @@ def test_creator_whose_tiktok_permission_runs_out_reconnects_in_one_click(
     assert (mine.theme, mine.title_override) == ("midnight", "Alice on stage")
     public_page(visitor, live_server)
     expect(visitor.get_by_role("link", name="My merch")).to_be_visible()
+
+
+def test_a_grant_or_reconnect_for_another_tiktok_account_keeps_alice_signed_in_as_herself(
+    page, live_server, tiktok
+):
+    testing.create_account("dani.runs", display_name="Dani Runs", video_count=2)
+    sign_in_with_tiktok(page, live_server, video_access=False)
+    run_tasks()
+    alice_user = User.objects.get()
+
+    def choose_on_tiktok(name, *, offered):
+        page.wait_for_url("**/sandbox/tiktok/v2/auth/authorize/**")
+        # TikTok keeps the browser signed in: the account last used is offered.
+        expect(page.get_by_role("radio", name=offered)).to_be_checked()
+        page.get_by_role("radio", name=name).check()
+        page.get_by_role("button", name="Authorize").click()
+        page.wait_for_url("**/dashboard/")
+
+    # Granting video access, but TikTok's screen is answered as Dani.
+    page.get_by_role("button", name="Grant video access").click()
+    choose_on_tiktok("Dani Runs", offered="Alice Dances")
+    expect(page.get_by_text("TikTok answered for another account (@dani.runs)")).to_be_visible()
+    expect(page.get_by_text(f"still signed in as {alice_user.username}")).to_be_visible()
+    expect(page.locator(".dash-url a")).to_have_text(f"{live_server.url}/@{SLUG}")
+    assert TikTokConnection.objects.get().scopes == [
+        "user.info.basic",
+        "user.info.profile",
+        "user.info.stats",
+    ]
+
+    # Reconnecting after TikTok stopped accepting her access: the same.
+    TikTokConnection.objects.update(status="needs_reconnect")
+    page.reload()
+    page.get_by_role("button", name="Reconnect TikTok").click()
+    choose_on_tiktok("Dani Runs", offered="Dani Runs")
+    expect(page.get_by_text("TikTok answered for another account (@dani.runs)")).to_be_visible()
+    assert TikTokConnection.objects.get().status == "needs_reconnect"
+    assert User.objects.count() == 1 and Page.objects.count() == 1
+
+    # Switched back to her own account on TikTok, the reconnect goes through.
+    page.get_by_role("button", name="Reconnect TikTok").click()
+    choose_on_tiktok("Alice Dances", offered="Dani Runs")
+    expect(page.get_by_role("heading", name="Reconnect TikTok")).to_have_count(0)
+    assert TikTokConnection.objects.get().status == "active"

@@ -15,10 +15,12 @@ from accounts.tiktok.models import ApiCall, TikTokConnection
 from pages.models import Page
 from tests.helpers import (
     CALLBACK,
+    REVOKE_URL,
     TOKEN_URL,
     USER_URL,
     back_from_tiktok,
     envelope,
+    give_page,
     start_sign_in,
     token_answer,
 )
@@ -283,3 +285,68 @@ def test_no_token_reaches_the_logs_the_session_or_a_page(client, tiktok, caplog)
         assert "act.very-secret" not in text and "rft.alice-1" not in text
     session = client.session
     assert "very-secret" not in json.dumps(dict(session.items()), default=str)
+
+
+# The same account on grant and reconnect.
+
+
+def alice_signed_in(client, alice):
+    give_page(alice)
+    SocialAccount.objects.create(user=alice, provider="tiktok", uid="oid-alice")
+    TikTokConnection.objects.filter(user=alice).update(scopes=["user.info.basic"])
+    client.force_login(alice)
+
+
+def comes_back_as_bob(client, tiktok, query):
+    tiktok.post(TOKEN_URL, json=token_answer(access="act.bob-new", open_id="oid-bob"))
+    bob = {"open_id": "oid-bob", "display_name": "Bob", "username": "bob.runs"}
+    tiktok.get(USER_URL, json=envelope({"user": bob}))
+    tiktok.post(REVOKE_URL, json={})
+    return back_from_tiktok(client, query)
+
+
+@pytest.mark.parametrize("action", ["grant", "reconnect"])
+def test_a_grant_or_reconnect_answered_for_another_account_changes_nothing(
+    client, alice, tiktok, action
+):
+    alice_signed_in(client, alice)
+    if action == "grant":
+        response = client.post("/dashboard/data/grant/")
+        query = {k: v[0] for k, v in parse_qs(urlsplit(response["Location"]).query).items()}
+    else:
+        query = start_sign_in(client)
+
+    response = comes_back_as_bob(client, tiktok, query)
+
+    assert response.status_code == 302 and response["Location"] == "/dashboard/"
+    page = client.get("/dashboard/")
+    text = page.content.decode()
+    assert page.wsgi_request.user == alice  # still Alice
+    assert "another account (@bob.runs)" in text and "still signed in as alice" in text
+    connection = TikTokConnection.objects.get(user=alice)
+    assert connection.open_id == "oid-alice" and connection.access_token == "act.alice-1"
+    assert connection.scopes == ["user.info.basic"]
+    assert User.objects.count() == 1 and not TikTokConnection.objects.filter(open_id="oid-bob")
+    revoked = [call for call in tiktok.calls if call.request.url == REVOKE_URL]
+    assert [parse_qs(call.request.body)["token"] for call in revoked] == [["act.bob-new"]]
+
+
+def test_another_creators_grant_is_never_revoked_by_alices_mistake(client, alice, bob, tiktok):
+    alice_signed_in(client, alice)
+    query = start_sign_in(client)
+
+    comes_back_as_bob(client, tiktok, query)
+
+    assert not [call for call in tiktok.calls if call.request.url == REVOKE_URL]
+    assert TikTokConnection.objects.get(user=bob).access_token == "act.bob-1"
+    assert TikTokConnection.objects.get(user=alice).access_token == "act.alice-1"
+
+
+def test_the_same_account_coming_back_is_stored_as_before(client, alice, tiktok):
+    alice_signed_in(client, alice)
+    query = start_sign_in(client)
+    answer_tiktok(tiktok, access="act.alice-2")
+
+    back_from_tiktok(client, query)
+
+    assert TikTokConnection.objects.get(user=alice).access_token == "act.alice-2"
