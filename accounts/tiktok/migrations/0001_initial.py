@@ -20,8 +20,16 @@ def move_content_types(apps, schema_editor, forward=True):
     ContentType = apps.get_model("contenttypes", "ContentType")
     for old_label, model in MOVED:
         old, new = (old_label, "tiktok") if forward else ("tiktok", old_label)
-        if not ContentType.objects.filter(app_label=new, model=model).exists():
-            ContentType.objects.filter(app_label=old, model=model).update(app_label=new)
+        moving = ContentType.objects.filter(app_label=old, model=model).first()
+        if moving is None:
+            continue
+        # One already under the new label is an empty twin (made by code that
+        # ran before this migration, or by a partial migrate): it goes, with
+        # its automatic permissions, so that the real one (the admin log's,
+        # the grants') can take its place.
+        ContentType.objects.filter(app_label=new, model=model).delete()
+        moving.app_label = new
+        moving.save(update_fields=["app_label"])
 
 
 def move_content_types_back(apps, schema_editor):
