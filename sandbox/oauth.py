@@ -149,7 +149,9 @@ def authorize(request):
     code = AuthCode.issue(client, account, redirect_uri, granted, challenge)
     response = _redirect(redirect_uri, code=code.code, scopes=",".join(granted), state=state)
     path = request.path.split("/v2/", 1)[0] + "/"
-    response.set_cookie(SIGNED_IN_COOKIE, account.username, path=path, httponly=True, samesite="Lax")
+    response.set_cookie(
+        SIGNED_IN_COOKIE, account.username, path=path, httponly=True, samesite="Lax"
+    )
     return response
 
 

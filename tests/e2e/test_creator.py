@@ -261,3 +261,37 @@ def test_a_grant_or_reconnect_for_another_tiktok_account_keeps_alice_signed_in_a
     choose_on_tiktok("Alice Dances", offered="Dani Runs")
     expect(page.get_by_role("heading", name="Reconnect TikTok")).to_have_count(0)
     assert TikTokConnection.objects.get().status == "active"
+
+
+def test_every_creator_page_fits_a_360_px_phone(alice, live_server):
+    page = alice
+    page.set_viewport_size({"width": 360, "height": 740})
+    mine = Page.objects.get(slug=SLUG)
+    long_url = "https://shop.example.com/" + "a-very-long-path-segment/" * 8 + "?ref=tiktok"
+    link = mine.links.create(title="A link with a long address", url=long_url, position=9)
+    user = User.objects.get()
+    for n in range(30):
+        ApiCall.objects.create(
+            user=user,
+            endpoint="video.list",
+            error_code="rate_limit_exceeded",
+            http_status=429,
+            log_id=f"20261130193000{n:04d}ABCDEF0123456789ABCDEF",
+        )
+    paths = [
+        "/dashboard/",
+        f"/dashboard/links/{link.pk}/",
+        "/dashboard/videos/",
+        "/dashboard/appearance/",
+        "/dashboard/data/",
+        "/dashboard/data/delete/",
+        f"/@{SLUG}",
+    ]
+    for path in paths:
+        page.goto(live_server.url + path)
+        wide = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert wide <= 0, f"{path} is {wide} px wider than the phone"
+    # The request history scrolls inside its own box; the page below stays reachable.
+    page.goto(live_server.url + "/dashboard/data/")
+    page.get_by_role("link", name="Delete my account…").click()
+    page.wait_for_url("**/dashboard/data/delete/")
