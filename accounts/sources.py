@@ -106,6 +106,7 @@ class Connection:
     paused: bool = False
     missing_videos: bool = False  # the creator has not allowed their videos
     reconnect_by: datetime | None = None  # the access ends then unless they reconnect
+    access_ended: bool = False  # reconnect_by has passed
     banner: str = ""
 
     @property

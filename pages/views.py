@@ -79,12 +79,17 @@ def _dashboard_context(request, page, link_form=None):
         "max_links": MAX_LINKS,
         "sync_state": state,
         "sync_text": status_text,
-        "next_sync": page.next_sync_at(),
+        "next_sync": _not_before_now(page.next_sync_at()),
         "week": {s.day: s for s in week},
         "days": [today - timedelta(days=n) for n in range(6, -1, -1)],
         "month": month,
         "page_url": settings.SITE_URL + page.get_absolute_url(),
     }
+
+
+def _not_before_now(moment):
+    """An overdue sync is due now, not at a time that has passed."""
+    return max(moment, timezone.now()) if moment else None
 
 
 @login_required

@@ -110,7 +110,7 @@ def start_sign_in(client, **data):
 def back_from_tiktok(client, query, **params):
     """TikTok sends the browser back to the callback (with a code, unless told otherwise)."""
     params = {"code": "code-1", "scopes": query["scope"], "state": query["state"], **params}
-    return client.get(CALLBACK, params)
+    return client.get(CALLBACK, {key: value for key, value in params.items() if value is not None})
 
 
 def tiktok_answers():

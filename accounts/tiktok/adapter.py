@@ -5,6 +5,7 @@ import logging
 
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from allauth.socialaccount.models import SocialAccount
 from django.contrib import messages
 from django.db import DatabaseError, transaction
 from django.shortcuts import redirect
@@ -47,20 +48,25 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         came_back = signin.token_set.open_id
         if mine is None or mine.open_id == came_back:
             return
-        if not TikTokConnection.objects.filter(open_id=came_back).exists():
-            # A grant nobody here holds: give it back (TikTok would revoke every
-            # token of that account for this app, so never for a creator of ours).
+        active = TikTokConnection.objects.filter(
+            open_id=came_back, status=TikTokConnection.Status.ACTIVE
+        )
+        if not active.exists():
+            # A grant nobody here uses: give it back (TikTok would revoke every
+            # token of that account for this app, so never for a connected creator).
             try:
                 client.revoke(signin.token_set.access_token)
             except TikTokError as exc:
                 logger.warning("Revoking an unwanted TikTok grant failed: %s", exc.code)
         other = signin.profile.get("username") or signin.profile.get("display_name") or "?"
+        own = SocialAccount.objects.filter(user=request.user, provider="tiktok").first()
+        handle = (own.extra_data.get("username") if own else None) or request.user.username
         logger.info("A TikTok round trip of user %s came back with another account", mine.user_id)
         messages.error(
             request,
-            f"TikTok answered for another account (@{other}), not for yours. Nothing changed: "
-            f"you are still signed in as {request.user.username}. To use this page's account, "
-            "switch to it in TikTok (or sign out of TikTok there) and try again.",
+            f"TikTok answered for another account (@{other}), not for yours (@{handle}). "
+            f"Nothing changed: you are still signed in as {request.user.username}. On TikTok's "
+            f"screen, choose @{handle} (switch accounts in TikTok if needed) and try again.",
         )
         raise ImmediateHttpResponse(redirect("dashboard"))
 

@@ -229,6 +229,11 @@ class TikTokConnection(models.Model):
         return self.refresh_expires_at is not None and self.refresh_expires_at <= timezone.now()
 
     @property
+    def permission_ended(self):
+        """TikTok's permission ran out; the next sync will ask for a reconnect."""
+        return self.status == self.Status.ACTIVE and self.refresh_expired()
+
+    @property
     def reconnect_by(self):
         """The day the creator must reconnect by, once it is near (None otherwise)."""
         if self.status != self.Status.ACTIVE or self.refresh_expires_at is None:

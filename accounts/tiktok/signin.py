@@ -3,7 +3,8 @@
 import logging
 
 from allauth.socialaccount.providers.base.constants import AuthError
-from django.shortcuts import render
+from django.contrib import messages
+from django.shortcuts import redirect, render
 
 from accounts.tiktok.client import OAuthError, RateLimited, ServerError
 from accounts.tiktok.views import SignInFailed
@@ -22,15 +23,21 @@ TIKTOK_ERRORS = {
         "not match. Please start again from this site."
     ),
     "invalid_scope": "TikTok did not accept the permissions this site asked for.",
-    "invalid_client": "TikTok did not recognise this site.",
+    "invalid_client": (
+        "TikTok did not recognise this site: a problem on our side, not with your account. "
+        "Please try again later."
+    ),
     "unauthorized_client": "TikTok does not allow this site to sign you in right now.",
     "unsupported_grant_type": "TikTok does not allow this site to sign you in this way.",
     "unsupported_response_type": "TikTok does not allow this site to sign you in this way.",
-    "access_denied": "TikTok refused access to your account for this site.",
+    "access_denied": (
+        "TikTok did not give this site access. Check that linkinbio is allowed under "
+        "Security and login › Manage app permissions in TikTok, then try again."
+    ),
     "server_error": "TikTok had a problem. Please try again in a minute.",
     "temporarily_unavailable": "TikTok is busy right now. Please try again in a minute.",
 }
-UNKNOWN_ERROR = "TikTok did not complete the sign-in."
+UNKNOWN_ERROR = "TikTok did not complete the sign-in. Please try again."
 
 
 def _describe(error, exception, context, request):
@@ -81,10 +88,23 @@ def _describe(error, exception, context, request):
 
 
 def signin_failed(request, *, error=None, exception=None, context=None):
-    """The page for a failed sign-in; logs the cause (never a token or code)."""
+    """The page for a failed sign-in; logs the cause (never a token or code).
+
+    A creator who is signed in already (a grant or a reconnect) goes back to
+    their dashboard, told that nothing changed.
+    """
     kind, title, message, code, log_id, status = _describe(error, exception, context or {}, request)
     log = logger.info if kind == "cancelled" else logger.warning
     log("Sign-in with TikTok failed: kind=%s code=%s log_id=%s", kind, code, log_id)
+    if request.user.is_authenticated:
+        if kind == "cancelled":
+            messages.info(request, "Nothing changed: your page keeps working as before.")
+        else:
+            reference = f" (reference {code}{f', TikTok log ID {log_id}' if log_id else ''})"
+            messages.error(
+                request, f"{message} Nothing changed: your page keeps working.{reference}"
+            )
+        return redirect("dashboard")
     context = {
         "kind": kind,
         "title": title,

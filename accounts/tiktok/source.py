@@ -206,6 +206,7 @@ class TikTokSource(Source):
             paused=connection.sync_paused,
             missing_videos=connection.needs_video_access,
             reconnect_by=connection.reconnect_by,
+            access_ended=connection.permission_ended,
             banner="tiktok/connection_banner.html",
         )
 

@@ -322,7 +322,8 @@ def test_a_grant_or_reconnect_answered_for_another_account_changes_nothing(
     page = client.get("/dashboard/")
     text = page.content.decode()
     assert page.wsgi_request.user == alice  # still Alice
-    assert "another account (@bob.runs)" in text and "still signed in as alice" in text
+    assert "another account (@bob.runs), not for yours (@alice)" in text
+    assert "still signed in as alice" in text and "choose @alice" in text
     connection = TikTokConnection.objects.get(user=alice)
     assert connection.open_id == "oid-alice" and connection.access_token == "act.alice-1"
     assert connection.scopes == ["user.info.basic"]
@@ -350,3 +351,38 @@ def test_the_same_account_coming_back_is_stored_as_before(client, alice, tiktok)
     back_from_tiktok(client, query)
 
     assert TikTokConnection.objects.get(user=alice).access_token == "act.alice-2"
+
+
+def test_a_cancelled_grant_brings_alice_back_to_her_dashboard_unchanged(client, alice, tiktok):
+    alice_signed_in(client, alice)
+    query = start_sign_in(client)
+
+    response = back_from_tiktok(client, query, code=None, error="access_denied")
+
+    assert response.status_code == 302 and response["Location"] == "/dashboard/"
+    text = client.get("/dashboard/").content.decode()
+    assert "Nothing changed: your page keeps working as before." in text
+    assert TikTokConnection.objects.get(user=alice).access_token == "act.alice-1"
+
+
+def test_a_failed_reconnect_says_why_on_alices_dashboard(client, alice, tiktok):
+    alice_signed_in(client, alice)
+    query = start_sign_in(client)
+    tiktok.post(TOKEN_URL, json={"error": "temporarily_unavailable", "log_id": "log-busy"})
+
+    response = back_from_tiktok(client, query)
+
+    assert response["Location"] == "/dashboard/"
+    text = client.get("/dashboard/").content.decode()
+    assert "TikTok is not answering right now" in text and "log-busy" in text
+    assert "Nothing changed" in text
+
+
+def test_a_stray_grant_of_a_disconnected_creator_is_given_back(client, alice, bob, tiktok):
+    TikTokConnection.objects.filter(user=bob).update(status="revoked")
+    alice_signed_in(client, alice)
+    query = start_sign_in(client)
+
+    comes_back_as_bob(client, tiktok, query)
+
+    assert [call for call in tiktok.calls if call.request.url == REVOKE_URL]

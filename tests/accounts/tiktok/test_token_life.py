@@ -109,3 +109,13 @@ def test_the_top_up_tries_once_in_the_last_month_not_every_day(alice, tiktok):
         with time_machine.travel(timezone.now() + timedelta(days=days)):
             assert refresh_expiring_tokens() == 0
     assert len(tiktok.calls) == 1
+
+
+def test_once_the_end_has_passed_the_warning_says_it_ended(alice):
+    give_page(alice)
+    end = ends_in(alice, -2)
+
+    html = signed_in(alice).get("/dashboard/").content.decode()
+
+    assert f"permission for linkinbio ended on {end.day} {end:%B %Y}" in html
+    assert "Reconnect TikTok by" not in html
