@@ -14,7 +14,18 @@ urlpatterns = [
     # Creators have no password or e-mail: allauth's local forms lead to the TikTok sign-in.
     *[
         path(f"accounts/{form}/", RedirectView.as_view(pattern_name="signin", query_string=True))
-        for form in ("login", "signup", "password/reset", "password/change", "email")
+        for form in (
+            "login",
+            "signup",
+            "password/reset",
+            "password/change",
+            "password/set",
+            "email",
+            "reauthenticate",
+            # Removing the TikTok account from a creator would leave a user nobody can reach.
+            "3rdparty",
+            "social/connections",
+        )
     ],
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.site_urls")),

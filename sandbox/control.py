@@ -2,8 +2,9 @@
 
 Only mounted with the sandbox, and only answers while TIKTOK_SANDBOX_CONTROL is
 on (it has no authentication: a public demo turns it off and every endpoint
-answers 404). No CSRF token needed. Bad input answers 400 {"error": "..."}, an
-unknown account 404.
+answers 404). No CSRF token needed, but a POST must say Content-Type:
+application/json (415 otherwise), which another site's page cannot send without
+a CORS preflight. Bad input answers 400 {"error": "..."}, an unknown account 404.
 
     GET    stats                     {"calls": {"oauth.token": n, "oauth.revoke": n,
                                       "user.info": n, "video.list": n, "video.query": n}}
@@ -88,6 +89,10 @@ def control(*methods):
                 raise Http404("No such page.")
             if request.method not in methods:
                 return _json({"error": f"Use {' or '.join(methods)}."}, 405)
+            if request.method == "POST" and request.content_type != "application/json":
+                # A form or text/plain POST from another site's page (sent
+                # without a CORS preflight) must not drive a developer's sandbox.
+                return _json({"error": "Send JSON (Content-Type: application/json)."}, 415)
             try:
                 return view(request, *args, **kwargs)
             except BadRequest as exc:
@@ -127,10 +132,10 @@ def faults(request):
     times = body.get("times", 1)
     delay = body.get("delay", 2.0)
     variant = body.get("variant", "")
-    if isinstance(times, bool) or not isinstance(times, int) or times < 1:
-        raise BadRequest("times must be a positive integer.")
-    if isinstance(delay, bool) or not isinstance(delay, int | float) or delay < 0:
-        raise BadRequest("delay must be a number of seconds.")
+    if isinstance(times, bool) or not isinstance(times, int) or not 1 <= times <= 100_000:
+        raise BadRequest("times must be an integer from 1 to 100000.")
+    if isinstance(delay, bool) or not isinstance(delay, int | float) or not 0 <= delay <= 3600:
+        raise BadRequest("delay must be a number of seconds, at most 3600.")
     if variant not in ("", "html", "truncated"):
         raise BadRequest("variant must be html or truncated.")
     error, status = _oauth_fault(body)

@@ -58,6 +58,12 @@ TOPICS = [
 ]
 
 
+# What the control API accepts: enough for any test or demo, not enough to
+# exhaust the machine or overflow a 64-bit column.
+MAX_VIDEOS = 1000
+MAX_COUNT = 2**62
+
+
 def _typed(data, fields, where):
     values = {}
     for name, kind in fields.items():
@@ -67,6 +73,8 @@ def _typed(data, fields, where):
         ok = isinstance(value, kind) and not (kind is int and isinstance(value, bool))
         if not ok:
             raise ValueError(f"{where}{name} must be {kind.__name__}.")
+        if kind is int and not 0 <= value <= MAX_COUNT:
+            raise ValueError(f"{where}{name} must be from 0 to {MAX_COUNT}.")
         values[name] = value
     return values
 
@@ -119,6 +127,8 @@ def add_videos(account, videos=None, video_count=0):
         raise ValueError("videos must be a list.")
     if isinstance(video_count, bool) or not isinstance(video_count, int) or video_count < 0:
         raise ValueError("video_count must be a non-negative integer.")
+    if video_count + len(videos) > MAX_VIDEOS:
+        raise ValueError(f"An account can have at most {MAX_VIDEOS} videos here.")
     if video_count:
         videos = videos + generated_videos(video_count, seed=account.username)
     rng = random.Random(f"stats:{account.username}:{account.videos.count()}")

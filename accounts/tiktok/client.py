@@ -254,6 +254,24 @@ def _data_call(call, method, path, access_token, **kwargs):
     return data
 
 
+def _oauth_error_class(error, status):
+    """The class of an OAuth error: the body's code decides; the HTTP status
+    (undocumented, seen as 200, 4xx and 5xx) only for a code TikTok never listed."""
+    if error == "rate_limit_exceeded":
+        return RateLimited
+    if error in TRANSIENT_OAUTH_ERRORS:
+        return ServerError
+    if error == "invalid_grant":
+        return InvalidGrant
+    if error in FINAL_OAUTH_ERRORS:
+        return OAuthError
+    if status == 429:
+        return RateLimited
+    if status >= 500:
+        return ServerError
+    return OAuthError
+
+
 def _oauth_call(call, path, form, *, empty_ok=False):
     """POST to the token or revoke endpoint; returns the flat JSON answer (not yet recorded).
 
@@ -275,12 +293,7 @@ def _oauth_call(call, path, form, *, empty_ok=False):
         description = str(error.get("message") or "")
         error = "" if error.get("code") in ("ok", None, "") else str(error.get("code"))
     if error:
-        error_class = InvalidGrant if error == "invalid_grant" else OAuthError
-        if error == "rate_limit_exceeded" or call.status == 429:
-            error_class = RateLimited
-        elif error in TRANSIENT_OAUTH_ERRORS or call.status >= 500:
-            error_class = ServerError
-        call.fail(call.error(error_class, str(error)[:64], description))
+        call.fail(call.error(_oauth_error_class(str(error), call.status), str(error), description))
     if call.status >= 400:
         call.fail(call.status_error())
     return body

@@ -2,6 +2,7 @@
 
 from allauth.socialaccount.models import SocialAccount
 from django.core.paginator import Paginator
+from django.db.models import Q
 
 from accounts.tiktok import scopes
 from accounts.tiktok.controls import UNCONFIRMED_REVOKE
@@ -11,7 +12,12 @@ from accounts.tiktok.models import ApiCall, TikTokConnection
 def export(user):
     """The connection (never its tokens), the TikTok identity and the request history."""
     connection = TikTokConnection.of(user)
-    calls = ApiCall.objects.filter(user=user).order_by("created", "id")
+    # Sign-in calls made before the user existed (or from another browser's
+    # round trip) are theirs by open_id, as the eraser finds them.
+    mine = Q(user=user)
+    if connection:
+        mine |= Q(user=None, open_id=connection.open_id)
+    calls = ApiCall.objects.filter(mine).order_by("created", "id")
     return {
         "tiktok_connection": connection.export() if connection else None,
         "tiktok_accounts": [

@@ -62,15 +62,17 @@ class TikTokOAuth2Client(OAuth2Client):
 
     def get_redirect_url(self, authorization_url, scope, extra_params):
         # Keep the scopes in their configured order (allauth joins a set).
-        params = {
+        ours = {
             self.client_id_parameter: self.consumer_key,
             "scope": self.scope_delimiter.join(dict.fromkeys(scope)),
             "response_type": "code",
             "redirect_uri": self.callback_url,
         }
         if self.state:
-            params["state"] = self.state
-        params.update(extra_params)
+            ours["state"] = self.state
+        # Extra parameters (PKCE, a request's auth_params) never replace ours:
+        # the redirect URI and the state are what make the round trip safe.
+        params = {**extra_params, **ours}
         return f"{authorization_url}?{urlencode(params)}"
 
     def get_access_token(self, code, pkce_code_verifier=None, extra_data=None):

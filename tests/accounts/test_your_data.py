@@ -143,6 +143,17 @@ def test_the_export_has_everything_but_the_tokens(signed_in, alice):
     assert "token_encrypted" not in raw
 
 
+def test_the_export_holds_every_call_that_delete_would_erase(signed_in, alice, bob):
+    # A token exchange recorded before it was known whose it is: Alice's by open_id.
+    ApiCall.objects.create(endpoint="oauth.token", open_id="oid-alice", log_id="log-first")
+    ApiCall.objects.create(endpoint="oauth.token", open_id="oid-bob", log_id="log-bob")
+    log_calls(alice, 1)
+
+    data = json.loads(signed_in.get("/dashboard/data/export/").content)
+
+    assert sorted(c["log_id"] for c in data["request_history"]) == ["log-00", "log-first"]
+
+
 def flat(section):
     """A page export's sections merged into one {key: value} dict."""
     merged = {}

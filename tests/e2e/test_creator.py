@@ -155,7 +155,7 @@ def test_user_who_removed_the_app_in_tiktok_is_asked_to_reconnect(
     alice, visitor, live_server, tiktok
 ):
     page = alice
-    answer = page.request.post(f"{tiktok}/_sandbox/accounts/{CREATOR}/revoke")
+    answer = page.request.post(f"{tiktok}/_sandbox/accounts/{CREATOR}/revoke", data={})
     assert answer.ok
 
     # The next day the scheduled sync of her page runs.

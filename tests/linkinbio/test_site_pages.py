@@ -1,6 +1,7 @@
 """A visitor reads what linkinbio is, its privacy policy and its terms."""
 
 import pytest
+from allauth.socialaccount.models import SocialAccount
 
 pytestmark = pytest.mark.django_db
 
@@ -91,6 +92,20 @@ def test_allauth_local_forms_lead_to_the_tiktok_sign_in(client, form):
     response = client.get(f"/accounts/{form}/?next=/dashboard/")
     assert response.status_code == 302
     assert response["Location"] == "/signin/?next=/dashboard/"
+
+
+@pytest.mark.parametrize("form", ["password/set", "3rdparty", "reauthenticate"])
+def test_a_creator_cannot_set_a_password_or_remove_their_tiktok_account(client, alice, form):
+    # Either would lock the creator out: TikTok is the only way in.
+    client.force_login(alice)
+    social = SocialAccount.objects.create(user=alice, provider="tiktok", uid="oid-alice")
+
+    data = {"password1": "Zx9-very-long-pass!", "password2": "Zx9-very-long-pass!"}
+    response = client.post(f"/accounts/{form}/", {**data, "account": social.pk})
+
+    assert response.status_code == 302 and response["Location"].startswith("/signin/")
+    alice.refresh_from_db()
+    assert not alice.has_usable_password() and SocialAccount.objects.filter(user=alice).exists()
 
 
 def test_signed_in_creator_finds_dashboard_and_data_in_the_navigation(client, django_user_model):

@@ -242,7 +242,31 @@ def test_control_api_needs_no_csrf_token(alice):
     from django.test import Client as Browser
 
     browser = Browser(enforce_csrf_checks=True)
-    assert browser.post(f"{CONTROL}reset").status_code == 200
+    assert browser.post(f"{CONTROL}reset", {}, content_type="application/json").status_code == 200
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded"])
+def test_another_sites_page_cannot_drive_the_control_api(client, alice, content_type):
+    # What a page elsewhere can send without a CORS preflight.
+    body = '{"username": "x", "video_count": 5}'
+    for path in ("accounts", "reset", "faults", "clients"):
+        response = client.post(f"{CONTROL}{path}", body, content_type=content_type)
+        assert response.status_code == 415, path
+    assert testing.stats()["calls"] == {name: 0 for name in testing.stats()["calls"]}
+    assert [a["username"] for a in client.get(f"{CONTROL}accounts").json()["accounts"]] == ["alice"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"username": "huge", "video_count": 100_000_000},
+        {"username": "huge", "follower_count": 2**63},
+        {"username": "huge", "videos": [{"view_count": 10**30}]},
+    ],
+)
+def test_sizes_that_would_exhaust_the_machine_are_refused(client, body):
+    response = client.post(f"{CONTROL}accounts", body, content_type="application/json")
+    assert response.status_code == 400 and response.json()["error"]
 
 
 def test_control_api_refuses_bad_json_and_bad_methods(client):

@@ -325,3 +325,21 @@ def test_it_refuses_a_video_query_without_its_videos(tiktok):
         client.video_query("act", ["id"], ["1"])
 
     assert caught.value.code == "missing_keys"
+
+
+@pytest.mark.parametrize(
+    ("status", "error", "expected"),
+    [
+        (500, "invalid_grant", "InvalidGrant"),  # the body decides, not the status
+        (503, "invalid_request", "OAuthError"),
+        (200, "temporarily_unavailable", "ServerError"),
+        (503, "some_new_code", "ServerError"),  # an unknown code: then the status
+        (429, "some_new_code", "RateLimited"),
+        (400, "some_new_code", "OAuthError"),
+    ],
+)
+def test_an_oauth_error_is_read_from_its_code_before_its_status(tiktok, status, error, expected):
+    tiktok.post(TOKEN_URL, json={"error": error, "log_id": "log-x"}, status=status)
+    with pytest.raises(getattr(client, expected)) as raised:
+        client.refresh_access_token("rft.1")
+    assert raised.value.code == error and type(raised.value).__name__ == expected

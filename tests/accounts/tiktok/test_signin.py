@@ -386,3 +386,12 @@ def test_a_stray_grant_of_a_disconnected_creator_is_given_back(client, alice, bo
     comes_back_as_bob(client, tiktok, query)
 
     assert [call for call in tiktok.calls if call.request.url == REVOKE_URL]
+
+
+def test_request_parameters_cannot_replace_the_redirect_uri_or_the_state(client, settings):
+    extra = "redirect_uri=https://evil.example/cb&state=fixed&client_key=other"
+    response = client.post("/accounts/tiktok/login/", {"next": "/dashboard/", "auth_params": extra})
+
+    query = parse_qs(urlsplit(response["Location"]).query)
+    assert query["redirect_uri"] == [settings.SITE_URL + CALLBACK]
+    assert query["state"] != ["fixed"] and query["client_key"] == [settings.TIKTOK_CLIENT_KEY]
