@@ -38,12 +38,7 @@ def update_page(page, now=None):
         changed += _sync_profile(page)
         changed += _sync_videos(page)
     except TryLater as exc:
-        if not exc.waiting:
-            outcome = _record_failure(page, exc, now)
-        else:
-            syncing.mark_waiting(page.pk)
-            syncing.release(page.pk)
-            outcome = "waiting"
+        outcome = _wait_for_room(page) if exc.waiting else _record_failure(page, exc, now)
     except SourceError as exc:
         outcome = _record_failure(page, exc, now)
     except Exception:
@@ -67,6 +62,13 @@ def update_page(page, now=None):
         # Nothing a visitor sees changed; only the freshness moves on.
         page_cache.publish_after_commit(page.pk)
     return outcome
+
+
+def _wait_for_room(page):
+    """The source's rate limit has no room now: the page waits its turn (not a failure)."""
+    syncing.mark_waiting(page.pk)
+    syncing.release(page.pk)
+    return "waiting"
 
 
 def _record_failure(page, exc, now):
