@@ -1,6 +1,9 @@
 """Keeping the site clean: blocked link domains and visitors' abuse reports."""
 
+from django.core.exceptions import ValidationError
 from django.db import models
+
+from pages import hosts
 
 
 class BlockedDomain(models.Model):
@@ -14,8 +17,20 @@ class BlockedDomain(models.Model):
         return self.domain
 
     def save(self, *args, **kwargs):
-        self.domain = self.domain.strip().lower().rstrip(".")
+        """Stored in the form browsers reach (punycode, no trailing dot), the
+        form links are compared in; a name that does not normalise is kept
+        as typed, lower-case, and matches nothing."""
+        try:
+            self.domain = hosts.normalize(self.domain.strip())
+        except hosts.BadHost:
+            self.domain = self.domain.strip().lower().rstrip(".")
         super().save(*args, **kwargs)
+
+    def clean(self):
+        try:
+            self.domain = hosts.normalize(self.domain.strip())
+        except hosts.BadHost:
+            raise ValidationError({"domain": "This is not a domain name."}) from None
 
 
 class AbuseReport(models.Model):
