@@ -40,7 +40,10 @@ def screen_of(request):
     if not request.META.get("QUERY_STRING"):
         return 1
     value = request.GET.get("page", "1")
-    return int(value) if value.isdigit() and 1 <= int(value) <= MAX_SCREEN else None
+    # ASCII digits only: "²".isdigit() is true, and int("²") raises.
+    if not (value.isascii() and value.isdigit() and len(value) <= 3):
+        return None
+    return int(value) if 1 <= int(value) <= MAX_SCREEN else None
 
 
 @require_safe
