@@ -55,6 +55,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "linkinbio.request_size.RequestSizeMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "pages.middleware.WarmPageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -66,6 +67,10 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "allauth.account.middleware.AccountMiddleware",
 ]
+
+# The largest request body, files included (the site takes no uploads): more
+# answers 413 unread. Public forms have smaller caps of their own.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=1024 * 1024)
 
 ROOT_URLCONF = "linkinbio.urls"
 WSGI_APPLICATION = "linkinbio.wsgi.application"

@@ -26,6 +26,9 @@ from pages.forms import ReportForm
 from pages.links import ALLOWED_SCHEMES, blocked_hosts, is_blocked, link_host
 from pages.models import MAX_VIDEOS_SHOWN, VIDEOS_PER_SCREEN, AbuseReport, Link, Page, Video
 
+# A report is a reason and at most 1000 characters: even percent-encoded,
+# far below this.
+REPORT_MAX_BYTES = 32 * 1024
 MAX_SCREEN = math.ceil(MAX_VIDEOS_SHOWN / VIDEOS_PER_SCREEN)
 _JSON_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
 _GZIP = re.compile(r"\bgzip\b")
@@ -211,6 +214,10 @@ def _go(request, url, obj):
 @csrf_exempt  # anonymous and stateless: no session to forge, no cookie to set
 def report(request, slug):
     """A visitor reports a page to the admins."""
+    if _declared_length(request) > REPORT_MAX_BYTES:
+        context = {"limit_kb": REPORT_MAX_BYTES // 1024}
+        response = render(request, "413.html", context, status=413)
+        return response
     page = get_object_or_404(Page, slug__iexact=slug, is_suspended=False)
     if request.method == "POST":
         form = ReportForm(request.POST)
@@ -225,6 +232,13 @@ def report(request, slug):
     else:
         form = ReportForm()
     return render(request, "pages/report.html", {"page": page, "form": form})
+
+
+def _declared_length(request):
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
 
 
 def _reports_this_hour(key):
