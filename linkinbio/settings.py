@@ -68,6 +68,10 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
 ]
 
+# The header your reverse proxy puts the client's address in (its last
+# entry is used), e.g. X-Forwarded-For; empty when clients connect directly.
+CLIENT_IP_HEADER = env.str("CLIENT_IP_HEADER", default="")
+
 # The largest request body, files included (the site takes no uploads): more
 # answers 413 unread. Public forms have smaller caps of their own.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=1024 * 1024)

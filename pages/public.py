@@ -12,7 +12,6 @@ import re
 import time
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import Http404, HttpResponse, HttpResponseNotModified, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -21,14 +20,18 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
 from pages import cache as page_cache
-from pages import stats, syncing
+from pages import reports, stats, syncing
 from pages.forms import ReportForm
 from pages.links import ALLOWED_SCHEMES, blocked_hosts, is_blocked, link_host
-from pages.models import MAX_VIDEOS_SHOWN, VIDEOS_PER_SCREEN, AbuseReport, Link, Page, Video
+from pages.models import MAX_VIDEOS_SHOWN, VIDEOS_PER_SCREEN, Link, Page, Video
 
 # A report is a reason and at most 1000 characters: even percent-encoded,
 # far below this.
 REPORT_MAX_BYTES = 32 * 1024
+TOO_MANY_REPORTS = (
+    "You have sent several reports in the last hour, so this one was not sent yet. "
+    "Please send it again in an hour; what you wrote is still here."
+)
 MAX_SCREEN = math.ceil(MAX_VIDEOS_SHOWN / VIDEOS_PER_SCREEN)
 _JSON_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
 _GZIP = re.compile(r"\bgzip\b")
@@ -216,22 +219,21 @@ def report(request, slug):
     """A visitor reports a page to the admins."""
     if _declared_length(request) > REPORT_MAX_BYTES:
         context = {"limit_kb": REPORT_MAX_BYTES // 1024}
-        response = render(request, "413.html", context, status=413)
-        return response
+        return render(request, "413.html", context, status=413)
     page = get_object_or_404(Page, slug__iexact=slug, is_suspended=False)
+    status = 200
     if request.method == "POST":
         form = ReportForm(request.POST)
-        key = f"pages:reports:{page.pk}:{int(time.time() // 3600)}"
-        if form.is_valid() and not form.cleaned_data["website"] and _reports_this_hour(key) <= 20:
-            AbuseReport.objects.create(
-                page=page,
-                reason=form.cleaned_data["reason"],
-                message=form.cleaned_data["message"],
-            )
-            return render(request, "pages/report.html", {"page": page, "sent": True})
+        if form.is_valid():
+            data = form.cleaned_data
+            # A filled-in trap field is a bot: it is thanked and nothing is kept.
+            if data["website"] or reports.receive(request, page, data["reason"], data["message"]):
+                return render(request, "pages/report.html", {"page": page, "sent": True})
+            form.add_error(None, TOO_MANY_REPORTS)
+            status = 429
     else:
         form = ReportForm()
-    return render(request, "pages/report.html", {"page": page, "form": form})
+    return render(request, "pages/report.html", {"page": page, "form": form}, status=status)
 
 
 def _declared_length(request):
@@ -239,13 +241,3 @@ def _declared_length(request):
         return int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
         return 0
-
-
-def _reports_this_hour(key):
-    """Count one report; a counter evicted meanwhile starts again (a cap, not a tally)."""
-    cache.add(key, 0, 3600)
-    try:
-        return cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, 3600)
-        return 1
