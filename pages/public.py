@@ -59,9 +59,9 @@ def public_page(request, slug):
     if screen is None:
         raise Http404("No such screen")
     state = page_cache.get_state(slug)
-    if state == "missing":
-        return _unavailable(request, 404)
-    if state is None:
+    if not isinstance(state, dict):
+        if page_cache.is_missing(slug):
+            return _unavailable(request, 404)
         return _cold(request, slug, screen, state)
     if state["slug"] != slug:
         return _to_canonical(state["slug"], screen)
@@ -79,6 +79,7 @@ def from_cache(request, state, screen):
 
 
 def _cold(request, slug, screen, cached=None):
+    generation = page_cache.slug_generation()
     page = Page.objects.select_related("user").filter(slug__iexact=slug).first()
     if page is None:
         # A TikTok handle with dots, which a page address cannot hold, leads
@@ -91,7 +92,7 @@ def _cold(request, slug, screen, cached=None):
         )
         if owner:
             return redirect(f"/@{owner.slug}")
-        page_cache.remember_missing(slug)
+        page_cache.remember_missing(slug, generation)
         return _unavailable(request, 404)
     page_cache.remember_state(page, cached)
     if page.slug != slug:
@@ -132,9 +133,19 @@ def _respond(request, state, entry):
 
 
 def _unavailable(request, status):
-    response = render(request, "pages/unavailable.html", {"status": status}, status=status)
+    """404 or 410. The same for every address, so rendered once per process:
+    a flood of made-up addresses costs no rendering."""
+    if status not in _unavailable_bodies:
+        body = render_to_string("pages/unavailable.html", {"status": status})
+        _unavailable_bodies[status] = body.encode()
+    response = HttpResponse(
+        _unavailable_bodies[status], content_type="text/html; charset=utf-8", status=status
+    )
     response["Cache-Control"] = "public, max-age=60"
     return response
+
+
+_unavailable_bodies = {}
 
 
 def _context(page, screen):
