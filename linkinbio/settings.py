@@ -55,6 +55,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "linkinbio.request_size.RequestSizeMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "pages.middleware.WarmPageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -66,6 +67,14 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "allauth.account.middleware.AccountMiddleware",
 ]
+
+# The header your reverse proxy puts the client's address in (its last
+# entry is used), e.g. X-Forwarded-For; empty when clients connect directly.
+CLIENT_IP_HEADER = env.str("CLIENT_IP_HEADER", default="")
+
+# The largest request body, files included (the site takes no uploads): more
+# answers 413 unread. Public forms have smaller caps of their own.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=1024 * 1024)
 
 ROOT_URLCONF = "linkinbio.urls"
 WSGI_APPLICATION = "linkinbio.wsgi.application"
@@ -302,7 +311,12 @@ LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "formatters": {
+        "plain": {
+            "()": "linkinbio.logs.OneLineFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+        }
+    },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {"django": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False}},

@@ -127,10 +127,10 @@ class VideoAdmin(BumpOnSave, admin.ModelAdmin):
 
 @admin.register(AbuseReport)
 class AbuseReportAdmin(admin.ModelAdmin):
-    list_display = ["page", "reason", "created", "resolved"]
+    list_display = ["page", "reason", "created", "repeats", "resolved"]
     list_filter = ["resolved", "reason"]
     search_fields = ["page__slug", "message"]
-    readonly_fields = ["page", "reason", "message", "created"]
+    readonly_fields = ["page", "reason", "message", "created", "repeats"]
     actions = ["resolve", "suspend_pages"]
 
     @admin.action(description="Mark as resolved")

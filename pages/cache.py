@@ -4,7 +4,13 @@ Two kinds of entries, both in the default (cross-process) cache:
 
 - `pages:slug:<slug>`: what a visit needs to know about a page without
   touching the database: its id, canonical slug, version, when its snapshot
-  goes stale, whether it is suspended. Missing slugs are remembered briefly.
+  goes stale, whether it is suspended.
+- `pages:slugs:generation`: changes whenever a page gets a new address.
+
+Slugs with no page are remembered briefly in each process's memory, not in
+the cache: a flood of made-up addresses would otherwise fill the cache and
+push real pages out. A remembered miss holds only while the generation is
+the one read before the database said "no such page".
 - `pages:html:<id>:<version>:<screen>`: the rendered page. The version is in
   the key, so a bump makes every old entry unreachable at once.
 
@@ -15,6 +21,9 @@ read the database just before a bump can never overwrite the newer state).
 
 import gzip
 import hashlib
+import threading
+import time
+from collections import OrderedDict
 
 from django.conf import settings
 from django.core.cache import cache
@@ -22,7 +31,12 @@ from django.db import transaction
 from django.utils import timezone
 
 MISSING_SECONDS = 60
+MISSING_MAX = 10_000
+GENERATION_KEY = "pages:slugs:generation"
 REPAIR_SECONDS = 60
+
+_missing = OrderedDict()  # slug -> (generation, monotonic deadline)
+_missing_lock = threading.Lock()
 
 
 def slug_key(slug):
@@ -46,7 +60,7 @@ def state_of(page):
 
 
 def get_state(slug):
-    """The cached state for a slug: a dict, "missing", or None when unknown."""
+    """The cached state for a slug: a dict, or None when unknown."""
     return cache.get(slug_key(slug))
 
 
@@ -66,12 +80,45 @@ def remember_state(page, cached=None):
         cache.add(slug_key(page.slug), state, settings.PAGE_CACHE_SECONDS)
 
 
-def remember_missing(slug):
-    cache.add(slug_key(slug), "missing", MISSING_SECONDS)
+def slug_generation():
+    """Read before looking a slug up in the database (see remember_missing)."""
+    return cache.get(GENERATION_KEY)
+
+
+def is_missing(slug):
+    """Whether this process saw lately that no page has this slug."""
+    key = slug.lower()
+    entry = _missing.get(key)
+    if entry is None:
+        return False
+    generation, until = entry
+    if time.monotonic() < until and generation == cache.get(GENERATION_KEY):
+        return True
+    with _missing_lock:
+        _missing.pop(key, None)
+    return False
+
+
+def remember_missing(slug, generation):
+    """Remember, in this process only, that no page had this slug when
+    `generation` was current. Bounded: the oldest misses go first."""
+    with _missing_lock:
+        _missing[slug.lower()] = (generation, time.monotonic() + MISSING_SECONDS)
+        _missing.move_to_end(slug.lower())
+        while len(_missing) > MISSING_MAX:
+            _missing.popitem(last=False)
+
+
+def forget_missing():
+    """Drop this process's remembered misses (tests, and a cleared cache)."""
+    with _missing_lock:
+        _missing.clear()
 
 
 def forget_slug(slug):
+    """A page got this slug (or lost it): every process looks it up again."""
     cache.delete(slug_key(slug))
+    cache.set(GENERATION_KEY, time.time_ns(), None)
 
 
 def publish(page_id):

@@ -8,6 +8,8 @@ from urllib.parse import urlsplit
 from django.core.files.base import ContentFile
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from pages import text
+
 AVATAR_SIZE = (200, 200)
 COVER_SIZE = (270, 480)
 MAX_PIXELS = 40_000_000
@@ -20,8 +22,11 @@ class BadImage(Exception):
 
 def source_of(url):
     """A CDN URL without its signature, to tell a new image from a re-signed one."""
-    parts = urlsplit(url or "")
-    return f"{parts.netloc}{parts.path}"[:500]
+    try:
+        parts = urlsplit(url or "")
+    except ValueError:
+        return ""
+    return text.clean_line(f"{parts.netloc}{parts.path}", 500)
 
 
 def to_webp(data, size):

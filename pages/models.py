@@ -11,6 +11,7 @@ from django.utils.text import slugify
 
 from accounts.personal_data import iso
 from pages import cache as page_cache
+from pages import text
 from pages.links import blocked_hosts, link_host, validate_link_url
 from pages.moderation import AbuseReport, BlockedDomain  # noqa: F401  (models of this app)
 from pages.source import source
@@ -160,15 +161,17 @@ class Page(models.Model):
         return page
 
     def apply_profile(self, profile):
-        """Copy a Profile into the snapshot; returns the names of the changed fields."""
+        """Copy a Profile into the snapshot, made safe to store (pages/text.py);
+        returns the names of the changed fields."""
         changed = []
         for name in PROFILE_FIELDS:
             value = getattr(profile, name)
             if value is None:
                 continue  # a field of a scope not granted: keep what we have
             field = self._meta.get_field(name)
-            if isinstance(value, str) and getattr(field, "max_length", None):
-                value = value[: field.max_length]
+            if isinstance(value, str):
+                limit = getattr(field, "max_length", None)
+                value = text.clean(value) if limit is None else text.clean_line(value, limit)
             if name == "profile_deep_link" and not str(value).startswith("https://"):
                 value = ""
             if getattr(self, name) != value:

@@ -12,7 +12,6 @@ import re
 import time
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import Http404, HttpResponse, HttpResponseNotModified, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -21,11 +20,18 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
 from pages import cache as page_cache
-from pages import stats, syncing
+from pages import reports, stats, syncing
 from pages.forms import ReportForm
 from pages.links import ALLOWED_SCHEMES, blocked_hosts, is_blocked, link_host
-from pages.models import MAX_VIDEOS_SHOWN, VIDEOS_PER_SCREEN, AbuseReport, Link, Page, Video
+from pages.models import MAX_VIDEOS_SHOWN, VIDEOS_PER_SCREEN, Link, Page, Video
 
+# A report is a reason and at most 1000 characters: even percent-encoded,
+# far below this.
+REPORT_MAX_BYTES = 32 * 1024
+TOO_MANY_REPORTS = (
+    "You have sent several reports in the last hour, so this one was not sent yet. "
+    "Please send it again in an hour; what you wrote is still here."
+)
 MAX_SCREEN = math.ceil(MAX_VIDEOS_SHOWN / VIDEOS_PER_SCREEN)
 _JSON_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
 _GZIP = re.compile(r"\bgzip\b")
@@ -40,7 +46,10 @@ def screen_of(request):
     if not request.META.get("QUERY_STRING"):
         return 1
     value = request.GET.get("page", "1")
-    return int(value) if value.isdigit() and 1 <= int(value) <= MAX_SCREEN else None
+    # ASCII digits only: "²".isdigit() is true, and int("²") raises.
+    if not (value.isascii() and value.isdigit() and len(value) <= 3):
+        return None
+    return int(value) if 1 <= int(value) <= MAX_SCREEN else None
 
 
 @require_safe
@@ -50,9 +59,9 @@ def public_page(request, slug):
     if screen is None:
         raise Http404("No such screen")
     state = page_cache.get_state(slug)
-    if state == "missing":
-        return _unavailable(request, 404)
-    if state is None:
+    if not isinstance(state, dict):
+        if page_cache.is_missing(slug):
+            return _unavailable(request, 404)
         return _cold(request, slug, screen, state)
     if state["slug"] != slug:
         return _to_canonical(state["slug"], screen)
@@ -70,6 +79,7 @@ def from_cache(request, state, screen):
 
 
 def _cold(request, slug, screen, cached=None):
+    generation = page_cache.slug_generation()
     page = Page.objects.select_related("user").filter(slug__iexact=slug).first()
     if page is None:
         # A TikTok handle with dots, which a page address cannot hold, leads
@@ -82,7 +92,7 @@ def _cold(request, slug, screen, cached=None):
         )
         if owner:
             return redirect(f"/@{owner.slug}")
-        page_cache.remember_missing(slug)
+        page_cache.remember_missing(slug, generation)
         return _unavailable(request, 404)
     page_cache.remember_state(page, cached)
     if page.slug != slug:
@@ -123,9 +133,19 @@ def _respond(request, state, entry):
 
 
 def _unavailable(request, status):
-    response = render(request, "pages/unavailable.html", {"status": status}, status=status)
+    """404 or 410. The same for every address, so rendered once per process:
+    a flood of made-up addresses costs no rendering."""
+    if status not in _unavailable_bodies:
+        body = render_to_string("pages/unavailable.html", {"status": status})
+        _unavailable_bodies[status] = body.encode()
+    response = HttpResponse(
+        _unavailable_bodies[status], content_type="text/html; charset=utf-8", status=status
+    )
     response["Cache-Control"] = "public, max-age=60"
     return response
+
+
+_unavailable_bodies = {}
 
 
 def _context(page, screen):
@@ -208,27 +228,27 @@ def _go(request, url, obj):
 @csrf_exempt  # anonymous and stateless: no session to forge, no cookie to set
 def report(request, slug):
     """A visitor reports a page to the admins."""
+    if _declared_length(request) > REPORT_MAX_BYTES:
+        context = {"limit_kb": REPORT_MAX_BYTES // 1024}
+        return render(request, "413.html", context, status=413)
     page = get_object_or_404(Page, slug__iexact=slug, is_suspended=False)
+    status = 200
     if request.method == "POST":
         form = ReportForm(request.POST)
-        key = f"pages:reports:{page.pk}:{int(time.time() // 3600)}"
-        if form.is_valid() and not form.cleaned_data["website"] and _reports_this_hour(key) <= 20:
-            AbuseReport.objects.create(
-                page=page,
-                reason=form.cleaned_data["reason"],
-                message=form.cleaned_data["message"],
-            )
-            return render(request, "pages/report.html", {"page": page, "sent": True})
+        if form.is_valid():
+            data = form.cleaned_data
+            # A filled-in trap field is a bot: it is thanked and nothing is kept.
+            if data["website"] or reports.receive(request, page, data["reason"], data["message"]):
+                return render(request, "pages/report.html", {"page": page, "sent": True})
+            form.add_error(None, TOO_MANY_REPORTS)
+            status = 429
     else:
         form = ReportForm()
-    return render(request, "pages/report.html", {"page": page, "form": form})
+    return render(request, "pages/report.html", {"page": page, "form": form}, status=status)
 
 
-def _reports_this_hour(key):
-    """Count one report; a counter evicted meanwhile starts again (a cap, not a tally)."""
-    cache.add(key, 0, 3600)
+def _declared_length(request):
     try:
-        return cache.incr(key)
+        return int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
-        cache.set(key, 1, 3600)
-        return 1
+        return 0

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from pages import cache as page_cache
-from pages import images, syncing
+from pages import images, syncing, text
 from pages.models import MAX_VIDEOS_SHOWN, Video
 from pages.source import NeedsReconnect, SourceError, TryLater, source
 
@@ -124,11 +124,11 @@ def _download_image(url, size):
 
 
 def _video_values(item):
-    """What is stored of a video, cut to the columns' sizes."""
-    share_url = item.share_url
+    """What is stored of a video, made safe to store and cut to the columns' sizes."""
+    share_url = text.clean_line(item.share_url, 500)
     return {
-        "title": " ".join(item.title.split())[:300],
-        "share_url": share_url[:500] if share_url.startswith("https://") else "",
+        "title": text.clean_line(" ".join(item.title.split()), 300),
+        "share_url": share_url if share_url.startswith("https://") else "",
         "duration": item.duration,
         "view_count": item.view_count,
         "like_count": item.like_count,
@@ -143,7 +143,7 @@ def _sync_videos(page):
     existing = {video.tiktok_id: video for video in page.videos.all()}
     seen, changed = set(), []
     for item in videos.items:
-        if not item.id or item.id in seen or len(item.id) > 32:
+        if not text.is_clean_id(item.id, 32) or item.id in seen:
             continue
         seen.add(item.id)
         values = _video_values(item)

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from django.core.cache import cache
 
+from pages import cache as page_cache
 from tests.helpers import fresh_page, make_creator
 
 
@@ -26,6 +27,7 @@ def isolated_storage(settings, tmp_path, tmp_path_factory):
             }
         }
     cache.clear()
+    page_cache.forget_missing()
 
 
 # The personas (tests/helpers.py): creators connected to TikTok. The pages

@@ -1,4 +1,8 @@
+from urllib.parse import urlsplit
+
 from django import template
+
+from pages import hosts
 
 register = template.Library()
 
@@ -20,3 +24,17 @@ def compact(value):
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key)
+
+
+@register.filter
+def shown_url(url):
+    """A link's address as its creator should read it: international host
+    names in their script, names that mix scripts (a look-alike) in punycode."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return url
+    netloc = parts.netloc.replace(parts.hostname, hosts.shown(parts.hostname), 1)
+    return parts._replace(netloc=netloc).geturl()

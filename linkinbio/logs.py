@@ -1,0 +1,28 @@
+"""Log lines that say only what happened: one record, one line.
+
+Text from requests and from TikTok (an `error` parameter, an error code, a
+profile field) ends up in log messages. A `%0A` in it would otherwise start a
+line of its own, which reads like a record the site never wrote; bidi
+overrides would reorder what an operator reads. The formatter writes such
+characters as escapes, in every message, whoever logs it.
+"""
+
+import logging
+import re
+
+# C0 and C1 controls, line and paragraph separators, bidi embeddings,
+# overrides and isolates.
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\u200e\u200f]")
+
+
+def escape(text):
+    """`text` with every unsafe character written as a backslash escape."""
+    return _UNSAFE.sub(lambda m: m[0].encode("unicode_escape").decode("ascii"), text)
+
+
+class OneLineFormatter(logging.Formatter):
+    """A formatter whose messages never span lines (tracebacks still do)."""
+
+    def formatMessage(self, record):  # noqa: N802  (logging's name)
+        record.message = escape(record.message)
+        return super().formatMessage(record)

@@ -1,0 +1,32 @@
+"""Receiving visitors' abuse reports, so that nobody can silence them.
+
+A reporter (a keyed hash of the client, pages/visitors.py; never stored)
+may send REPORTS_PER_REPORTER reports an hour; beyond that they are told to
+wait, and what they wrote stays in the form. A page takes
+REPORTS_PER_PAGE new rows an hour; beyond that, and whenever a reporter
+reports the same page again, the report is counted on the page's newest
+open report (`AbuseReport.repeats`): never dropped.
+"""
+
+import time
+
+from pages import visitors
+from pages.models import AbuseReport
+
+REPORTS_PER_REPORTER = 5
+REPORTS_PER_PAGE = 200
+HOUR = 3600
+
+
+def receive(request, page, reason, message):
+    """Take one report; returns the AbuseReport, or None when the reporter
+    has sent too many this hour."""
+    hour = int(time.time() // HOUR)
+    reporter = visitors.visitor_hash(request)
+    if visitors.hits(f"pages:reports:by:{reporter}:{hour}", HOUR) > REPORTS_PER_REPORTER:
+        return None
+    if visitors.hits(f"pages:reports:page:{page.pk}:{hour}", HOUR) > REPORTS_PER_PAGE:
+        repeat = "ceiling"
+    else:
+        repeat = not visitors.first_time(f"pages:reports:seen:{reporter}:{page.pk}", HOUR)
+    return AbuseReport.receive(page, reason, message, repeat=repeat)
