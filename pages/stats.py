@@ -158,6 +158,15 @@ def store_views(counts, minute=None):
 atexit.register(write_pending)
 
 
+def forget_page(page_id):
+    """Drop this process's uncounted views and remembered visitors of a page
+    that is being deleted."""
+    with _lock:
+        _pending.pop(page_id, None)
+        for key in [key for key in _seen if key[0] == page_id]:
+            del _seen[key]
+
+
 def add_to_day(page_id, day, *, views=0, clicks=0):
     updated = PageStat.objects.filter(page_id=page_id, day=day).update(
         views=F("views") + views, clicks=F("clicks") + clicks
