@@ -61,9 +61,24 @@ def cache_hits(settings):
     else:
         client = cache._cache.get_client()
         for key in client.scan_iter("*"):
-            blob = key + (client.get(key) or b"")
+            blob = key + redis_value(client, key)
             found += [(key, n) for n in needles() if n.encode() in blob]
     return found
+
+
+def redis_value(client, key):
+    kind = client.type(key).decode()
+    if kind == "string":
+        return client.get(key) or b""
+    if kind == "hash":
+        return b" ".join(k + b"=" + v for k, v in client.hgetall(key).items())
+    if kind == "list":
+        return b" ".join(client.lrange(key, 0, -1))
+    if kind == "set":
+        return b" ".join(client.smembers(key))
+    if kind == "zset":
+        return b" ".join(client.zrange(key, 0, -1))
+    return b""
 
 
 def media_hits(settings):
