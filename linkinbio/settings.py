@@ -329,4 +329,5 @@ SCHEDULED_JOBS = [
     ("pages.syncing.enqueue_due_syncs", 15),
     ("accounts.tiktok.jobs.prune_request_history", 6 * 3600),
     ("linkinbio.jobs.prune_finished_tasks", 6 * 3600),
+    ("linkinbio.jobs.recover_stale_tasks", 60),
 ]

@@ -164,3 +164,22 @@ def is_expired(entry, now=None):
     valid_until = entry[2]
     now = now or timezone.now().timestamp()
     return valid_until is not None and now >= valid_until
+
+
+def forget_page(page_id, slug, version):
+    """Drop everything the cache holds about a page, every version of it
+    (the creator deleted their account): its state, its rendered screens,
+    its view counters."""
+    from pages.public import MAX_SCREEN  # a real cycle: the views render through this module
+    from pages.stats import COUNTER_SECONDS, _views_key
+
+    forget_slug(slug)
+    keys = [
+        html_key(page_id, v, screen)
+        for v in range(1, version + 1)
+        for screen in range(1, MAX_SCREEN + 1)
+    ]
+    minute = int(time.time() // 60)
+    keys += [_views_key(page_id, m) for m in range(minute - COUNTER_SECONDS // 60, minute + 2)]
+    for start in range(0, len(keys), 1000):
+        cache.delete_many(keys[start : start + 1000])

@@ -1,6 +1,16 @@
 """The pages app's share of a creator's data (registered in apps.py)."""
 
+import shutil
+from pathlib import Path
+
+from django.apps import apps
+from django.conf import settings
+from django.db import transaction
+
+from pages import cache as page_cache
+from pages import stats
 from pages.models import SYNC_BOOKKEEPING_FIELDS, Page
+from pages.tasks import sync_page
 
 # Columns left out of the export: row identifiers and the parent row (implied
 # by nesting), and the syncer's bookkeeping. A test holds every model field
@@ -20,8 +30,32 @@ def export(user):
 
 
 def erase(user):
-    """The page, its links, videos and stats; image files go after the commit."""
+    """The page, its links, videos and stats (image files go after the
+    commit, then its folder), and what is kept beside them: its cache entries of every
+    version, its finished sync tasks, its views not yet stored."""
+    for page_id, slug, version in Page.objects.filter(user=user).values_list(
+        "pk", "slug", "version"
+    ):
+        page_cache.forget_page(page_id, slug, version)
+        stats.forget_page(page_id)
+        _delete_sync_tasks(page_id)
+        folder = Path(settings.MEDIA_ROOT) / "pages" / str(page_id)
+        # After the files' own deletions, which also wait for the commit.
+        transaction.on_commit(lambda folder=folder: shutil.rmtree(folder, ignore_errors=True))
     Page.objects.filter(user=user).delete()
+
+
+def _delete_sync_tasks(page_id):
+    """The database queue's rows of this page's syncs (their argument is its id)."""
+    if not apps.is_installed("django_tasks_db"):
+        return
+    from django_tasks_db.models import DBTaskResult
+
+    rows = DBTaskResult.objects.filter(task_path=sync_page.module_path).values_list(
+        "pk", "args_kwargs"
+    )
+    ids = [pk for pk, call in rows.iterator() if (call or {}).get("args") == [page_id]]
+    DBTaskResult.objects.filter(pk__in=ids).delete()
 
 
 def overview(request):

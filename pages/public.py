@@ -9,7 +9,6 @@ stale snapshot is synced without the visitor waiting.
 import json
 import math
 import re
-import time
 
 from django.conf import settings
 from django.http import Http404, HttpResponse, HttpResponseNotModified, HttpResponseRedirect
@@ -20,7 +19,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
 from pages import cache as page_cache
-from pages import reports, stats, syncing
+from pages import reports, stats, syncing, visitors
 from pages.forms import ReportForm
 from pages.links import ALLOWED_SCHEMES, blocked_hosts, is_blocked, link_host
 from pages.models import MAX_VIDEOS_SHOWN, VIDEOS_PER_SCREEN, Link, Page, Video
@@ -117,7 +116,7 @@ def _to_canonical(slug, screen):
 def _respond(request, state, entry):
     etag, body, _, compressed = entry
     if request.method == "GET" and stats.is_human(request):
-        stats.count_view(state["id"])
+        stats.count_view(state["id"], visitors.visitor_hash(request))
     syncing.request_from_visit(state)
     if etag in request.headers.get("If-None-Match", ""):
         response = HttpResponseNotModified()
@@ -215,10 +214,11 @@ def _go(request, url, obj):
     if url.split(":", 1)[0].lower() not in ALLOWED_SCHEMES or is_blocked(link_host(url)):
         raise Http404("No such link")
     if request.method == "GET" and stats.is_human(request):
+        visitor = visitors.visitor_hash(request)
         if isinstance(obj, Link):
-            stats.count_click(obj)
+            stats.count_click(obj, visitor)
         else:
-            stats.add_to_day(obj.page_id, time.strftime("%Y-%m-%d", time.gmtime()), clicks=1)
+            stats.count_video_link_click(obj, visitor)
     response = LinkRedirect(url)
     response["Cache-Control"] = "no-store"
     response["Referrer-Policy"] = "no-referrer"

@@ -10,6 +10,9 @@ view) stores its counts, and so does the process at exit:
 - otherwise straight into PageStat with a conditional UPDATE (the file cache
   increments by reading then writing, which loses counts across processes).
 
+A visitor (a keyed hash, pages/visitors.py) counts once per page per 30
+minutes and once per link per 30 seconds; the redirect itself is never held back.
+
 Either way the visited pages are noted (which is what makes a page sync
 often instead of daily). A process that is killed loses at most its last few
 seconds of counts.
@@ -21,7 +24,7 @@ import logging
 import re
 import threading
 import time
-from collections import Counter
+from collections import Counter, OrderedDict
 from datetime import UTC, datetime
 
 from django.conf import settings
@@ -29,6 +32,7 @@ from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
+from pages import visitors
 from pages.models import Link, Page, PageStat
 
 BOT_PATTERN = re.compile(
@@ -42,7 +46,12 @@ COUNTER_SECONDS = 3 * 3600
 LAST_FLUSH_KEY = "pages:views:flushed"
 FLUSH_SECONDS = 10
 
+VIEW_WINDOW_SECONDS = 30 * 60
+CLICK_WINDOW_SECONDS = 30
+SEEN_MAX = 100_000
+
 _pending = Counter()
+_seen = OrderedDict()  # (page id, visitor hash) -> time until which it is not counted
 _lock = threading.Lock()
 _last_write = [time.monotonic()]
 
@@ -67,9 +76,24 @@ def _views_key(page_id, minute):
     return f"pages:views:{page_id}:{minute}"
 
 
-def count_view(page_id):
-    """Count one view of the page (in memory; stored now and then)."""
+def count_view(page_id, visitor=""):
+    """Count one view of the page (in memory; stored now and then), at most
+    one per visitor (pages/visitors.py) and VIEW_WINDOW_SECONDS.
+
+    The visitors seen lately are remembered in this process's memory, not in
+    the cache, so that a view stays free of writes: with several processes a
+    visitor counts at most once per process and window.
+    """
+    now = time.time()
+    key = (page_id, visitor)
     with _lock:
+        until = _seen.get(key)
+        if until is not None and until > now:
+            return
+        _seen[key] = now + VIEW_WINDOW_SECONDS
+        _seen.move_to_end(key)
+        while len(_seen) > SEEN_MAX:
+            _seen.popitem(last=False)
         _pending[page_id] += 1
     write_if_due()
 
@@ -134,6 +158,15 @@ def store_views(counts, minute=None):
 atexit.register(write_pending)
 
 
+def forget_page(page_id):
+    """Drop this process's uncounted views and remembered visitors of a page
+    that is being deleted."""
+    with _lock:
+        _pending.pop(page_id, None)
+        for key in [key for key in _seen if key[0] == page_id]:
+            del _seen[key]
+
+
 def add_to_day(page_id, day, *, views=0, clicks=0):
     updated = PageStat.objects.filter(page_id=page_id, day=day).update(
         views=F("views") + views, clicks=F("clicks") + clicks
@@ -148,10 +181,22 @@ def add_to_day(page_id, day, *, views=0, clicks=0):
             )
 
 
-def count_click(link):
-    """One click on a link (the caller has checked it is a person)."""
+def count_click(link, visitor=""):
+    """One click on a link (the caller has checked it is a person), at most
+    one per visitor and link every CLICK_WINDOW_SECONDS; returns whether it counted."""
+    if not visitors.first_time(f"pages:click:{visitor}:l{link.pk}", CLICK_WINDOW_SECONDS):
+        return False
     Link.objects.filter(pk=link.pk).update(clicks=F("clicks") + 1)
     add_to_day(link.page_id, datetime.now(UTC).date(), clicks=1)
+    return True
+
+
+def count_video_link_click(video, visitor=""):
+    """A click on the link under a video, with the same once-per-visitor rule."""
+    if not visitors.first_time(f"pages:click:{visitor}:v{video.pk}", CLICK_WINDOW_SECONDS):
+        return False
+    add_to_day(video.page_id, datetime.now(UTC).date(), clicks=1)
+    return True
 
 
 def flush_views(now=None):

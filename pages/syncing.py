@@ -49,6 +49,23 @@ def claim(page_id, *, now=None, stale_only=True, manual=False):
     return pages.update(sync_lease_until=now + timedelta(seconds=LEASE_SECONDS)) == 1
 
 
+def is_running(page_id):
+    """Whether a worker is running this page's sync now: True, False, or
+    None when the task backend cannot tell (only the database queue can)."""
+    if settings.TASKS["default"]["BACKEND"] != "django_tasks_db.DatabaseBackend":
+        return None
+    from django_tasks_db.models import DBTaskResult
+
+    since = timezone.now() - timedelta(seconds=LEASE_SECONDS)
+    running = DBTaskResult.objects.running().filter(
+        task_path=sync_page.module_path, started_at__gte=since
+    )
+    return any(
+        (call or {}).get("args") == [page_id]
+        for call in running.values_list("args_kwargs", flat=True)
+    )
+
+
 def release(page_id, **fields):
     """Give the lease back, saving the sync state fields given."""
     Page.objects.filter(pk=page_id).update(sync_lease_until=None, **fields)

@@ -56,6 +56,8 @@ def sync_status(page, connection, now=None):
     if page.is_suspended:
         return "error", "Your page is suspended; it is not updated."
     if page.sync_lease_until and page.sync_lease_until > now:
+        if syncing.is_running(page.pk) is False:  # queued, or its worker stopped
+            return "busy", "Waiting for its turn to update from TikTok."
         return "busy", "Updating from TikTok now. Reload in a few seconds."
     if page.sync_waiting_since:
         return "busy", "Waiting for its turn to update from TikTok."

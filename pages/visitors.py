@@ -7,6 +7,7 @@ is never written to the database, a log or a response. Used to cap reports
 per reporter and to count a click or a view once per visitor and window.
 """
 
+import functools
 import hashlib
 import time
 
@@ -26,6 +27,7 @@ def client_address(request):
     return request.META.get("REMOTE_ADDR", "")
 
 
+@functools.lru_cache(maxsize=4)
 def _day_key(day):
     material = f"linkinbio visitors {day}".encode()
     return hashlib.blake2b(material, key=settings.SECRET_KEY.encode()[:64]).digest()

@@ -38,9 +38,9 @@ BROWSER = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Mobile/15E148"
 # Personas.
 
 
-def make_creator(username, *, scopes=None, page=False, expires_in=86400):
+def make_creator(username, *, scopes=None, page=False, expires_in=86400, user_id=None):
     """A creator connected to TikTok (tokens act.<name>-1 / rft.<name>-1), with a page if asked."""
-    user = User.objects.create(username=username)
+    user = User.objects.create(username=username, id=user_id)
     user.set_unusable_password()
     user.save()
     connection = TikTokConnection(user=user, open_id=f"oid-{username}")

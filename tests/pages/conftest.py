@@ -19,6 +19,7 @@ def pages_settings(settings):
     settings.SITE_URL = "http://testserver"
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
     stats._pending.clear()
+    stats._seen.clear()
 
 
 @pytest.fixture

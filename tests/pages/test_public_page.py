@@ -247,8 +247,8 @@ def test_visitor_reports_a_page_without_getting_a_cookie(alice_page, visitor):
 def test_page_view_counts_reach_the_dashboard(alice_page, visitor, alice_client):
     from pages import stats
 
-    for _ in range(3):
-        visitor.get("/@alice")
+    for n in range(3):
+        visitor.get("/@alice", REMOTE_ADDR=f"192.0.2.{n}")
     import time as _time
 
     stats.flush_views(now=_time.time() + 120)

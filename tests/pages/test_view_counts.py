@@ -36,8 +36,8 @@ def test_views_reach_alices_dashboard_after_a_quiet_spell(file_cache, alice, ali
     """No scheduler runs and nobody visits again: Alice's own next request is
     enough for the views counted a while ago to show."""
     a_while_later()
-    for _ in range(3):
-        assert visitor.get("/@alice").status_code == 200
+    for n in range(3):
+        assert visitor.get("/@alice", REMOTE_ADDR=f"192.0.2.{n}").status_code == 200
     assert views_of(page_of(alice)) == 1  # the first view stored, the others wait
     a_while_later()
     html = alice_client.get("/dashboard/").content.decode()

@@ -1,0 +1,77 @@
+"""The worker running Alice's sync is killed: the dashboard does not claim an
+update is running, the task is queued again once, and a task whose worker
+dies twice is marked failed instead of staying RUNNING for ever."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.management import call_command
+from django.tasks import TaskResultStatus
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+from linkinbio import jobs
+from pages import syncing
+from tests.helpers import page_of
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def database_queue(settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+def killed_mid_sync(page, minutes_ago=11, workers=1):
+    """Alice's sync, claimed by a worker that then died."""
+    assert syncing.claim(page.pk, stale_only=False)
+    syncing.enqueue(page.pk)
+    started = timezone.now() - timedelta(minutes=minutes_ago)
+    DBTaskResult.objects.update(
+        status=TaskResultStatus.RUNNING,
+        started_at=started,
+        worker_ids=[f"worker-{n}" for n in range(workers)],
+    )
+    return DBTaskResult.objects.get()
+
+
+def test_the_dashboard_says_waiting_when_no_worker_runs_the_sync(
+    database_queue, alice, alice_client
+):
+    killed_mid_sync(page_of(alice))
+    html = alice_client.get("/dashboard/").content.decode()
+    assert "Waiting for its turn to update from TikTok." in html
+    assert "Updating from TikTok now" not in html
+
+
+def test_the_dashboard_says_updating_while_a_worker_runs_it(database_queue, alice, alice_client):
+    killed_mid_sync(page_of(alice), minutes_ago=0)  # started just now: alive
+    html = alice_client.get("/dashboard/").content.decode()
+    assert "Updating from TikTok now" in html
+
+
+def test_a_sync_whose_worker_died_runs_again(database_queue, alice, tiktok):
+    task = killed_mid_sync(page_of(alice))
+    assert jobs.recover_stale_tasks() == (1, 0)
+    task.refresh_from_db()
+    assert task.status == TaskResultStatus.READY
+    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+    task.refresh_from_db()
+    assert task.status == TaskResultStatus.SUCCESSFUL
+    assert page_of(alice).last_synced_at is not None
+    assert tiktok.calls["user.info"] == 1
+
+
+def test_a_task_whose_worker_died_twice_is_marked_failed(database_queue, alice):
+    task = killed_mid_sync(page_of(alice), workers=2)
+    assert jobs.recover_stale_tasks() == (0, 1)
+    task.refresh_from_db()
+    assert task.status == TaskResultStatus.FAILED
+    assert "stopped twice" in task.traceback
+
+
+def test_a_task_still_within_its_time_is_left_alone(database_queue, alice):
+    task = killed_mid_sync(page_of(alice), minutes_ago=2)
+    assert jobs.recover_stale_tasks() == (0, 0)
+    task.refresh_from_db()
+    assert task.status == TaskResultStatus.RUNNING
