@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import transaction
 
 from pages import cache as page_cache
-from pages import stats
+from pages import reports, stats
 from pages.models import SYNC_BOOKKEEPING_FIELDS, Page
 from pages.tasks import sync_page
 
@@ -32,12 +32,14 @@ def export(user):
 def erase(user):
     """The page, its links, videos and stats (image files go after the
     commit, then its folder), and what is kept beside them: its cache entries of every
-    version, its finished sync tasks, its views not yet stored."""
+    version, its report counters, its finished sync tasks, its views not
+    yet stored."""
     for page_id, slug, version in Page.objects.filter(user=user).values_list(
         "pk", "slug", "version"
     ):
         page_cache.forget_page(page_id, slug, version)
         stats.forget_page(page_id)
+        reports.forget_page(page_id)
         _delete_sync_tasks(page_id)
         folder = Path(settings.MEDIA_ROOT) / "pages" / str(page_id)
         # After the files' own deletions, which also wait for the commit.

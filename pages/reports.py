@@ -10,6 +10,8 @@ open report (`AbuseReport.repeats`): never dropped.
 
 import time
 
+from django.core.cache import cache
+
 from pages import visitors
 from pages.models import AbuseReport
 
@@ -25,8 +27,19 @@ def receive(request, page, reason, message):
     reporter = visitors.visitor_hash(request)
     if visitors.hits(f"pages:reports:by:{reporter}:{hour}", HOUR) > REPORTS_PER_REPORTER:
         return None
-    if visitors.hits(f"pages:reports:page:{page.pk}:{hour}", HOUR) > REPORTS_PER_PAGE:
+    if visitors.hits(_page_key(page.pk, hour), HOUR) > REPORTS_PER_PAGE:
         repeat = "ceiling"
     else:
-        repeat = not visitors.first_time(f"pages:reports:seen:{reporter}:{page.pk}", HOUR)
+        seen = visitors.visitor_hash(request, about=f"report {page.pk}")
+        repeat = not visitors.first_time(f"pages:reports:seen:{seen}", HOUR)
     return AbuseReport.receive(page, reason, message, repeat=repeat)
+
+
+def _page_key(page_id, hour):
+    return f"pages:reports:page:{page_id}:{hour}"
+
+
+def forget_page(page_id):
+    """Drop the page's report counters (the page is being deleted)."""
+    hour = int(time.time() // HOUR)
+    cache.delete_many([_page_key(page_id, h) for h in (hour - 1, hour, hour + 1)])

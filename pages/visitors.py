@@ -33,10 +33,12 @@ def _day_key(day):
     return hashlib.blake2b(material, key=settings.SECRET_KEY.encode()[:64]).digest()
 
 
-def visitor_hash(request, now=None):
-    """A short-lived, keyed hash of the client; the same all day, unlinkable after."""
+def visitor_hash(request, now=None, about=""):
+    """A short-lived, keyed hash of the client; the same all day, unlinkable
+    after. `about` (say a page id) gives a hash of the client and that thing,
+    which tells neither without the key."""
     day = int((time.time() if now is None else now) // 86400)
-    client = f"{client_address(request)}|{request.META.get('HTTP_USER_AGENT', '')}"
+    client = f"{client_address(request)}|{request.META.get('HTTP_USER_AGENT', '')}|{about}"
     return hashlib.blake2b(client.encode(), key=_day_key(day), digest_size=12).hexdigest()
 
 

@@ -8,6 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.tasks import TaskResultStatus
 from django.utils import timezone
+from django_tasks_db.management.commands import db_worker
 from django_tasks_db.models import DBTaskResult
 
 from linkinbio import jobs
@@ -50,7 +51,10 @@ def test_the_dashboard_says_updating_while_a_worker_runs_it(database_queue, alic
     assert "Updating from TikTok now" in html
 
 
-def test_a_sync_whose_worker_died_runs_again(database_queue, alice, tiktok):
+def test_a_sync_whose_worker_died_runs_again(database_queue, alice, tiktok, monkeypatch):
+    # The worker closes its connections between tasks: not the test's, which
+    # holds the test's transaction.
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
     task = killed_mid_sync(page_of(alice))
     assert jobs.recover_stale_tasks() == (1, 0)
     task.refresh_from_db()
