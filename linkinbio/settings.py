@@ -175,6 +175,7 @@ AXES_HANDLER = (
     else "axes.handlers.database.AxesDatabaseHandler"
 )
 AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False  # no banner on every manage.py command
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
