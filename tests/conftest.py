@@ -13,6 +13,7 @@ import pytest
 from django.core.cache import cache
 
 from pages import cache as page_cache
+from pages import stats
 from tests.helpers import fresh_page, make_creator
 
 
@@ -28,6 +29,10 @@ def isolated_storage(settings, tmp_path, tmp_path_factory):
         }
     cache.clear()
     page_cache.forget_missing()
+    # Views counted in this process by an earlier test must not be stored
+    # during this one (their page is gone with that test's data).
+    stats._pending.clear()
+    stats._seen.clear()
 
 
 # The personas (tests/helpers.py): creators connected to TikTok. The pages

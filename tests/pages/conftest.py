@@ -8,7 +8,6 @@ from django.tasks import default_task_backend
 from django.test import Client
 
 from accounts.tiktok import budget, client
-from pages import stats
 from tests.helpers import BROWSER, FakeTikTok, give_page
 
 
@@ -18,8 +17,6 @@ def pages_settings(settings):
     settings.TIKTOK_PLAYER_BASE = "http://127.0.0.1:9/tiktok-web"
     settings.SITE_URL = "http://testserver"
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
-    stats._pending.clear()
-    stats._seen.clear()
 
 
 @pytest.fixture
