@@ -32,6 +32,7 @@ from accounts.tiktok.client import (
 from accounts.tiktok.models import TikTokConnection
 
 PAGE_SIZE = 20  # video.list's largest max_count
+RECONNECT = "TikTok no longer accepts our access. Reconnect TikTok to resume updates."
 
 
 class BreakerOpen(TikTokError):
@@ -45,8 +46,7 @@ def explain(exc):
     """A TikTokError as the neutral error the pages app understands, in a creator's words."""
     code, reference = exc.code, exc.log_id
     if isinstance(exc, ReconnectNeeded):
-        message = "TikTok no longer accepts our access. Reconnect TikTok to resume updates."
-        return NeedsReconnect(message, code=code, reference=reference)
+        return NeedsReconnect(RECONNECT, code=code, reference=reference)
     if isinstance(exc, ScopeNotAuthorized):
         message = "TikTok refused part of the data because a permission was not granted."
         return Unusable(message, code=code, reference=reference)
@@ -186,10 +186,7 @@ class TikTokSource(Source):
     def _syncable(self, user):
         connection = TikTokConnection.of(user)
         if connection is None or connection.needs_reconnect:
-            raise NeedsReconnect(
-                "TikTok no longer accepts our access. Reconnect TikTok to resume updates.",
-                code="reconnect_needed",
-            )
+            raise NeedsReconnect(RECONNECT, code="reconnect_needed")
         return connection
 
     def connection(self, user):
