@@ -7,18 +7,25 @@ to it over HTTP, exactly as the product talks to TikTok.
 
 import secrets
 import time
+from datetime import timedelta
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import requests
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 
+from accounts.deletion import delete_creator
 from accounts.tiktok import client
 from accounts.tiktok.connect import sign_in_creator
 from accounts.tiktok.provider import pkce_pair
 from accounts.tiktok.scopes import user_info_fields
 from accounts.tiktok.views import granted_scopes
+from pages.forms import AppearanceForm, VideosShownForm
 from pages.models import Page
+from sandbox import guests
 
 # The sandbox creators who also get a page in the product itself.
 PAGE_CREATORS = ["mayacooks", "dailysketch.jo"]
@@ -67,9 +74,12 @@ def connect_demo_creator(sandbox_username, *, scopes=None):
         verifier, challenge = pkce_pair(settings.TIKTOK_PKCE)
         query.update(code_challenge=challenge, code_challenge_method="S256")
     consent = f"{settings.TIKTOK_AUTH_BASE}/v2/auth/authorize/?{urlencode(query)}"
+    # As the browser that last authorised with that account: a public demo's
+    # consent screen offers no one else's.
     response = client.session.post(
         consent,
         data={"account": sandbox_username, "scope": scopes, "decision": "allow"},
+        cookies={guests.COOKIE: guests.cookie_value(sandbox_username)},
         allow_redirects=False,
         timeout=(settings.TIKTOK_CONNECT_TIMEOUT, settings.TIKTOK_READ_TIMEOUT),
     )
@@ -96,6 +106,64 @@ def add_demo_links(page, username):
     for position, (title, url) in enumerate(DEMO_LINKS.get(username, []), start=1):
         page.links.create(title=title, url=url, position=position)
     page.bump_version()
+
+
+# What a creator can change on their page, back to how the seed made it.
+SHOWCASE_FIELDS = AppearanceForm.Meta.fields + VideosShownForm.Meta.fields
+
+
+def restore_showcase(page):
+    """Put a showcased page back as the seed made it: its settings, its links
+    (the seed's, in order), every video shown and unpinned. True if anything changed."""
+    changed = False
+    for name in SHOWCASE_FIELDS:
+        default = Page._meta.get_field(name).get_default()
+        if getattr(page, name) != default:
+            setattr(page, name, default)
+            changed = True
+    seeded = DEMO_LINKS.get(page.username, [])
+    with transaction.atomic():
+        if changed:
+            page.save(update_fields=SHOWCASE_FIELDS)
+        links = [(link.title, link.url, link.enabled) for link in page.links.order_by("position")]
+        if links != [(title, url, True) for title, url in seeded]:
+            page.links.all().delete()
+            for position, (title, url) in enumerate(seeded, start=1):
+                page.links.create(title=title, url=url, position=position)
+            changed = True
+        videos = page.videos.exclude(hidden=False, pinned=False)
+        changed = bool(videos.update(hidden=False, pinned=False)) or changed
+        if changed:
+            page.bump_version()
+    return changed
+
+
+def reseed_showcase():
+    """A public demo's showcased pages, re-seeded every hour; returns how many changed."""
+    if not settings.PUBLIC_DEMO:
+        return 0
+    return sum(restore_showcase(page) for page in Page.objects.filter(is_showcased=True))
+
+
+def expire_guests(now=None):
+    """A public demo's guests go after SANDBOX_GUEST_HOURS: their account and
+    page here (as "Delete account" does), then their sandbox account. Staff
+    and showcased creators stay. Returns how many creators were deleted."""
+    if not settings.PUBLIC_DEMO:
+        return 0
+    now = now or timezone.now()
+    cutoff = now - timedelta(hours=settings.SANDBOX_GUEST_HOURS)
+    expired = (
+        get_user_model()
+        .objects.filter(is_staff=False, is_superuser=False, date_joined__lt=cutoff)
+        .exclude(page__is_showcased=True)
+    )
+    deleted = 0
+    for user in expired[:200]:
+        delete_creator(user)
+        deleted += 1
+    guests.expire_guests(now)
+    return deleted
 
 
 def server_is_up(timeout=1.0):
@@ -135,6 +203,10 @@ def connect_demo_pages(usernames=None, write=print):
         else:
             users.append(user)
             Page.objects.filter(user=user).update(is_showcased=True)
-            add_demo_links(user.page, username)
+            if settings.PUBLIC_DEMO:
+                user.page.refresh_from_db()
+                restore_showcase(user.page)
+            else:
+                add_demo_links(user.page, username)
             write(f"Demo page for @{username} connected through the sandbox.")
     return users

@@ -68,6 +68,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "linkinbio.showcase.ShowcaseReadOnlyMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -213,9 +214,17 @@ TIKTOK_SANDBOX_ALLOW_PRODUCTION = env.bool("TIKTOK_SANDBOX_ALLOW_PRODUCTION", de
 # The sandbox's control API (/sandbox/tiktok/_sandbox/: reset, faults, accounts, clients)
 # has no authentication; a public demo keeps it off and it answers 404.
 TIKTOK_SANDBOX_CONTROL = env.bool("TIKTOK_SANDBOX_CONTROL", default=DEBUG)
+SANDBOX_GUEST_HOURS = env.int("SANDBOX_GUEST_HOURS", default=24)
+SANDBOX_GUEST_LIMIT = env.int("SANDBOX_GUEST_LIMIT", default=1000)
+SANDBOX_GUESTS_PER_HOUR = env.int("SANDBOX_GUESTS_PER_HOUR", default=5)
 _real_key = env.str("TIKTOK_CLIENT_KEY", default="")
 _use_sandbox_defaults = TIKTOK_SANDBOX and not _real_key
 TIKTOK_CLIENT_KEY = _real_key or "sandbox-linkinbio"
+# A public demo: the sandbox serving strangers (DEBUG off, no real TikTok app).
+# Its consent screen then lists no accounts: each visitor continues as a guest
+# account made for them, deleted with its page after SANDBOX_GUEST_HOURS;
+# showcased pages are read-only and re-seeded every hour.
+PUBLIC_DEMO = env.bool("PUBLIC_DEMO", default=_use_sandbox_defaults and not DEBUG)
 TIKTOK_CLIENT_SECRET = env.str(
     "TIKTOK_CLIENT_SECRET",
     default="sandbox-linkinbio-secret" if _use_sandbox_defaults else "",
@@ -353,4 +362,6 @@ SCHEDULED_JOBS = [
     ("accounts.tiktok.jobs.prune_request_history", 6 * 3600),
     ("linkinbio.jobs.prune_finished_tasks", 6 * 3600),
     ("linkinbio.jobs.recover_stale_tasks", 60),
+    ("linkinbio.demo.expire_guests", 600),
+    ("linkinbio.demo.reseed_showcase", 3600),
 ]

@@ -111,6 +111,8 @@ class Account(models.Model):
     following_count = models.BigIntegerField(default=0)
     likes_count = models.BigIntegerField(default=0)
     created = models.DateTimeField(auto_now_add=True)
+    # A throw-away account made for a visitor of a public demo, deleted after this.
+    guest_until = models.DateTimeField(null=True, blank=True, db_index=True)
 
     class Meta:
         ordering = ["username"]

@@ -11,13 +11,9 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
-from sandbox import media
+from sandbox import guests, media
 from sandbox.answers import endpoint, oauth_answer, oauth_error
-from sandbox.models import REQUIRED_SCOPE, SCOPES, Account, AuthCode, Client, RateWindow, Token
-
-ACCOUNTS_SHOWN = 50
-# The account this browser last authorised with: TikTok keeps you signed in.
-SIGNED_IN_COOKIE = "sandbox_tiktok_account"
+from sandbox.models import REQUIRED_SCOPE, SCOPES, AuthCode, Client, RateWindow, Token
 
 
 class AuthorizeProblem(Exception):
@@ -81,17 +77,16 @@ def _consent_csp(redirect_uri):
 
 
 def _consent_page(request, client, redirect_uri, scopes, error="", status=200):
-    accounts = list(Account.objects.all()[:ACCOUNTS_SHOWN])
-    chosen = request.POST.get("account", "")
-    if not chosen and accounts:
-        remembered = request.COOKIES.get(SIGNED_IN_COOKIE, "")
-        known = {account.username for account in accounts}
-        chosen = remembered if remembered in known else accounts[0].username
+    accounts, chosen = guests.choices(request)
+    chosen = request.POST.get("account", "") or chosen
     granted = request.POST.getlist("scope") if request.method == "POST" else scopes
     ctx = {
         "client": client,
         "accounts": [(a, media.avatar_url(request, a, "avatar_url_100")) for a in accounts],
         "chosen": chosen,
+        "new": guests.NEW,
+        "public_demo": settings.PUBLIC_DEMO,
+        "guest_hours": settings.SANDBOX_GUEST_HOURS,
         "scopes": [
             {
                 "name": scope,
@@ -137,7 +132,10 @@ def authorize(request):
             error_description="The user denied the authorization request.",
             state=state,
         )
-    account = Account.objects.filter(username=request.POST.get("account", "")).first()
+    try:
+        account = guests.account_for(request, request.POST.get("account", ""))
+    except guests.GuestRefused as refused:
+        return _consent_page(request, client, redirect_uri, scopes, str(refused), 429)
     if account is None:
         return _consent_page(
             request, client, redirect_uri, scopes, "Choose an account to continue.", 400
@@ -148,10 +146,7 @@ def authorize(request):
     granted = [s for s in scopes if s == REQUIRED_SCOPE or s in left_on]
     code = AuthCode.issue(client, account, redirect_uri, granted, challenge)
     response = _redirect(redirect_uri, code=code.code, scopes=",".join(granted), state=state)
-    path = request.path.split("/v2/", 1)[0] + "/"
-    response.set_cookie(
-        SIGNED_IN_COOKIE, account.username, path=path, httponly=True, samesite="Lax"
-    )
+    guests.remember(response, account, path=request.path.split("/v2/", 1)[0] + "/")
     return response
 
 

@@ -1,0 +1,120 @@
+"""A stranger opens the consent screen of a public demo: they see nobody else's
+account, cannot pick a showcased creator by name or by a forged cookie, and
+continue as a guest account made for them, within limits."""
+
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from django.test import Client as Browser
+
+from sandbox import guests
+from sandbox.models import Account, AuthCode
+
+from .test_authorize import authorize_path
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def public_demo(settings):
+    settings.PUBLIC_DEMO = True
+    settings.SANDBOX_GUESTS_PER_HOUR = 3
+    settings.SANDBOX_GUEST_LIMIT = 100
+    return settings
+
+
+def allow(browser, account, **meta):
+    return browser.post(authorize_path(), {"account": account, "decision": "allow"}, **meta)
+
+
+def code_in(response):
+    assert response.status_code == 302, response.content.decode()[:300]
+    return parse_qs(urlsplit(response["Location"]).query)["code"][0]
+
+
+def test_the_consent_screen_of_a_public_demo_lists_nobody_elses_account(client, alice, bob):
+    html = client.get(authorize_path()).content.decode()
+    assert 'value="alice"' not in html and "Alice Martin" not in html
+    assert 'value="bob"' not in html
+    assert f'value="{guests.NEW}" checked' in html
+    assert "A new guest account" in html
+    assert "deleted after 24 hours" in html
+
+
+def test_naming_a_showcased_creator_gets_no_code(client, alice):
+    response = allow(client, "alice")
+    assert response.status_code == 400
+    assert "Choose an account to continue." in response.content.decode()
+    assert not AuthCode.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "cookie",
+    [
+        "alice",  # the old, unsigned cookie
+        guests.cookie_value("alice")[:-2] + "xx",  # a tampered signature
+        guests.cookie_value("bob").replace("bob", "alice", 1),  # another account's signature
+    ],
+)
+def test_a_forged_remembered_account_cookie_gets_no_code(client, alice, bob, cookie):
+    client.cookies[guests.COOKIE] = cookie
+    assert 'value="alice"' not in client.get(authorize_path()).content.decode()
+    assert allow(client, "alice").status_code == 400
+    assert not AuthCode.objects.exists()
+
+
+def test_a_stranger_continues_as_a_new_guest_and_is_remembered_as_that_guest(client, alice):
+    code = code_in(allow(client, guests.NEW))
+    guest = AuthCode.objects.get(code=code).account
+    assert guest.username.startswith("guest.")
+    assert guest.guest_until is not None
+    assert guest.videos.count() == 6
+
+    # Back on the consent screen: only their own guest, chosen already.
+    html = client.get(authorize_path()).content.decode()
+    assert f'value="{guest.username}" checked' in html
+    assert 'value="alice"' not in html
+    assert AuthCode.objects.get(code=code_in(allow(client, guest.username))).account == guest
+
+    # Another browser cannot use that guest.
+    assert allow(Browser(), guest.username).status_code == 400
+
+
+def test_guests_per_client_are_limited_with_a_clear_message(client, alice):
+    for _ in range(3):
+        code_in(allow(client, guests.NEW, REMOTE_ADDR="203.0.113.7"))
+    refused = allow(client, guests.NEW, REMOTE_ADDR="203.0.113.7")
+    assert refused.status_code == 429
+    assert "several guest accounts in the last hour" in refused.content.decode()
+    assert Account.objects.filter(guest_until__isnull=False).count() == 3
+    # Someone else is not held up by them.
+    code_in(allow(Browser(), guests.NEW, REMOTE_ADDR="198.51.100.2"))
+
+
+def test_the_demo_stops_making_guests_at_its_limit(client, settings, alice):
+    settings.SANDBOX_GUEST_LIMIT = 2
+    for address in ("203.0.113.1", "203.0.113.2"):
+        code_in(allow(Browser(), guests.NEW, REMOTE_ADDR=address))
+    refused = allow(client, guests.NEW, REMOTE_ADDR="203.0.113.3")
+    assert refused.status_code == 429
+    assert "as many guests as it can take" in refused.content.decode()
+
+
+def test_guests_expire_with_their_tokens_and_videos(client, alice):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    code_in(allow(client, guests.NEW))
+    later = timezone.now() + timedelta(hours=25)
+    assert guests.expire_guests(timezone.now()) == 0
+    assert guests.expire_guests(later) > 0
+    assert list(Account.objects.values_list("username", flat=True)) == ["alice"]
+
+
+def test_on_a_private_machine_the_screen_still_lists_every_account(client, settings, alice, bob):
+    settings.PUBLIC_DEMO = False
+    html = client.get(authorize_path()).content.decode()
+    assert 'value="alice"' in html and 'value="bob"' in html
+    assert "A new guest account" not in html
+    assert AuthCode.objects.get(code=code_in(allow(client, "bob"))).account == bob
