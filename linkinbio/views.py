@@ -18,7 +18,12 @@ logger = logging.getLogger(__name__)
 
 
 def home(request):
-    return render(request, "linkinbio/home.html", {"demo_pages": _demo_pages()})
+    context = {
+        "demo_pages": _demo_pages(),
+        "public_demo": settings.PUBLIC_DEMO,
+        "guest_hours": settings.SANDBOX_GUEST_HOURS,
+    }
+    return render(request, "linkinbio/home.html", context)
 
 
 def _demo_pages():

@@ -156,3 +156,9 @@ def test_the_seed_still_connects_the_showcase_and_strangers_cannot_pick_it(
     assert Account.objects.filter(username="mayacooks").exists()
     assert 'value="mayacooks"' not in html and "Maya Okafor" not in html
     assert f'value="{guests.NEW}" checked' in html
+
+
+def test_the_home_page_of_a_public_demo_says_visitors_get_a_guest_account(client, settings):
+    assert "continue as a guest account" in client.get("/").text
+    settings.PUBLIC_DEMO = False
+    assert "continue as a guest account" not in client.get("/").text
