@@ -5,6 +5,7 @@ Every variable is documented in README.md and .env.example. Defaults are safe
 for development; production sets DEBUG=False and must provide SECRET_KEY.
 """
 
+import hashlib
 from datetime import timedelta
 from pathlib import Path
 
@@ -225,9 +226,16 @@ TIKTOK_CLIENT_KEY = _real_key or "sandbox-linkinbio"
 # account made for them, deleted with its page after SANDBOX_GUEST_HOURS;
 # showcased pages are read-only and re-seeded every hour.
 PUBLIC_DEMO = env.bool("PUBLIC_DEMO", default=_use_sandbox_defaults and not DEBUG)
+# The sandbox app's secret is in this repository; a public demo's is derived
+# from SECRET_KEY, so no stranger can call the sandbox as the app.
+_sandbox_secret = (
+    hashlib.blake2b(b"sandbox client secret", key=SECRET_KEY.encode()[:64]).hexdigest()
+    if PUBLIC_DEMO
+    else "sandbox-linkinbio-secret"
+)
 TIKTOK_CLIENT_SECRET = env.str(
     "TIKTOK_CLIENT_SECRET",
-    default="sandbox-linkinbio-secret" if _use_sandbox_defaults else "",
+    default=_sandbox_secret if _use_sandbox_defaults else "",
 )
 _sandbox_base = f"{SITE_URL}/sandbox/tiktok"
 TIKTOK_AUTH_BASE = env.str(

@@ -26,7 +26,7 @@ class ShowcaseReadOnlyMiddleware:
             and request.method not in SAFE_METHODS
             and request.user.is_authenticated
             and not request.user.is_staff
-            and request.path != reverse("account_logout")
+            and request.path.rstrip("/") != reverse("account_logout").rstrip("/")
             and Page.objects.filter(user=request.user, is_showcased=True).exists()
         ):
             context = {"guest_hours": settings.SANDBOX_GUEST_HOURS}

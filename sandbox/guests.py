@@ -11,6 +11,7 @@ showcased creator, so nobody can edit or delete their page.
 """
 
 import hashlib
+import ipaddress
 import secrets
 import time
 from datetime import timedelta
@@ -25,6 +26,7 @@ from sandbox.models import Account
 
 COOKIE = "sandbox_tiktok_account"
 NEW = "new"  # the consent form's value for "a new guest account"
+UNUSED_GUEST_MINUTES = 15
 
 GUEST_NAMES = ["Sunny", "River", "Maple", "Pixel", "Juniper", "Comet", "Willow", "Echo"]
 GUEST_TOPICS = [
@@ -38,7 +40,12 @@ GUEST_TOPICS = [
 
 
 class GuestRefused(Exception):
-    """No guest account now: too many from this client, or in all."""
+    """No guest account now: too many from this client or in all (429), or
+    the form was posted from another site (403)."""
+
+    def __init__(self, message, status=429):
+        super().__init__(message)
+        self.status = status
 
 
 def _signer():
@@ -55,7 +62,7 @@ def remember(response, account, path):
         COOKIE,
         cookie_value(account.username),
         path=path,
-        max_age=settings.SANDBOX_GUEST_HOURS * 3600 if account.guest_until else None,
+        max_age=settings.SANDBOX_GUEST_HOURS * 3600,
         httponly=True,
         samesite="Lax",
         secure=settings.SESSION_COOKIE_SECURE,
@@ -65,7 +72,9 @@ def remember(response, account, path):
 def remembered(request):
     """The account this browser last authorised with, or None (a forged or stale cookie too)."""
     try:
-        username = _signer().unsign(request.COOKIES.get(COOKIE, ""))
+        username = _signer().unsign(
+            request.COOKIES.get(COOKIE, ""), max_age=settings.SANDBOX_GUEST_HOURS * 3600
+        )
     except signing.BadSignature:
         return None
     return Account.objects.filter(username=username).first()
@@ -97,25 +106,47 @@ def account_for(request, choice):
 
 
 def _client(request):
+    """A keyed hash of the client's address (an IPv6 client by its /64),
+    unlinkable after the day; never stored."""
     header = settings.CLIENT_IP_HEADER
     address = request.META.get("REMOTE_ADDR", "")
     if header:
         value = request.META.get("HTTP_" + header.upper().replace("-", "_"), "")
         address = value.split(",")[-1].strip() or address
-    hour = int(time.time() // 3600)
-    material = f"sandbox guests {hour} {address}".encode()
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        pass
+    else:
+        if ip.version == 6 and not ip.ipv4_mapped:
+            address = str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    day = int(time.time() // 86400)
+    material = f"sandbox guests {day} {address}".encode()
     return hashlib.blake2b(material, key=settings.SECRET_KEY.encode()[:64], digest_size=12)
 
 
+def _from_another_site(request):
+    # Browsers say where a form was posted from: a page elsewhere posting the
+    # consent form from its visitors' browsers makes no guests.
+    return request.headers.get("Sec-Fetch-Site", "same-origin") not in ("same-origin", "none")
+
+
 def make_guest(request):
-    """A fresh account with a few videos, for this browser only."""
+    """A fresh account with a few videos, for this browser only.
+
+    It lives UNUSED_GUEST_MINUTES until an app exchanges its code
+    (`keep_guest`), so guests made and never used free their place soon."""
+    if _from_another_site(request):
+        raise GuestRefused(
+            "Open the sign-in from the app to continue as a new guest account.", status=403
+        )
     alive = Account.objects.filter(guest_until__gt=timezone.now()).count()
     if alive >= settings.SANDBOX_GUEST_LIMIT:
         raise GuestRefused(
             "The demo has as many guests as it can take right now. Please try again in an hour."
         )
     key = "sandbox:guests:" + _client(request).hexdigest()
-    cache.add(key, 0, 3600)
+    cache.add(key, 0, 3600)  # an hour from this client's first guest
     try:
         made = cache.incr(key)
     except ValueError:  # expired between add and incr
@@ -138,9 +169,16 @@ def make_guest(request):
                 "videos": creators.generated_videos(6, seed=suffix, topics=GUEST_TOPICS),
             }
         )
-    account.guest_until = timezone.now() + timedelta(hours=settings.SANDBOX_GUEST_HOURS)
+    account.guest_until = timezone.now() + timedelta(minutes=UNUSED_GUEST_MINUTES)
     account.save(update_fields=["guest_until"])
     return account
+
+
+def keep_guest(account):
+    """An app signed the guest in: it lives its full SANDBOX_GUEST_HOURS from now."""
+    if account.guest_until:
+        account.guest_until = timezone.now() + timedelta(hours=settings.SANDBOX_GUEST_HOURS)
+        account.save(update_fields=["guest_until"])
 
 
 def expire_guests(now=None):

@@ -135,7 +135,7 @@ def authorize(request):
     try:
         account = guests.account_for(request, request.POST.get("account", ""))
     except guests.GuestRefused as refused:
-        return _consent_page(request, client, redirect_uri, scopes, str(refused), 429)
+        return _consent_page(request, client, redirect_uri, scopes, str(refused), refused.status)
     if account is None:
         return _consent_page(
             request, client, redirect_uri, scopes, "Choose an account to continue.", 400
@@ -188,6 +188,7 @@ def _exchange_code(request, client):
         )
     if not code.spend():
         return oauth_error(request, "invalid_grant", "Authorization code has been used.")
+    guests.keep_guest(code.account)
     return oauth_answer(request, Token.issue_pair(client, code.account, code.scopes, code=code))
 
 
@@ -210,11 +211,13 @@ def token(request):
     """Exchange a code, or a refresh token, for a new access and refresh token."""
     if request.method != "POST":
         return oauth_error(request, "invalid_request", "Use POST.", 405)
-    if not RateWindow.admit(request.POST.get("client_key", ""), "oauth.token"):
-        return oauth_error(request, "rate_limit_exceeded", "Too many requests.", 429)
+    # Only a known app's requests count against its limit: a stranger naming
+    # the (public) client key cannot use up the app's sign-ins.
     client, error = _client_or_error(request)
     if error:
         return error
+    if not RateWindow.admit(client.client_key, "oauth.token"):
+        return oauth_error(request, "rate_limit_exceeded", "Too many requests.", 429)
     grant_type = request.POST.get("grant_type", "")
     if grant_type == "authorization_code":
         return _exchange_code(request, client)
@@ -229,11 +232,11 @@ def revoke(request):
     `empty_body` answers an empty body, as TikTok may)."""
     if request.method != "POST":
         return oauth_error(request, "invalid_request", "Use POST.", 405)
-    if not RateWindow.admit(request.POST.get("client_key", ""), "oauth.revoke"):
-        return oauth_error(request, "rate_limit_exceeded", "Too many requests.", 429)
     client, error = _client_or_error(request)
     if error:
         return error
+    if not RateWindow.admit(client.client_key, "oauth.revoke"):
+        return oauth_error(request, "rate_limit_exceeded", "Too many requests.", 429)
     value = request.POST.get("token", "")
     if not value:
         return oauth_error(request, "invalid_request", "token is required.")

@@ -1,6 +1,8 @@
 """A public demo: the showcased creators' pages stay as the seed made them,
 whatever anyone posts, and each visitor's guest creator goes after a day."""
 
+import subprocess
+import sys
 from datetime import timedelta
 
 import pytest
@@ -15,6 +17,7 @@ from sandbox import guests
 from sandbox import testing as sandbox
 from sandbox.models import Account
 from tests.helpers import closing_session, make_creator, page_of
+from tests.linkinbio.test_settings import ROOT, clean_environment
 
 pytestmark = pytest.mark.django_db
 
@@ -162,3 +165,45 @@ def test_the_home_page_of_a_public_demo_says_visitors_get_a_guest_account(client
     assert "continue as a guest account" in client.get("/").text
     settings.PUBLIC_DEMO = False
     assert "continue as a guest account" not in client.get("/").text
+
+
+def demo_setting(name, **env):
+    """A setting as a process started with this environment sees it."""
+    environment = {k: v for k, v in clean_environment().items() if not k.startswith("TIKTOK_")}
+    code = f"import linkinbio.settings as s; print(s.{name})"
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**environment, **env},
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_a_public_demo_keeps_its_sandbox_app_secret_out_of_the_repository():
+    from cryptography.fernet import Fernet
+
+    demo_site = {
+        "DEBUG": "False",
+        "SECRET_KEY": "k" * 50,
+        "TOKEN_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+        "TIKTOK_SANDBOX": "True",
+        "TIKTOK_SANDBOX_ALLOW_PRODUCTION": "True",
+    }
+    assert demo_setting("PUBLIC_DEMO", **demo_site) == "True"
+    secret = demo_setting("TIKTOK_CLIENT_SECRET", **demo_site)
+    assert secret != "sandbox-linkinbio-secret" and len(secret) >= 32
+    other_site = {**demo_site, "SECRET_KEY": "j" * 50}
+    assert demo_setting("TIKTOK_CLIENT_SECRET", **other_site) != secret
+    # A developer's machine keeps the documented one; a real app is never a demo.
+    assert demo_setting("TIKTOK_CLIENT_SECRET", DEBUG="True") == "sandbox-linkinbio-secret"
+    real_app = {**demo_site, "TIKTOK_CLIENT_KEY": "aw123", "TIKTOK_CLIENT_SECRET": "s"}
+    assert demo_setting("PUBLIC_DEMO", **real_app) == "False"
+
+
+def test_a_showcased_creator_may_sign_out_with_or_without_the_slash(client, maya):
+    client.force_login(maya)
+    response = client.post("/accounts/logout")
+    assert (response.status_code, response["Location"]) == (301, "/accounts/logout/")

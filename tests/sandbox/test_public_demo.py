@@ -2,15 +2,19 @@
 account, cannot pick a showcased creator by name or by a forged cookie, and
 continue as a guest account made for them, within limits."""
 
+from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+import time_machine
 from django.test import Client as Browser
+from django.utils import timezone
 
 from sandbox import guests
 from sandbox.models import Account, AuthCode
 
-from .test_authorize import authorize_path
+from .calls import exchange
+from .test_authorize import VERIFIER, authorize_path
 
 pytestmark = pytest.mark.django_db
 
@@ -100,16 +104,43 @@ def test_the_demo_stops_making_guests_at_its_limit(client, settings, alice):
     assert "as many guests as it can take" in refused.content.decode()
 
 
-def test_guests_expire_with_their_tokens_and_videos(client, alice):
-    from datetime import timedelta
+def test_a_guest_never_signed_in_goes_soon_and_one_signed_in_lives_a_day(client, alice):
+    unused = AuthCode.objects.get(code=code_in(allow(Browser(), guests.NEW))).account
+    code = code_in(allow(client, guests.NEW))
+    answer = exchange(client, code, code_verifier=VERIFIER)
+    assert "access_token" in answer.json()  # the app signed this one in
+    used = AuthCode.objects.get(code=code).account
 
-    from django.utils import timezone
-
-    code_in(allow(client, guests.NEW))
-    later = timezone.now() + timedelta(hours=25)
     assert guests.expire_guests(timezone.now()) == 0
-    assert guests.expire_guests(later) > 0
+    assert guests.expire_guests(timezone.now() + timedelta(minutes=16)) > 0
+    assert not Account.objects.filter(pk=unused.pk).exists()
+    assert Account.objects.filter(pk=used.pk).exists()
+    guests.expire_guests(timezone.now() + timedelta(hours=25))
     assert list(Account.objects.values_list("username", flat=True)) == ["alice"]
+
+
+def test_a_page_elsewhere_cannot_make_guests_from_its_visitors_browsers(client, alice):
+    refused = allow(client, guests.NEW, HTTP_SEC_FETCH_SITE="cross-site")
+    assert refused.status_code == 403
+    assert "Open the sign-in from the app" in refused.content.decode()
+    assert not Account.objects.filter(guest_until__isnull=False).exists()
+    code_in(allow(client, guests.NEW, HTTP_SEC_FETCH_SITE="same-origin"))
+
+
+def test_an_ipv6_network_counts_as_one_client(client, alice):
+    for n in range(3):
+        code_in(allow(Browser(), guests.NEW, REMOTE_ADDR=f"2001:db8:1:2::{n + 1}"))
+    refused = allow(Browser(), guests.NEW, REMOTE_ADDR="2001:db8:1:2:ffff::9")
+    assert refused.status_code == 429
+    code_in(allow(Browser(), guests.NEW, REMOTE_ADDR="2001:db8:1:3::1"))
+
+
+def test_a_remembered_account_is_forgotten_after_a_day(client, alice):
+    code_in(allow(client, guests.NEW))
+    guest = Account.objects.get(guest_until__isnull=False)
+    with time_machine.travel(timezone.now() + timedelta(hours=25)):
+        assert f'value="{guest.username}"' not in client.get(authorize_path()).content.decode()
+        assert allow(client, guest.username).status_code == 400
 
 
 def test_on_a_private_machine_the_screen_still_lists_every_account(client, settings, alice, bob):

@@ -76,3 +76,19 @@ def test_refused_calls_still_show_in_the_counters(client, alice):
     for _ in range(5):
         user_info(client, tokens["access_token"])
     assert testing.stats()["calls"]["user.info"] == 5
+
+
+def test_a_stranger_naming_the_app_without_its_secret_uses_up_none_of_its_limit(
+    client, alice, app_credentials
+):
+    from sandbox.models import RateWindow
+
+    stranger = {"client_key": app_credentials["client_key"], "client_secret": "guessed"}
+    for made_up in ["sandbox-linkinbio"] * 10 + [f"junk-{n}" for n in range(5)]:
+        answer = client.post(TOKEN, {**stranger, "client_key": made_up, "grant_type": "x"})
+        assert answer.json()["error"] == "invalid_client"
+    real = client.post(
+        TOKEN, {**app_credentials, "grant_type": "refresh_token", "refresh_token": "x"}
+    )
+    assert real.json()["error"] == "invalid_grant"  # answered, not rate limited
+    assert not RateWindow.objects.filter(client_key__startswith="junk-").exists()
