@@ -38,7 +38,7 @@ def erase(user):
         reports.forget_page(page_id)
         _delete_sync_tasks(page_id)
         # After the files' own deletions, which also wait for the commit.
-        transaction.on_commit(lambda page_id=page_id: media.delete_page_files(page_id))
+        transaction.on_commit(lambda page_id=page_id: media.delete_page_files(page_id), robust=True)
     Page.objects.filter(user=user).delete()
 
 

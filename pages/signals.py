@@ -16,7 +16,8 @@ from pages.source import creator_connected, sync_allowed_changed
 def _delete_after_commit(fieldfile):
     if fieldfile:
         storage, name = fieldfile.storage, fieldfile.name
-        transaction.on_commit(lambda: storage.delete(name))
+        # A storage that fails (a bucket out of reach) leaves a file behind, not an error page.
+        transaction.on_commit(lambda: storage.delete(name), robust=True)
 
 
 @receiver(post_delete, sender=Page)

@@ -277,11 +277,13 @@ def media_file(request, name):
     """Mirrored avatars and covers. Names carry a content hash: cache them forever.
 
     Names start with the page's id ("<id>/a-….webp"): a suspended page's
-    pictures are gone with the page.
+    pictures are gone with the page, and a deleted page's, whatever storage
+    still holds.
     """
     match = _MEDIA_NAME.fullmatch(name)
     # Only the one spelling the site writes: "//4/", "./4/", "x/../4/" or
     # "%2F4/" would reach the same file past the suspension check.
-    if match is None or Page.objects.filter(pk=int(match[1]), is_suspended=True).exists():
+    shown = match and Page.objects.filter(pk=int(match[1]), is_suspended=False).exists()
+    if not shown:
         raise Http404("No such file")
     return media.response(request, int(match[1]), name.split("/", 1)[1])

@@ -7,7 +7,7 @@ import hashlib
 from pathlib import Path
 
 import pytest
-from django.core.files.storage import default_storage
+from django.core.files.storage import default_storage, storages
 
 from pages.models import Page
 from tests.helpers import make_creator, page_of, png, sync
@@ -95,6 +95,7 @@ def test_the_same_picture_at_a_new_address_keeps_its_one_file(
     page = page_of(alice)
     assert page.avatar.name == synced.avatar.name
     assert stored(page) == before
+    assert page.version == synced.version  # nothing a visitor sees changed
 
 
 def test_deleting_alices_account_deletes_her_pictures_and_not_bobs(
@@ -138,3 +139,28 @@ def test_each_picture_is_kept_where_the_settings_say(synced, media_storage, sett
     head = media_storage.Object(f"media/{synced.avatar.name}")
     assert head.content_type == "image/webp"
     assert head.cache_control == "public, max-age=31536000, immutable"
+
+
+def test_a_storage_out_of_reach_costs_a_picture_not_the_page(synced, visitor, monkeypatch):
+    from botocore.exceptions import EndpointConnectionError
+
+    def unreachable(*args, **kwargs):
+        raise EndpointConnectionError(endpoint_url="http://127.0.0.1:9")
+
+    monkeypatch.setattr(type(storages["default"]), "open", unreachable)
+    picture = visitor.get(synced.avatar.url)
+    assert picture.status_code == 503
+    assert picture["Cache-Control"] == "no-store"  # no cache keeps the failure
+    assert visitor.get("/@alice").status_code == 200
+
+
+def test_alices_deletion_goes_through_while_the_storage_is_out_of_reach(
+    synced, alice, monkeypatch, django_capture_on_commit_callbacks
+):
+    def unreachable(*args, **kwargs):
+        raise OSError("storage out of reach")
+
+    monkeypatch.setattr(type(storages["default"]), "delete", unreachable)
+    with django_capture_on_commit_callbacks(execute=True):
+        alice.delete()
+    assert not Page.objects.filter(pk=synced.pk).exists()
