@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export SITE_URL ?= http://$(HOST):$(PORT)
 
-.PHONY: run test lint format bench migrate demo worker clean install
+.PHONY: run test lint format bench migrate demo worker clean install prod-local
 
 $(STAMP): requirements.txt requirements-dev.txt .python-version
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -19,6 +19,7 @@ install: $(STAMP)
 migrate: $(STAMP)
 	mkdir -p var
 	$(PY) manage.py migrate --noinput
+	$(PY) manage.py media_bucket
 
 demo: migrate
 	$(PY) manage.py seed_demo --no-pages
@@ -32,6 +33,11 @@ run: demo
 	$(PY) manage.py runserver $(HOST):$(PORT) & \
 	$(PY) manage.py seed_demo --pages --wait 60; \
 	wait
+
+# The production shape on one machine (gunicorn, PostgreSQL, Redis, an S3
+# server, two workers, the scheduler, the sandbox as TikTok); see bin/prod-local.
+prod-local: $(STAMP)
+	bin/prod-local
 
 worker: migrate
 	$(PY) manage.py db_worker

@@ -46,3 +46,35 @@ def check_pkce_setting(app_configs, **kwargs):
             )
         ]
     return []
+
+
+@register()
+def check_cdn_purge(app_configs, **kwargs):
+    """A purge backend that cannot load would fail every purge, silently but for the log."""
+    from pages.purges import BACKENDS, backend
+
+    name = settings.CDN_PURGE_BACKEND
+    if not name:
+        return []
+    try:
+        backend()
+    except Exception as exc:
+        return [
+            Error(
+                f"CDN_PURGE_BACKEND is {name!r}, which cannot be loaded ({type(exc).__name__}).",
+                hint=f"Use {', '.join(BACKENDS)} or the dotted path of a class with purge().",
+                id="linkinbio.E011",
+            )
+        ]
+    needs = {"http": ["CDN_PURGE_URL"], "fastly": ["CDN_PURGE_ZONE", "CDN_PURGE_TOKEN"]}
+    needs["cloudflare"] = needs["fastly"]
+    missing = [setting for setting in needs.get(name, []) if not getattr(settings, setting)]
+    if missing:
+        return [
+            Error(
+                f"CDN_PURGE_BACKEND is {name!r} but {', '.join(missing)} is empty.",
+                hint="docs/operations.md, 'A CDN in front', lists what each backend needs.",
+                id="linkinbio.E012",
+            )
+        ]
+    return []

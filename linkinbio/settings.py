@@ -12,6 +12,8 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from linkinbio import media_storage
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
@@ -295,6 +297,21 @@ PAGE_IDLE_REFRESH_SECONDS = env.int("PAGE_IDLE_REFRESH_SECONDS", default=86400)
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=86400)
 PAGE_BROWSER_CACHE_SECONDS = env.int("PAGE_BROWSER_CACHE_SECONDS", default=60)
 
+# A CDN in front (pages/cdn.py, docs/operations.md "Scale out"). Public pages
+# say how long a shared cache may keep them (s-maxage): as long as a browser
+# unless the site purges the CDN on every change, then a day. A purge backend:
+# "" (none), http (Varnish, nginx), fastly, cloudflare, or a dotted class path.
+CDN_PURGE_BACKEND = env.str("CDN_PURGE_BACKEND", default="")
+CDN_PURGE_URL = env.str("CDN_PURGE_URL", default="")
+CDN_PURGE_TOKEN = env.str("CDN_PURGE_TOKEN", default="")
+CDN_PURGE_ZONE = env.str("CDN_PURGE_ZONE", default="")
+CDN_KEY_HEADER = env.str("CDN_KEY_HEADER", default="Surrogate-Key")
+PAGE_CDN_CACHE_SECONDS = env.int(
+    "PAGE_CDN_CACHE_SECONDS", default=86400 if CDN_PURGE_BACKEND else PAGE_BROWSER_CACHE_SECONDS
+)
+PAGE_STALE_WHILE_REVALIDATE_SECONDS = env.int("PAGE_STALE_WHILE_REVALIDATE_SECONDS", default=60)
+PAGE_STALE_IF_ERROR_SECONDS = env.int("PAGE_STALE_IF_ERROR_SECONDS", default=86400)
+
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = True
@@ -305,8 +322,10 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
+# Mirrored images: MEDIA_ROOT, or an S3-compatible bucket with MEDIA_STORAGE_URL
+# or django-storages' AWS_* variables (linkinbio/media_storage.py).
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": media_storage.storage_from_env(env),
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"

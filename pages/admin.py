@@ -61,14 +61,16 @@ class PageAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         old_slug = form.initial.get("slug") if change else None
         super().save_model(request, obj, form, change)
+        obj.old_slugs = []
         if old_slug and old_slug != obj.slug:
             # The old address stops serving the page now, not when its cache entry expires.
             page_cache.forget_slug(old_slug)
             transaction.on_commit(lambda: page_cache.forget_slug(old_slug))
+            obj.old_slugs = [old_slug]  # and a CDN forgets it with the bump below
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        form.instance.bump_version()
+        form.instance.bump_version(old_slugs=getattr(form.instance, "old_slugs", []))
 
     @admin.action(description="Suspend the selected pages (visitors get “unavailable”)")
     def suspend(self, request, queryset):

@@ -11,7 +11,7 @@ from django.utils.text import slugify
 
 from accounts.personal_data import iso
 from pages import cache as page_cache
-from pages import text
+from pages import cdn, text
 from pages.links import blocked_hosts, link_host, validate_link_url
 from pages.moderation import AbuseReport, BlockedDomain  # noqa: F401  (models of this app)
 from pages.source import source
@@ -221,11 +221,13 @@ class Page(models.Model):
         return min(moments, default=None)
 
     # Versions: every change a visitor could notice bumps it.
-    def bump_version(self):
-        """Mark the page changed: the next view renders it afresh."""
+    def bump_version(self, *, old_slugs=()):
+        """Mark the page changed: the next view renders it afresh, and a CDN
+        in front forgets it (with its images, when it is suspended)."""
         Page.objects.filter(pk=self.pk).update(version=F("version") + 1)
         self.refresh_from_db(fields=["version"])
         page_cache.publish_after_commit(self.pk)
+        cdn.purge_after_commit(self, with_images=self.is_suspended, old_slugs=old_slugs)
 
     # Freshness.
     def is_visited(self, now=None):

@@ -1,14 +1,10 @@
 """The pages app's share of a creator's data (registered in apps.py)."""
 
-import shutil
-from pathlib import Path
-
 from django.apps import apps
-from django.conf import settings
 from django.db import transaction
 
 from pages import cache as page_cache
-from pages import reports, stats
+from pages import media, reports, stats
 from pages.models import SYNC_BOOKKEEPING_FIELDS, Page
 from pages.tasks import sync_page
 
@@ -41,9 +37,8 @@ def erase(user):
         stats.forget_page(page_id)
         reports.forget_page(page_id)
         _delete_sync_tasks(page_id)
-        folder = Path(settings.MEDIA_ROOT) / "pages" / str(page_id)
         # After the files' own deletions, which also wait for the commit.
-        transaction.on_commit(lambda folder=folder: shutil.rmtree(folder, ignore_errors=True))
+        transaction.on_commit(lambda page_id=page_id: media.delete_page_files(page_id), robust=True)
     Page.objects.filter(user=user).delete()
 
 

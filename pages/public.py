@@ -19,7 +19,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
 from pages import cache as page_cache
-from pages import reports, stats, syncing, visitors
+from pages import cdn, reports, stats, syncing, visitors
 from pages.forms import ReportForm
 from pages.links import ALLOWED_SCHEMES, blocked_hosts, is_blocked, link_host
 from pages.models import MAX_VIDEOS_SHOWN, VIDEOS_PER_SCREEN, Link, Page, Video
@@ -127,7 +127,8 @@ def _respond(request, state, entry):
         response = HttpResponse(body, content_type="text/html; charset=utf-8")
     response["ETag"] = etag
     response["Vary"] = "Accept-Encoding"
-    response["Cache-Control"] = f"public, max-age={settings.PAGE_BROWSER_CACHE_SECONDS}"
+    response["Cache-Control"] = cdn.public_cache_control()
+    cdn.tag(response, state["id"])
     return response
 
 

@@ -4,11 +4,11 @@ the pages follow their creator's connection."""
 
 from django.db import transaction
 from django.db.models import F
-from django.db.models.signals import post_delete, post_save, pre_save
+from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 
 from pages import cache as page_cache
-from pages import syncing
+from pages import cdn, syncing
 from pages.models import BlockedDomain, Link, Page, Video
 from pages.source import creator_connected, sync_allowed_changed
 
@@ -16,12 +16,19 @@ from pages.source import creator_connected, sync_allowed_changed
 def _delete_after_commit(fieldfile):
     if fieldfile:
         storage, name = fieldfile.storage, fieldfile.name
-        transaction.on_commit(lambda: storage.delete(name))
+        # A storage that fails (a bucket out of reach) leaves a file behind, not an error page.
+        transaction.on_commit(lambda: storage.delete(name), robust=True)
 
 
 @receiver(post_delete, sender=Page)
 def delete_page_files(sender, instance, **kwargs):
     _delete_after_commit(instance.avatar)
+
+
+@receiver(pre_delete, sender=Page)
+def purge_deleted_page(sender, instance, **kwargs):
+    """A CDN forgets a deleted page and its images (they are still listed now)."""
+    cdn.purge_after_commit(instance, with_images=True)
 
 
 @receiver(post_delete, sender=Page)
@@ -78,5 +85,6 @@ def show_blocked_domain_change(sender, instance, **kwargs):
         )
     if page_ids:
         Page.objects.filter(pk__in=page_ids).update(version=F("version") + 1)
-        for page_id in page_ids:
-            page_cache.publish_after_commit(page_id)
+        for page in Page.objects.filter(pk__in=page_ids).only("pk", "slug"):
+            page_cache.publish_after_commit(page.pk)
+            cdn.purge_after_commit(page)

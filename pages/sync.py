@@ -104,11 +104,17 @@ def _sync_profile(page):
         if data:
             old = page.avatar.name
             name, content = images.webp_file(data, f"{page.pk}/a")
-            page.avatar.save(name, content, save=False)
             page.avatar_source = images.source_of(url)
-            changed += ["avatar", "avatar_source"]
-            if old and old != page.avatar.name:
-                transaction.on_commit(lambda: page.avatar.storage.delete(old))
+            if old == page.avatar.field.generate_filename(page, name):
+                # The same picture at a new address: its file stays as it is
+                # (rewriting it could hand a visitor half a file), nothing shows.
+                page.save(update_fields=["avatar_source"])
+            else:
+                page.avatar.save(name, content, save=False)
+                changed += ["avatar", "avatar_source"]
+                if old:
+                    delete = page.avatar.storage.delete
+                    transaction.on_commit(lambda: delete(old), robust=True)
     if changed:
         page.save(update_fields=changed)
     return changed

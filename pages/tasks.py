@@ -12,3 +12,11 @@ def sync_page(page_id):
     if page is None:
         return "gone"
     return update_page(page)
+
+
+@task()
+def purge_cdn(page_id, keys, urls):
+    """Tell the CDN a page changed (pages/cdn.py); never fails."""
+    from pages import purges
+
+    return purges.run(page_id, keys, urls)

@@ -6,7 +6,6 @@ answer 404.
 
 import re
 from datetime import timedelta
-from pathlib import Path
 
 import segno
 from django.conf import settings
@@ -19,9 +18,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
-from django.views.static import serve
 
-from pages import syncing
+from pages import media, syncing
 from pages.forms import AppearanceForm, LinkForm, VideoForm, VideosShownForm
 from pages.models import MAX_LINKS, Link, Page, Video
 from pages.source import source
@@ -279,13 +277,13 @@ def media_file(request, name):
     """Mirrored avatars and covers. Names carry a content hash: cache them forever.
 
     Names start with the page's id ("<id>/a-….webp"): a suspended page's
-    pictures are gone with the page.
+    pictures are gone with the page, and a deleted page's, whatever storage
+    still holds.
     """
     match = _MEDIA_NAME.fullmatch(name)
     # Only the one spelling the site writes: "//4/", "./4/", "x/../4/" or
     # "%2F4/" would reach the same file past the suspension check.
-    if match is None or Page.objects.filter(pk=int(match[1]), is_suspended=True).exists():
+    shown = match and Page.objects.filter(pk=int(match[1]), is_suspended=False).exists()
+    if not shown:
         raise Http404("No such file")
-    response = serve(request, name, document_root=Path(settings.MEDIA_ROOT) / "pages")
-    response["Cache-Control"] = "public, max-age=31536000, immutable"
-    return response
+    return media.response(request, int(match[1]), name.split("/", 1)[1])

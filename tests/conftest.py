@@ -7,6 +7,7 @@ a developer's `make run` data.
 """
 
 import os
+import uuid
 from pathlib import Path
 
 import pytest
@@ -82,6 +83,34 @@ def browser():
             browser.close()
     finally:
         del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+
+
+# Mirrored images on either storage: local disk, and a bucket on the real S3
+# protocol server named by TEST_S3_ENDPOINT (.ci/run starts moto in server
+# mode). Without one, the bucket's tests skip, except in CI where they fail.
+@pytest.fixture(params=["local disk", "S3 bucket"])
+def media_storage(request, settings):
+    if request.param == "local disk":
+        yield None
+        return
+    endpoint = os.environ.get("TEST_S3_ENDPOINT", "")
+    if not endpoint:
+        message = "TEST_S3_ENDPOINT is not set (an S3 server such as `moto_server`)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    from django.core.files.storage import storages
+
+    from linkinbio.media_storage import storage_from_url
+
+    bucket = f"test-{uuid.uuid4().hex[:16]}"
+    url = f"s3://test:test@{bucket}/media?endpoint_url={endpoint}&region_name=us-east-1"
+    settings.STORAGES = {**settings.STORAGES, "default": storage_from_url(url)}
+    storage = storages["default"]
+    storage.ensure_bucket()
+    yield storage.bucket
+    storage.bucket.objects.all().delete()
+    storage.bucket.delete()
 
 
 @pytest.fixture

@@ -73,6 +73,23 @@ def page_of(user):
     return Page.objects.get(user=user)
 
 
+def change_form(page, **changes):
+    """What the admin's change form posts for the page, with some fields changed."""
+    data = {}
+    for field in page._meta.fields:
+        if field.name in ("id", "avatar", "created") or not field.editable:
+            continue
+        value = getattr(page, field.attname)
+        if isinstance(value, bool):
+            if value:
+                data[field.name] = "on"
+        else:
+            data[field.name] = "" if value is None else value
+    data.update({"links-TOTAL_FORMS": 0, "links-INITIAL_FORMS": 0})
+    data.update(changes)
+    return data
+
+
 def expire_access(user):
     TikTokConnection.objects.filter(user=user).update(
         access_expires_at=timezone.now() - timedelta(minutes=5)

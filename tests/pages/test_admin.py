@@ -5,7 +5,7 @@ from django.tasks import default_task_backend
 
 from accounts.models import User
 from pages.models import AbuseReport, Link
-from tests.helpers import page_of, sync
+from tests.helpers import change_form, page_of, sync
 
 pytestmark = pytest.mark.django_db
 
@@ -69,23 +69,6 @@ def test_admin_sees_the_api_budget_in_use(admin_client, settings):
     assert "user.info" in html and "video.list" in html
     assert "TikTok 600/min" in html
     assert "closed" in html
-
-
-def change_form(page, **changes):
-    """What the admin's change form posts for the page, with some fields changed."""
-    data = {}
-    for field in page._meta.fields:
-        if field.name in ("id", "avatar", "created") or not field.editable:
-            continue
-        value = getattr(page, field.attname)
-        if isinstance(value, bool):
-            if value:
-                data[field.name] = "on"
-        else:
-            data[field.name] = "" if value is None else value
-    data.update({"links-TOTAL_FORMS": 0, "links-INITIAL_FORMS": 0})
-    data.update(changes)
-    return data
 
 
 def test_admin_renames_a_page_and_the_old_address_stops_serving_it(

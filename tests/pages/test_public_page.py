@@ -268,7 +268,7 @@ def test_the_player_frame_is_allowed_only_from_the_player_host(alice_page, visit
 def test_mirrored_images_are_served_and_cached_for_good(alice_page, visitor):
     response = visitor.get(alice_page.avatar.url)
     assert response.status_code == 200
-    assert b"".join(response.streaming_content)[8:12] == b"WEBP"
+    assert b"".join(response)[8:12] == b"WEBP"
     assert "immutable" in response["Cache-Control"]
     assert visitor.get("/media/pages/../../etc/passwd").status_code in (400, 404)
 
