@@ -157,6 +157,11 @@ TASKS = {
     }
 }
 
+# Link icons: the worker fetches each link's site favicon once (pages/favicons.py).
+LINK_ICONS = env.bool("LINK_ICONS", default=True)
+# Only tests that run a site on 127.0.0.1 turn this on; never from the environment.
+FAVICON_ALLOW_PRIVATE = False
+
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",

@@ -12,3 +12,15 @@ def sync_page(page_id):
     if page is None:
         return "gone"
     return update_page(page)
+
+
+@task()
+def mirror_link_icon(link_id):
+    """Fetch and store the site icon of one link (once)."""
+    from pages.favicons import mirror_icon
+    from pages.models import Link
+
+    link = Link.objects.filter(pk=link_id).first()
+    if link is None:
+        return "gone"
+    return mirror_icon(link)

@@ -88,7 +88,9 @@ def test_creator_exports_disconnects_reconnects_and_deletes(alice, visitor, live
     assert len(export["page"]["videos"]) == 6
     assert all(token and token not in text for token in tokens)
 
-    # Disconnect: her page stays up with what it had.
+    # Disconnect, after saying yes: her page stays up with what it had.
+    page.get_by_role("link", name="Disconnect TikTok…").click()
+    expect(page.get_by_role("heading", name="Disconnect TikTok?")).to_be_visible()
     page.get_by_role("button", name="Disconnect TikTok").click()
     expect(page.get_by_text("TikTok is disconnected: we revoked our access")).to_be_visible()
     expect(page.locator(".status-revoked")).to_have_text("Disconnected")
