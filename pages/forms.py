@@ -77,16 +77,34 @@ class LinkForm(forms.ModelForm):
         return data
 
 
+_JOINERS = "\u200d\ufe0f\u20e3"
+
+
 def clean_emoji(value):
-    """One emoji (with its modifiers and joiners), or ValidationError."""
+    """One emoji (with its skin tone, joiners and keycap), or ValidationError."""
     value = (value or "").strip()
     if not value:
         return ""
-    if len(value) > 16 or any(
-        unicodedata.category(ch)[0] in "LNPZC" and ch not in "\u200d\ufe0f#*0123456789"
-        for ch in value
-    ):
-        raise ValidationError("Choose one emoji, like 🛍️ or 🎵, or leave it empty.")
+    refused = ValidationError("Choose one emoji, like 🛍️ or 🎵, or leave it empty.")
+    if len(value) > 16:
+        raise refused
+    pictures, after_joiner, flag_half = 0, False, False
+    for ch in value:
+        kind = unicodedata.category(ch)
+        if ch in _JOINERS or kind[0] == "M" or "\U0001f3fb" <= ch <= "\U0001f3ff":
+            after_joiner = ch == "\u200d"
+            continue
+        if kind[0] in "LPZC" or (kind[0] == "N" and len(value) == 1):
+            raise refused
+        if "\U0001f1e6" <= ch <= "\U0001f1ff":  # two regional letters make one flag
+            flag_half = not flag_half
+            if not flag_half:
+                continue
+        if not after_joiner:
+            pictures += 1
+        after_joiner = False
+    if pictures != 1:
+        raise refused
     return value
 
 
