@@ -16,10 +16,17 @@ from accounts.tiktok.source import to_profile
 logger = logging.getLogger(__name__)
 
 
+_TIKTOK_USERNAME = re.compile(r"[A-Za-z0-9_.]{2,30}")
+
+
 def _name_base(*candidates):
-    """The page-slug rule: the first candidate that slugifies to something."""
+    """A TikTok username as it is (lower-case); otherwise the page-slug rule:
+    the first candidate that slugifies to something."""
     for candidate in candidates:
-        base = slugify(candidate or "").replace("-", "_")[:30]
+        candidate = candidate or ""
+        if _TIKTOK_USERNAME.fullmatch(candidate):
+            return candidate.lower()
+        base = slugify(candidate).replace("-", "_")[:30]
         if base:
             return base
     return "creator"

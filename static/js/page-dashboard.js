@@ -88,7 +88,8 @@ document.querySelectorAll("[data-copy]").forEach(function (button) {
       event.preventDefault();
       var start = Array.prototype.indexOf.call(list.children, item);
       item.classList.add("dl-dragging");
-      grip.setPointerCapture(event.pointerId);
+      // Listen on the document: moving the item in the list ends any
+      // pointer capture, and the pointer may leave the handle.
       function move(e) {
         var target = document.elementFromPoint(e.clientX, e.clientY);
         var over = target && target.closest("ol[data-reorder] > li");
@@ -98,14 +99,14 @@ document.querySelectorAll("[data-copy]").forEach(function (button) {
       }
       function end() {
         item.classList.remove("dl-dragging");
-        grip.removeEventListener("pointermove", move);
-        grip.removeEventListener("pointerup", end);
-        grip.removeEventListener("pointercancel", end);
+        document.removeEventListener("pointermove", move);
+        document.removeEventListener("pointerup", end);
+        document.removeEventListener("pointercancel", end);
         if (Array.prototype.indexOf.call(list.children, item) !== start) save(item);
       }
-      grip.addEventListener("pointermove", move);
-      grip.addEventListener("pointerup", end);
-      grip.addEventListener("pointercancel", end);
+      document.addEventListener("pointermove", move);
+      document.addEventListener("pointerup", end);
+      document.addEventListener("pointercancel", end);
     });
   });
 })();
