@@ -7,7 +7,7 @@ answer 404.
 import re
 import zoneinfo
 from datetime import timedelta
-from functools import cache
+from functools import cache, wraps
 from pathlib import Path
 
 import segno
@@ -82,9 +82,24 @@ def _zone_names():
     return frozenset(zoneinfo.available_timezones())
 
 
+def _in_creator_zone(view):
+    """The view may switch to the creator's time zone (`_use_creator_zone`);
+    the zone is per thread, so it is switched back when the view ends."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        finally:
+            timezone.deactivate()
+
+    return wrapper
+
+
 def _use_creator_zone(request, page):
     """Read and show times in the creator's zone: the one their browser
-    sent with this form (kept on the page), else the one kept."""
+    sent with this form (kept on the page), else the one kept. Only in
+    views wrapped by `_in_creator_zone`."""
     sent = request.POST.get("tz", "")
     if sent in _zone_names() and sent != page.time_zone:
         page.time_zone = sent
@@ -137,6 +152,7 @@ def _not_before_now(moment):
 
 
 @login_required
+@_in_creator_zone
 def dashboard(request):
     """The creator's overview: status, links, numbers, QR code."""
     page = Page.objects.filter(user=request.user).first()
@@ -153,6 +169,7 @@ def _changed(request, page, text):
 
 @login_required
 @require_POST
+@_in_creator_zone
 def link_add(request):
     page = _page_for(request.user)
     form = LinkForm(request.POST, time_zone=_use_creator_zone(request, page))
@@ -172,6 +189,7 @@ def link_add(request):
 
 
 @login_required
+@_in_creator_zone
 def link_edit(request, link_id):
     link = _get_link(request, link_id)
     zone = _use_creator_zone(request, link.page)
@@ -268,6 +286,7 @@ def _wants_json(request):
 
 @login_required
 @require_POST
+@_in_creator_zone
 def socials_edit(request):
     """The social icons under the bio."""
     page = _page_for(request.user)

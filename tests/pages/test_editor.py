@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from pages import socials
 from pages.forms import clean_emoji
@@ -130,6 +131,8 @@ def test_schedules_are_typed_and_shown_in_alices_time_zone(alice_client, alice):
     assert 'value="2030-06-01T18:00"' in html
     assert "America/New York time" in html
     assert "from Jun 1, 18:00" in alice_client.get("/dashboard/").content.decode()
+    # The zone is Alice's only: the next request on this thread is in UTC again.
+    assert timezone.get_current_timezone_name() == "UTC"
 
 
 def test_a_made_up_time_zone_is_ignored(alice_client, alice):
