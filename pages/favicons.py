@@ -53,19 +53,14 @@ class IconRefused(Exception):
 
 def mirror_icon(link):
     """Fetch and store the link's site icon once; returns what happened."""
-    if link.is_header or link.emoji or link.icon_checked_at:
+    if not link.wants_icon():
         return "not needed"
     host = link_host(link.url)
-    outcome = "stored"
-    data = None
-    if not host:
-        outcome = "not a web link"
-    else:
-        scheme = urlsplit(link.url).scheme.lower()
-        try:
-            data = fetch_icon(f"{scheme}://{_netloc(link.url)}/favicon.ico")
-        except IconRefused as exc:
-            outcome = f"refused: {exc}"
+    data, outcome = None, "stored"
+    try:
+        data = fetch_icon(_icon_url(link.url))
+    except IconRefused as exc:
+        outcome = f"refused: {exc}"
     with transaction.atomic():
         fresh = Link.objects.select_for_update().filter(pk=link.pk).first()
         if fresh is None or fresh.icon_checked_at or link_host(fresh.url) != host:
@@ -81,11 +76,17 @@ def mirror_icon(link):
     return outcome
 
 
-def _netloc(url):
-    parts = urlsplit(url)
-    host = hosts.normalize(parts.hostname)
+def _icon_url(url):
+    """Where a site keeps its icon: /favicon.ico of the link's scheme, host and port."""
+    try:
+        parts = urlsplit(url)
+        host = hosts.normalize(parts.hostname)
+        port = parts.port
+    except ValueError as exc:  # hosts.BadHost too
+        raise IconRefused("bad address") from exc
     netloc = f"[{host}]" if ":" in host else host
-    return f"{netloc}:{parts.port}" if parts.port else netloc
+    netloc = f"{netloc}:{port}" if port else netloc
+    return f"{parts.scheme.lower()}://{netloc}/favicon.ico"
 
 
 def fetch_icon(url):
@@ -148,14 +149,19 @@ def _get(url, deadline):
     """One GET to the checked address of the URL's host: (status, headers, body)."""
     try:
         parts = urlsplit(url)
-        scheme, host = parts.scheme.lower(), parts.hostname
-        port = parts.port or (443 if scheme == "https" else 80)
-    except ValueError as exc:
+        scheme, port = parts.scheme.lower(), parts.port
+        host = hosts.normalize(parts.hostname)
+    except ValueError as exc:  # hosts.BadHost too
         raise IconRefused("bad address") from exc
-    if scheme not in ("http", "https") or not host or parts.username or parts.password:
+    if scheme not in ("http", "https") or parts.username or parts.password:
         raise IconRefused("bad address")
-    address = public_address(host, port)
+    address = public_address(host, port or (443 if scheme == "https" else 80))
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    if any(ord(ch) < 33 or ord(ch) > 126 for ch in path):
+        raise IconRefused("bad address")
+    host_header = f"[{host}]" if ":" in host else host
+    host_header += f":{port}" if port else ""
+    port = port or (443 if scheme == "https" else 80)
     timeout = urllib3.Timeout(connect=CONNECT_TIMEOUT, read=READ_TIMEOUT)
     if scheme == "https":
         pool = urllib3.HTTPSConnectionPool(
@@ -169,7 +175,7 @@ def _get(url, deadline):
     else:
         pool = urllib3.HTTPConnectionPool(address, port, timeout=timeout, retries=False)
     headers = {
-        "Host": parts.netloc.rsplit("@", 1)[-1],
+        "Host": host_header,
         "User-Agent": USER_AGENT,
         "Accept": "image/*",
     }
@@ -195,7 +201,7 @@ def _get(url, deadline):
                 response.release_conn()
                 response.close()
             return response.status, {k.lower(): v for k, v in response.headers.items()}, bytes(body)
-    except urllib3.exceptions.HTTPError as exc:
+    except (urllib3.exceptions.HTTPError, ValueError) as exc:
         raise IconRefused(type(exc).__name__) from exc
     except OSError as exc:
         raise IconRefused("connection failed") from exc

@@ -35,7 +35,10 @@ class Site(BaseHTTPRequestHandler):
     def log_message(self, *args):
         pass
 
+    hosts_asked = []
+
     def do_GET(self):
+        self.hosts_asked.append(self.headers["Host"])
         kind = self.path.split("/")[1]
         if kind in ("good", "favicon.ico"):
             self._send(200, "image/x-icon", ico())
@@ -182,6 +185,13 @@ def test_private_and_local_addresses_are_never_fetched(url, settings):
     assert refusal(url) == "private address"
 
 
+def test_a_broken_address_gives_no_icon_and_no_crash(alice):
+    link = Link.objects.create(page=page_of(alice), title="Odd", url="https://exa mple.com/")
+    assert favicons.mirror_icon(link) == "refused: bad address"
+    link.refresh_from_db()
+    assert link.icon_checked_at and not link.icon
+
+
 def test_a_public_name_that_resolves_to_a_private_address_is_refused(monkeypatch):
     """DNS can answer anything for a name: the addresses are checked after resolving."""
     answers = {
@@ -210,6 +220,7 @@ def test_a_links_icon_is_fetched_once_and_the_page_shows_it(site, alice, visitor
     link.refresh_from_db()
     assert favicons.mirror_icon(link) == "not needed"
     assert asked == [f"http://shop.example:{port}/favicon.ico"]
+    assert Site.hosts_asked[-1] == f"shop.example:{port}"  # the site's name, not the address
     assert link.icon.name.startswith(f"pages/{page.pk}/i-") and link.icon_checked_at
     html = visitor.get("/@alice").content.decode()
     assert f'<img class="pf-icon" src="{link.icon.url}"' in html
