@@ -187,8 +187,10 @@ def _json_ld(page, canonical, avatar, description):
     }
     if avatar:
         person["image"] = avatar
-    if page.profile_deep_link:
-        person["sameAs"] = [page.profile_deep_link]
+    same_as = [page.profile_deep_link] if page.profile_deep_link else []
+    same_as += [url for network, _, url in socials.shown(page.socials) if network.key != "email"]
+    if same_as:
+        person["sameAs"] = same_as
     data = {"@context": "https://schema.org", "@type": "ProfilePage", "mainEntity": person}
     return mark_safe(json.dumps(data, ensure_ascii=False).translate(_JSON_ESCAPES))  # noqa: S308
 

@@ -198,6 +198,10 @@ def test_social_icons_show_under_the_bio_in_a_fixed_order(alice_client, alice, v
     row = html[html.index('class="pf-socials"') :]
     assert row.index("https://www.instagram.com/alice.bakes/") < row.index("https://x.com/alice_b")
     assert row.index("https://x.com/alice_b") < row.index("mailto:a@example.com")
+    # Search engines learn they are the same person (the e-mail address stays out).
+    ld = html[html.index('<script type="application/ld+json">') :]
+    ld = ld[: ld.index("</script>")]
+    assert '"https://www.instagram.com/alice.bakes/"' in ld and "a@example.com" not in ld
 
 
 def test_a_wrong_social_handle_is_explained_and_nothing_is_lost(alice_client, alice):
