@@ -358,4 +358,5 @@ SCHEDULED_JOBS = [
     ("accounts.tiktok.jobs.prune_request_history", 6 * 3600),
     ("linkinbio.jobs.prune_finished_tasks", 6 * 3600),
     ("linkinbio.jobs.recover_stale_tasks", 60),
+    ("pages.favicons.queue_missing_icons", 3600),
 ]

@@ -76,6 +76,22 @@ def mirror_icon(link):
     return outcome
 
 
+def queue_missing_icons(limit=100):
+    """The scheduler's job: queue the icon fetch of web links never checked
+    (added before icons existed, or while the queue was down). A fetch queued
+    twice runs once: the task does nothing for a link already checked."""
+    if not settings.LINK_ICONS:
+        return 0
+    from pages.tasks import mirror_link_icon  # a real cycle: the task calls this module
+
+    waiting = Link.objects.filter(
+        kind=Link.LINK, emoji="", icon_checked_at__isnull=True, url__iregex=r"^https?://"
+    ).values_list("pk", flat=True)[:limit]
+    for pk in waiting:
+        mirror_link_icon.enqueue(pk)
+    return len(waiting)
+
+
 def _icon_url(url):
     """Where a site keeps its icon: /favicon.ico of the link's scheme, host and port."""
     try:

@@ -1,6 +1,7 @@
 from django.tasks import task
 
-from pages.models import Page
+from pages.favicons import mirror_icon
+from pages.models import Link, Page
 
 
 @task()
@@ -17,9 +18,6 @@ def sync_page(page_id):
 @task()
 def mirror_link_icon(link_id):
     """Fetch and store the site icon of one link (once)."""
-    from pages.favicons import mirror_icon
-    from pages.models import Link
-
     link = Link.objects.filter(pk=link_id).first()
     if link is None:
         return "gone"

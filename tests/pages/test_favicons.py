@@ -14,6 +14,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from io import BytesIO
 
 import pytest
+from django.tasks import default_task_backend
+from django.utils.timezone import now
 from PIL import Image
 
 from pages import favicons
@@ -260,3 +262,19 @@ def test_a_link_with_an_emoji_or_a_header_needs_no_icon(alice):
     assert not emoji.wants_icon() and not header.wants_icon()
     assert favicons.mirror_icon(emoji) == "not needed"
     assert favicons.mirror_icon(header) == "not needed"
+
+
+def test_links_from_before_icons_are_queued_once_by_the_scheduler(alice, settings):
+    settings.LINK_ICONS = True
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    page = page_of(alice)
+    old = Link.objects.create(page=page, title="Old", url="https://old.example")
+    Link.objects.create(page=page, title="Mail", url="mailto:a@example.com")
+    Link.objects.create(page=page, title="Music", kind=Link.HEADER)
+    Link.objects.create(page=page, title="Shop", url="https://s.example", emoji="🛍️")
+    Link.objects.create(page=page, title="Done", url="https://d.example", icon_checked_at=now())
+    default_task_backend.clear()
+    assert favicons.queue_missing_icons() == 1
+    assert [r.args for r in default_task_backend.results] == [[old.pk]]
+    settings.LINK_ICONS = False
+    assert favicons.queue_missing_icons() == 0
