@@ -161,6 +161,11 @@ TASKS = {
     }
 }
 
+# Link icons: the worker fetches each link's site favicon once (pages/favicons.py).
+LINK_ICONS = env.bool("LINK_ICONS", default=True)
+# Only tests that run a site on 127.0.0.1 turn this on; never from the environment.
+FAVICON_ALLOW_PRIVATE = False
+
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
@@ -391,4 +396,5 @@ SCHEDULED_JOBS = [
     ("linkinbio.jobs.recover_stale_tasks", 60),
     ("linkinbio.demo.expire_guests", 600),
     ("linkinbio.demo.reseed_showcase", 3600),
+    ("pages.favicons.queue_missing_icons", 3600),
 ]

@@ -112,10 +112,11 @@ class BumpOnSave:
 
 @admin.register(Link)
 class LinkAdmin(BumpOnSave, admin.ModelAdmin):
-    list_display = ["title", "url", "page", "enabled", "clicks"]
+    list_display = ["title", "kind", "url", "page", "enabled", "clicks"]
     search_fields = ["title", "url", "page__slug"]
-    list_filter = ["enabled"]
+    list_filter = ["enabled", "kind"]
     raw_id_fields = ["page"]
+    readonly_fields = ["icon", "icon_checked_at"]
 
 
 @admin.register(Video)

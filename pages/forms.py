@@ -1,5 +1,9 @@
-from django import forms
+import unicodedata
 
+from django import forms
+from django.core.exceptions import ValidationError
+
+from pages import socials
 from pages.links import normalize_link_url, validate_link_url
 from pages.models import MAX_VIDEOS_SHOWN, AbuseReport, Link, Page, Video
 
@@ -12,21 +16,40 @@ class DateTimeInput(forms.DateTimeInput):
 
 
 class LinkForm(forms.ModelForm):
+    """A link or a section header. Start and end are typed in the creator's
+    time zone (the one active while the form is read: pages/views.py)."""
+
     class Meta:
         model = Link
-        fields = ["title", "url", "enabled", "starts_at", "ends_at"]
+        fields = ["kind", "title", "url", "emoji", "enabled", "starts_at", "ends_at"]
         labels = {
+            "kind": "This is",
             "url": "Address",
+            "emoji": "Icon (optional emoji; leave empty to use the site's own icon)",
             "enabled": "Show this link",
-            "starts_at": "Show from (UTC, optional)",
-            "ends_at": "Hide after (UTC, optional)",
+            "starts_at": "Show from (optional)",
+            "ends_at": "Hide after (optional)",
         }
-        help_texts = {"url": "A web address, mailto:you@example.com or tel:+15551234567."}
+        help_texts = {
+            "url": "A web address, mailto:you@example.com or tel:+15551234567. "
+            "Not needed for a section header."
+        }
         widgets = {
+            "kind": forms.RadioSelect,
             "url": forms.TextInput(attrs={"inputmode": "url", "autocomplete": "url"}),
+            "emoji": forms.TextInput(attrs={"maxlength": 16, "autocomplete": "off"}),
             "starts_at": DateTimeInput(),
             "ends_at": DateTimeInput(),
         }
+
+    def __init__(self, *args, time_zone="UTC", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].required = False  # a plain link unless said otherwise
+        for name in ("starts_at", "ends_at"):
+            self.fields[name].label += f", {time_zone.replace('_', ' ')} time"
+
+    def clean_kind(self):
+        return self.cleaned_data.get("kind") or Link.LINK
 
     def clean_title(self):
         title = " ".join(self.cleaned_data["title"].split())
@@ -35,9 +58,16 @@ class LinkForm(forms.ModelForm):
         return title
 
     def clean_url(self):
+        if self.cleaned_data.get("kind") == Link.HEADER:
+            return ""
         url = normalize_link_url(self.cleaned_data["url"])
+        if not url:
+            raise forms.ValidationError("Give the link an address.")
         validate_link_url(url)
         return url
+
+    def clean_emoji(self):
+        return clean_emoji(self.cleaned_data["emoji"])
 
     def clean(self):
         data = super().clean()
@@ -47,13 +77,44 @@ class LinkForm(forms.ModelForm):
         return data
 
 
-class VideoForm(forms.ModelForm):
+_JOINERS = "\u200d\ufe0f\u20e3"
+
+
+def clean_emoji(value):
+    """One emoji (with its skin tone, joiners and keycap), or ValidationError."""
+    value = (value or "").strip()
+    if not value:
+        return ""
+    refused = ValidationError("Choose one emoji, like 🛍️ or 🎵, or leave it empty.")
+    if len(value) > 16:
+        raise refused
+    pictures, after_joiner, flag_half = 0, False, False
+    for ch in value:
+        kind = unicodedata.category(ch)
+        if ch in _JOINERS or kind[0] == "M" or "\U0001f3fb" <= ch <= "\U0001f3ff":
+            after_joiner = ch == "\u200d"
+            continue
+        if kind[0] in "LPZC" or (kind[0] == "N" and len(value) == 1):
+            raise refused
+        if "\U0001f1e6" <= ch <= "\U0001f1ff":  # two regional letters make one flag
+            flag_half = not flag_half
+            if not flag_half:
+                continue
+        if not after_joiner:
+            pictures += 1
+        after_joiner = False
+    if pictures != 1:
+        raise refused
+    return value
+
+
+class VideoLinkForm(forms.ModelForm):
+    """The link under a video; hiding and pinning are buttons of their own."""
+
     class Meta:
         model = Video
-        fields = ["hidden", "pinned", "link_url", "link_title"]
+        fields = ["link_url", "link_title"]
         labels = {
-            "hidden": "Hide from my page",
-            "pinned": "Pin to the top",
             "link_url": "Link under the video (optional)",
             "link_title": "Link text",
         }
@@ -93,6 +154,42 @@ class AppearanceForm(forms.ModelForm):
             "theme": forms.RadioSelect,
             "button_style": forms.RadioSelect,
         }
+
+
+class SocialsForm(forms.Form):
+    """The creator's accounts on other networks, one field per network."""
+
+    def __init__(self, *args, page, **kwargs):
+        self.page = page
+        initial = {key: value for key, value in page.socials.items() if key in socials.BY_KEY}
+        super().__init__(*args, initial=initial, **kwargs)
+        for network in socials.NETWORKS:
+            self.fields[network.key] = forms.CharField(
+                label=network.name,
+                required=False,
+                max_length=200,
+                widget=forms.TextInput(
+                    attrs={
+                        "placeholder": network.example,
+                        "autocomplete": "email" if network.key == "email" else "off",
+                        "inputmode": "email" if network.key == "email" else "text",
+                    }
+                ),
+            )
+
+    def clean(self):
+        data = super().clean()
+        for network in socials.NETWORKS:
+            if network.key in data:
+                try:
+                    data[network.key] = socials.clean_handle(network, data[network.key])
+                except ValidationError as exc:
+                    self.add_error(network.key, exc)
+        return data
+
+    def save(self):
+        self.page.socials = {key: value for key, value in self.cleaned_data.items() if value}
+        self.page.save(update_fields=["socials"])
 
 
 class ReportForm(forms.Form):

@@ -103,6 +103,11 @@ class Page(models.Model):
     button_style = models.CharField(max_length=20, choices=BUTTON_STYLES, default="pill")
     videos_shown = models.PositiveSmallIntegerField(default=VIDEOS_PER_SCREEN)
     show_follower_count = models.BooleanField(default=True)
+    # {network: handle} for the row of social icons under the bio (pages/socials.py).
+    socials = models.JSONField(default=dict, blank=True)
+    # The creator's time zone as their browser reported it; schedules are
+    # stored in UTC and shown and typed in this zone.
+    time_zone = models.CharField(max_length=64, default="UTC")
 
     # Site state.
     is_suspended = models.BooleanField(default=False)
@@ -191,6 +196,12 @@ class Page(models.Model):
     @property
     def handle(self):
         return self.username or self.slug
+
+    @property
+    def summary(self):
+        """The page in one line, for search results and shared-link cards."""
+        text = (self.shown_bio or f"Links and latest TikTok videos of @{self.handle}")[:200]
+        return " ".join(text.split())
 
     def visible_links(self, now=None):
         """The links a visitor sees now, in order: live ones, none to a blocked site."""
@@ -283,6 +294,8 @@ class Page(models.Model):
                 "button_style": self.button_style,
                 "videos_shown": self.videos_shown,
                 "show_follower_count": self.show_follower_count,
+                "socials": self.socials,
+                "time_zone": self.time_zone,
             },
             "sync": {
                 "last_synced_at": iso(self.last_synced_at),
@@ -303,11 +316,22 @@ def _file_url(field_file):
 
 
 class Link(models.Model):
-    """A link on a creator's page. Visitors reach it through /l/<id>."""
+    """A link on a creator's page, or a section header between links.
+    Visitors reach a link through /l/<id>."""
+
+    LINK = "link"
+    HEADER = "header"
+    KINDS = [(LINK, "Link"), (HEADER, "Section header")]
 
     page = models.ForeignKey(Page, models.CASCADE, related_name="links")
+    kind = models.CharField(max_length=10, choices=KINDS, default=LINK)
     title = models.CharField(max_length=80)
-    url = models.CharField(max_length=2000, validators=[validate_link_url])
+    url = models.CharField(max_length=2000, blank=True, validators=[validate_link_url])
+    # The icon beside the title: an emoji the creator chose, else the site's
+    # favicon mirrored once by the worker (pages/favicons.py).
+    emoji = models.CharField(max_length=16, blank=True)
+    icon = models.FileField(upload_to="pages/", blank=True)
+    icon_checked_at = models.DateTimeField(null=True, blank=True)
     position = models.PositiveIntegerField(default=0)
     enabled = models.BooleanField(default=True)
     starts_at = models.DateTimeField(null=True, blank=True)
@@ -320,6 +344,24 @@ class Link(models.Model):
 
     def __str__(self):
         return self.title
+
+    @property
+    def is_header(self):
+        return self.kind == self.HEADER
+
+    def wants_icon(self):
+        """Whether the worker should fetch this link's site icon."""
+        return not (self.is_header or self.emoji or self.icon_checked_at) and bool(
+            link_host(self.url)
+        )
+
+    def forget_icon(self):
+        """The address moved to another site: its icon is fetched again."""
+        if self.icon:
+            storage, name = self.icon.storage, self.icon.name
+            transaction.on_commit(lambda: storage.delete(name))
+        self.icon = ""
+        self.icon_checked_at = None
 
     def is_live(self, now=None):
         now = now or timezone.now()
@@ -341,8 +383,12 @@ class Link(models.Model):
 
     def export(self):
         return {
+            "kind": self.kind,
             "title": self.title,
             "url": self.url,
+            "emoji": self.emoji,
+            "icon_url": _file_url(self.icon),
+            "icon_checked_at": iso(self.icon_checked_at),
             "position": self.position,
             "enabled": self.enabled,
             "starts_at": iso(self.starts_at),

@@ -19,7 +19,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
 from pages import cache as page_cache
-from pages import cdn, reports, stats, syncing, visitors
+from pages import cdn, reports, socials, stats, syncing, visitors
 from pages.forms import ReportForm
 from pages.links import ALLOWED_SCHEMES, blocked_hosts, is_blocked, link_host
 from pages.models import MAX_VIDEOS_SHOWN, VIDEOS_PER_SCREEN, Link, Page, Video
@@ -159,7 +159,7 @@ def _context(page, screen):
         return None
     canonical = settings.SITE_URL + page.get_absolute_url()
     avatar = settings.SITE_URL + page.avatar.url if page.avatar else ""
-    description = (page.shown_bio or f"Links and latest TikTok videos of @{page.handle}")[:200]
+    description = page.summary
     followers = page.follower_count if page.show_follower_count else None
     return {
         "page": page,
@@ -173,6 +173,7 @@ def _context(page, screen):
         "og_image": avatar,
         "description": " ".join(description.split()),
         "followers": followers,
+        "socials": socials.shown(page.socials),
         "json_ld": _json_ld(page, canonical, avatar, description),
     }
 
@@ -187,8 +188,10 @@ def _json_ld(page, canonical, avatar, description):
     }
     if avatar:
         person["image"] = avatar
-    if page.profile_deep_link:
-        person["sameAs"] = [page.profile_deep_link]
+    same_as = [page.profile_deep_link] if page.profile_deep_link else []
+    same_as += [url for network, _, url in socials.shown(page.socials) if network.key != "email"]
+    if same_as:
+        person["sameAs"] = same_as
     data = {"@context": "https://schema.org", "@type": "ProfilePage", "mainEntity": person}
     return mark_safe(json.dumps(data, ensure_ascii=False).translate(_JSON_ESCAPES))  # noqa: S308
 

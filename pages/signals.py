@@ -38,6 +38,11 @@ def forget_deleted_page(sender, instance, **kwargs):
     transaction.on_commit(lambda: page_cache.forget_slug(instance.slug))
 
 
+@receiver(post_delete, sender=Link)
+def delete_link_icon(sender, instance, **kwargs):
+    _delete_after_commit(instance.icon)
+
+
 @receiver(post_delete, sender=Video)
 def delete_video_files(sender, instance, **kwargs):
     _delete_after_commit(instance.cover)

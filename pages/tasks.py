@@ -1,6 +1,7 @@
 from django.tasks import task
 
-from pages.models import Page
+from pages.favicons import mirror_icon
+from pages.models import Link, Page
 
 
 @task()
@@ -20,3 +21,12 @@ def purge_cdn(page_id, keys, urls):
     from pages import purges
 
     return purges.run(page_id, keys, urls)
+
+
+@task()
+def mirror_link_icon(link_id):
+    """Fetch and store the site icon of one link (once)."""
+    link = Link.objects.filter(pk=link_id).first()
+    if link is None:
+        return "gone"
+    return mirror_icon(link)

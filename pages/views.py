@@ -5,7 +5,9 @@ answer 404.
 """
 
 import re
+import zoneinfo
 from datetime import timedelta
+from functools import cache, wraps
 
 import segno
 from django.conf import settings
@@ -13,14 +15,21 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.db.models import Max, Sum
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
-from pages import media, syncing
-from pages.forms import AppearanceForm, LinkForm, VideoForm, VideosShownForm
+from pages import media, syncing, tasks
+from pages.forms import (
+    AppearanceForm,
+    LinkForm,
+    SocialsForm,
+    VideoLinkForm,
+    VideosShownForm,
+)
+from pages.links import blocked_hosts, link_host
 from pages.models import MAX_LINKS, Link, Page, Video
 from pages.source import source
 
@@ -66,7 +75,45 @@ def sync_status(page, connection, now=None):
     return "ok", "Up to date with TikTok."
 
 
-def _dashboard_context(request, page, link_form=None):
+@cache
+def _zone_names():
+    return frozenset(zoneinfo.available_timezones())
+
+
+def _in_creator_zone(view):
+    """The view may switch to the creator's time zone (`_use_creator_zone`);
+    the zone is per thread, so it is switched back when the view ends."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        finally:
+            timezone.deactivate()
+
+    return wrapper
+
+
+def _use_creator_zone(request, page):
+    """Read and show times in the creator's zone: the one their browser
+    sent with this form (kept on the page), else the one kept. Only in
+    views wrapped by `_in_creator_zone`."""
+    sent = request.POST.get("tz", "")
+    if sent in _zone_names() and sent != page.time_zone:
+        page.time_zone = sent
+        Page.objects.filter(pk=page.pk).update(time_zone=sent)
+    name = page.time_zone if page.time_zone in _zone_names() else "UTC"
+    timezone.activate(zoneinfo.ZoneInfo(name))
+    return name
+
+
+def _after_link_saved(link):
+    """Queue the fetch of the link's site icon once the save is committed."""
+    if settings.LINK_ICONS and link.wants_icon():
+        transaction.on_commit(lambda: tasks.mirror_link_icon.enqueue(link.pk))
+
+
+def _dashboard_context(request, page, link_form=None, socials_form=None):
     today = timezone.now().date()
     week = page.stats.filter(day__gt=today - timedelta(days=7))
     month = page.stats.filter(day__gt=today - timedelta(days=30)).aggregate(
@@ -74,11 +121,18 @@ def _dashboard_context(request, page, link_form=None):
     )
     connection = source.connection(request.user)
     state, status_text = sync_status(page, connection)
+    zone = _use_creator_zone(request, page)
+    links = list(page.links.all())
+    blocked = blocked_hosts(link_host(link.url) for link in links)
+    for link in links:
+        link.is_blocked = link_host(link.url) in blocked
     return {
         "page": page,
         "connection": connection,
-        "links": page.links.all(),
-        "link_form": link_form or LinkForm(),
+        "links": links,
+        "link_form": link_form or LinkForm(time_zone=zone, initial={"kind": Link.LINK}),
+        "socials_form": socials_form or SocialsForm(page=page),
+        "time_zone": zone,
         "max_links": MAX_LINKS,
         "sync_state": state,
         "sync_text": status_text,
@@ -96,6 +150,7 @@ def _not_before_now(moment):
 
 
 @login_required
+@_in_creator_zone
 def dashboard(request):
     """The creator's overview: status, links, numbers, QR code."""
     page = Page.objects.filter(user=request.user).first()
@@ -112,9 +167,10 @@ def _changed(request, page, text):
 
 @login_required
 @require_POST
+@_in_creator_zone
 def link_add(request):
     page = _page_for(request.user)
-    form = LinkForm(request.POST)
+    form = LinkForm(request.POST, time_zone=_use_creator_zone(request, page))
     if page.links.count() >= MAX_LINKS:
         form.add_error(None, f"A page can have at most {MAX_LINKS} links.")
     if form.is_valid():
@@ -124,22 +180,31 @@ def link_add(request):
             link.position = (page.links.aggregate(m=Max("position"))["m"] or 0) + 1
             link.save()
             _changed(request, page, f"Added “{link.title}”.")
-        return redirect("dashboard")
+            _after_link_saved(link)
+        return redirect(f"{reverse('dashboard')}#link-{link.pk}")
     context = _dashboard_context(request, page, link_form=form)
     return render(request, "pages/dashboard.html", context, status=400)
 
 
 @login_required
+@_in_creator_zone
 def link_edit(request, link_id):
     link = _get_link(request, link_id)
-    form = LinkForm(request.POST or None, instance=link)
+    zone = _use_creator_zone(request, link.page)
+    host_before, emoji_before = link_host(link.url), link.emoji
+    form = LinkForm(request.POST or None, instance=link, time_zone=zone)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
-            form.save()
+            link = form.save(commit=False)
+            if link_host(link.url) != host_before or (emoji_before and not link.emoji):
+                link.forget_icon()
+            link.save()
             _changed(request, link.page, f"Saved “{link.title}”.")
-        return redirect("dashboard")
+            _after_link_saved(link)
+        return redirect(f"{reverse('dashboard')}#link-{link.pk}")
     status = 400 if request.method == "POST" else 200
-    return render(request, "pages/link_edit.html", {"form": form, "link": link}, status=status)
+    context = {"form": form, "link": link, "page": link.page, "time_zone": zone}
+    return render(request, "pages/link_edit.html", context, status=status)
 
 
 @login_required
@@ -161,7 +226,7 @@ def link_toggle(request, link_id):
         link.save(update_fields=["enabled"])
         shown = "shown on" if link.enabled else "hidden from"
         _changed(request, link.page, f"“{link.title}” is {shown} your page.")
-    return redirect("dashboard")
+    return redirect(f"{reverse('dashboard')}#link-{link.pk}")
 
 
 @login_required
@@ -185,6 +250,80 @@ def link_move(request, link_id):
 
 
 @login_required
+@require_POST
+def link_reorder(request):
+    """Put the links in the order sent (drag and drop, or the keyboard):
+    `order` lists every link id of the page once."""
+    page = _page_for(request.user)
+    try:
+        order = [int(part) for part in request.POST.get("order", "").split(",") if part]
+    except ValueError:
+        order = []
+    with transaction.atomic():
+        links = {link.pk: link for link in page.links.select_for_update()}
+        if len(order) != len(links) or set(order) != set(links):
+            message = "The list changed meanwhile: reload the page and move the link again."
+            if _wants_json(request):
+                return JsonResponse({"error": message}, status=400)
+            messages.error(request, message)
+            return redirect("dashboard")
+        for position, pk in enumerate(order, start=1):
+            if links[pk].position != position:
+                links[pk].position = position
+                links[pk].save(update_fields=["position"])
+        page.bump_version()
+    if _wants_json(request):
+        return JsonResponse({"saved": True})
+    messages.success(request, "New order saved.")
+    return redirect("dashboard")
+
+
+def _wants_json(request):
+    return "application/json" in request.headers.get("Accept", "")
+
+
+@login_required
+@require_POST
+@_in_creator_zone
+def socials_edit(request):
+    """The social icons under the bio."""
+    page = _page_for(request.user)
+    form = SocialsForm(request.POST, page=page)
+    if form.is_valid():
+        with transaction.atomic():
+            form.save()
+            _changed(request, page, "Your social icons are saved.")
+        return redirect(f"{reverse('dashboard')}#socials-h")
+    context = _dashboard_context(request, page, socials_form=form)
+    return render(request, "pages/dashboard.html", context, status=400)
+
+
+@login_required
+@require_safe
+def share(request):
+    """The page's address to copy, its QR code, and its card as apps show it."""
+    page = _page_for(request.user)
+    context = {
+        "page": page,
+        "page_url": settings.SITE_URL + page.get_absolute_url(),
+        "card": share_card(page),
+        "connection": source.connection(request.user),
+    }
+    return render(request, "pages/share.html", context)
+
+
+def share_card(page):
+    """What TikTok and Instagram show for a shared link: the og: tags of the
+    public page (title, description, image, site)."""
+    return {
+        "title": f"{page.title} (@{page.handle})",
+        "description": page.summary,
+        "image": page.avatar.url if page.avatar else "",
+        "site": link_host(settings.SITE_URL) or "linkinbio",
+    }
+
+
+@login_required
 def videos(request):
     """Which videos show, and each one's settings."""
     page = _page_for(request.user)
@@ -198,7 +337,9 @@ def videos(request):
     context = {
         "page": page,
         "form": form,
-        "videos": [(video, VideoForm(instance=video, prefix=f"v{video.pk}")) for video in items],
+        "videos": [
+            (video, VideoLinkForm(instance=video, prefix=f"v{video.pk}")) for video in items
+        ],
         "connection": source.connection(request.user),
     }
     return render(request, "pages/videos.html", context)
@@ -207,15 +348,37 @@ def videos(request):
 @login_required
 @require_POST
 def video_edit(request, video_id):
+    """The link under one video ("Shop this look")."""
     video = _get_video(request, video_id)
-    form = VideoForm(request.POST, instance=video, prefix=f"v{video.pk}")
+    form = VideoLinkForm(request.POST, instance=video, prefix=f"v{video.pk}")
     if form.is_valid():
         with transaction.atomic():
             form.save()
-            _changed(request, video.page, "Video settings saved.")
+            _changed(request, video.page, "The video's link is saved.")
         return redirect(f"{reverse('dashboard_videos')}#video-{video.pk}")
     context = {"page": video.page, "video": video, "video_form": form}
     return render(request, "pages/video_edit.html", context, status=400)
+
+
+@login_required
+@require_POST
+def video_toggle(request, video_id, field):
+    """Hide or show, pin or unpin one video: one button, one post."""
+    if field not in ("hidden", "pinned"):
+        raise Http404("No such setting")
+    video = _get_video(request, video_id)
+    with transaction.atomic():
+        setattr(video, field, not getattr(video, field))
+        video.save(update_fields=[field])
+        words = {
+            ("hidden", True): "is hidden from your page",
+            ("hidden", False): "shows on your page",
+            ("pinned", True): "is pinned to the top",
+            ("pinned", False): "is no longer pinned",
+        }[field, getattr(video, field)]
+        title = video.title[:40] or "The video"
+        _changed(request, video.page, f"“{title}” {words}.")
+    return redirect(f"{reverse('dashboard_videos')}#video-{video.pk}")
 
 
 @login_required

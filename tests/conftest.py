@@ -21,6 +21,7 @@ from tests.helpers import fresh_page, make_creator
 @pytest.fixture(autouse=True)
 def isolated_storage(settings, tmp_path, tmp_path_factory):
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.LINK_ICONS = False  # no test reaches a link's site unless it says so
     if "FileBasedCache" in settings.CACHES["default"]["BACKEND"]:
         settings.CACHES = {
             "default": {

@@ -12,7 +12,7 @@ from django.shortcuts import redirect
 
 from accounts.tiktok import client
 from accounts.tiktok.client import TikTokError
-from accounts.tiktok.connect import connect_creator
+from accounts.tiktok.connect import connect_creator, creator_name
 from accounts.tiktok.models import TikTokConnection
 from accounts.tiktok.signin import signin_failed
 
@@ -69,6 +69,14 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
             f"screen, choose @{handle} (switch accounts in TikTok if needed) and try again.",
         )
         raise ImmediateHttpResponse(redirect("dashboard"))
+
+    def populate_user(self, request, sociallogin, data):
+        """A new creator's user name: their TikTok username, else their
+        display name made into a slug (the page's rule), never "user"."""
+        user = super().populate_user(request, sociallogin, data)
+        profile = sociallogin.account.extra_data or {}
+        user.username = creator_name(profile.get("username"), profile.get("display_name"))
+        return user
 
     def save_user(self, request, sociallogin, form=None):
         """A new creator: user, TikTok account, connection and page, all or nothing."""

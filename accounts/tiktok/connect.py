@@ -1,10 +1,11 @@
 """Turning a successful TikTok sign-in into a connected creator."""
 
 import logging
+import re
 
-from allauth.account.adapter import get_adapter as get_account_adapter
 from allauth.socialaccount.models import SocialAccount
 from django.db import transaction
+from django.utils.text import slugify
 
 from accounts.models import User
 from accounts.sources import creator_connected
@@ -13,6 +14,47 @@ from accounts.tiktok.provider import TikTokProvider, identity
 from accounts.tiktok.source import to_profile
 
 logger = logging.getLogger(__name__)
+
+
+_TIKTOK_USERNAME = re.compile(r"[A-Za-z0-9_.]{2,30}")
+
+
+def _name_base(*candidates):
+    """A TikTok username as it is (lower-case); otherwise the page-slug rule:
+    the first candidate that slugifies to something."""
+    for candidate in candidates:
+        candidate = candidate or ""
+        if _TIKTOK_USERNAME.fullmatch(candidate):
+            return candidate.lower()
+        base = slugify(candidate).replace("-", "_")[:30]
+        if base:
+            return base
+    return "creator"
+
+
+def creator_name(*candidates, user=None):
+    """A free user name made from the first usable candidate (the TikTok
+    username, else the display name), never allauth's "user"."""
+    base = _name_base(*candidates)
+    others = User.objects.exclude(pk=user.pk) if user is not None and user.pk else User.objects
+    name, n = base, 1
+    while others.filter(username__iexact=name).exists():
+        n += 1
+        name = f"{base}{n}"
+    return name
+
+
+def _follow_tiktok_username(user, profile):
+    """A creator named from their display name (no profile scope then) takes
+    their TikTok username once TikTok shares it."""
+    username = profile.get("username")
+    if not username or user.pk is None:
+        return
+    base = _name_base(username)
+    if re.fullmatch(re.escape(base) + r"[0-9]*", user.username):
+        return
+    user.username = creator_name(username, user=user)
+    user.save(update_fields=["username"])
 
 
 def connect_creator(user, token_set, profile):
@@ -33,6 +75,7 @@ def connect_creator(user, token_set, profile):
         connection.scopes = list(token_set.scopes)
         connection.save()
         ApiCall.objects.filter(user=None, open_id=token_set.open_id).update(user=user)
+        _follow_tiktok_username(user, profile)
         creator_connected.send(sender=TikTokProvider.id, user=user, profile=to_profile(profile))
     logger.info("TikTok connected for user %s (scopes %s)", user.pk, ",".join(connection.scopes))
     return connection
@@ -52,8 +95,7 @@ def sign_in_creator(token_set, profile):
             .first()
         )
         if account is None:
-            candidates = [profile.get("username"), profile.get("display_name"), "creator"]
-            user = User(username=get_account_adapter().generate_unique_username(candidates))
+            user = User(username=creator_name(profile.get("username"), profile.get("display_name")))
             user.set_unusable_password()
             user.save()
             SocialAccount.objects.create(

@@ -6,9 +6,9 @@ from allauth.socialaccount.providers.base.constants import AuthProcess
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.tiktok.models import TikTokConnection
 
@@ -48,12 +48,15 @@ def resume(request):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def disconnect(request):
+    """GET asks first (what disconnecting does); POST disconnects."""
     connection = TikTokConnection.of(request.user)
     if connection is None or connection.status == TikTokConnection.Status.REVOKED:
         messages.info(request, "TikTok is already disconnected.")
         return redirect("your_data")
+    if request.method != "POST":
+        return render(request, "tiktok/disconnect.html")
     if connection.disconnect():
         messages.success(
             request,

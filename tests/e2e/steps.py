@@ -26,3 +26,19 @@ def allow_on_tiktok(page, *, video_access=True):
     page.locator("input[name=scope][value='video.list']").set_checked(video_access)
     page.get_by_role("button", name="Authorize").click()
     page.wait_for_url("**/dashboard/")
+
+
+def add_link(page, title, address):
+    """On her dashboard, Alice adds a link (the form folds away once she has some)."""
+    form = page.locator("details.add-link")
+    if form.get_attribute("open") is None:
+        page.get_by_text("Add a link or a section header").click()
+    page.get_by_label("Title").fill(title)
+    page.get_by_label("Address").fill(address)
+    page.get_by_role("button", name="Add link").click()
+
+
+def link_menu(page, title):
+    """Opens the ⋯ menu of one of Alice's links; returns the link's row."""
+    page.get_by_label(f"Actions for “{title}”").click()
+    return page.locator("ol.dash-links > li", has_text=title)

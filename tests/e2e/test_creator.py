@@ -16,7 +16,15 @@ from accounts.models import User
 from accounts.tiktok.models import ApiCall, TikTokConnection
 from pages.models import Link, Page, Video
 from sandbox import testing
-from tests.e2e.steps import CREATOR, SLUG, allow_on_tiktok, run_tasks, sign_in_with_tiktok
+from tests.e2e.steps import (
+    CREATOR,
+    SLUG,
+    add_link,
+    allow_on_tiktok,
+    link_menu,
+    run_tasks,
+    sign_in_with_tiktok,
+)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -70,9 +78,7 @@ def test_creator_signs_in_declining_video_access_then_grants_it_later(
 
 def test_creator_exports_disconnects_reconnects_and_deletes(alice, visitor, live_server):
     page = alice
-    page.get_by_label("Title").fill("Read my privacy promise")
-    page.get_by_label("Address").fill(f"{live_server.url}/privacy/")
-    page.get_by_role("button", name="Add link").click()
+    add_link(page, "Read my privacy promise", f"{live_server.url}/privacy/")
     expect(page.get_by_text("Added “Read my privacy promise”.")).to_be_visible()
     connection = TikTokConnection.objects.get()
     tokens = [connection.access_token, connection.refresh_token]
@@ -88,7 +94,9 @@ def test_creator_exports_disconnects_reconnects_and_deletes(alice, visitor, live
     assert len(export["page"]["videos"]) == 6
     assert all(token and token not in text for token in tokens)
 
-    # Disconnect: her page stays up with what it had.
+    # Disconnect, after saying yes: her page stays up with what it had.
+    page.get_by_role("link", name="Disconnect TikTok…").click()
+    expect(page.get_by_role("heading", name="Disconnect TikTok?")).to_be_visible()
     page.get_by_role("button", name="Disconnect TikTok").click()
     expect(page.get_by_text("TikTok is disconnected: we revoked our access")).to_be_visible()
     expect(page.locator(".status-revoked")).to_have_text("Disconnected")
@@ -126,21 +134,19 @@ def test_creator_exports_disconnects_reconnects_and_deletes(alice, visitor, live
 def test_creator_edits_a_link_and_sees_it_at_once(alice, visitor, live_server):
     page = alice
     for title, path in [("Tour dates", "/terms/"), ("Newsletter", "/privacy/")]:
-        page.get_by_label("Title").fill(title)
-        page.get_by_label("Address").fill(live_server.url + path)
-        page.get_by_role("button", name="Add link").click()
+        add_link(page, title, live_server.url + path)
     public_page(visitor, live_server)  # a visitor warms the cache
     expect(visitor.get_by_role("navigation", name="Links").get_by_role("link")).to_have_text(
         ["Tour dates", "Newsletter"]
     )
 
-    page.get_by_label("Title").fill("Merch drop")
-    page.get_by_label("Address").fill(live_server.url + "/")
-    page.get_by_role("button", name="Add link").click()
+    add_link(page, "Merch drop", live_server.url + "/")
+    link_menu(page, "Merch drop")
     page.get_by_role("button", name="Move “Merch drop” up").click()
+    link_menu(page, "Merch drop")
     page.get_by_role("button", name="Move “Merch drop” up").click()
-    page.locator("li", has_text="Newsletter").get_by_role("button", name="Hide").click()
-    expect(page.locator(".dash-links strong")).to_have_text(
+    link_menu(page, "Newsletter").get_by_role("button", name="Hide").click()
+    expect(page.locator(".dash-links .dl-title")).to_have_text(
         ["Merch drop", "Tour dates", "Newsletter"]
     )
 

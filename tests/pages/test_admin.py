@@ -53,6 +53,7 @@ def test_admin_link_edit_shows_at_once(admin_client, alice, visitor):
         f"/admin/pages/link/{link.pk}/change/",
         {
             "page": page.pk,
+            "kind": "link",
             "title": "Fixed by staff",
             "url": "https://a.example",
             "position": 0,

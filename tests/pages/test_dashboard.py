@@ -29,13 +29,15 @@ def test_dashboard_needs_a_signed_in_creator(client):
     assert response["Location"].startswith("/signin/")
 
 
-def test_alice_sees_her_page_status_and_qr_code(alice_client, alice, tiktok):
+def test_alice_sees_her_page_status_and_shares_it_with_a_qr_code(alice_client, alice, tiktok):
     sync(alice)
     html = alice_client.get("/dashboard/").content.decode()
     assert "http://testserver/@alice" in html
     assert "Up to date with TikTok." in html
     assert "Refresh from TikTok now" in html
-    assert "/dashboard/qr.svg" in html and "/dashboard/qr.png?download=1" in html
+    share = alice_client.get("/dashboard/share/").content.decode()
+    assert 'value="http://testserver/@alice"' in share
+    assert "/dashboard/qr.svg" in share and "/dashboard/qr.png?download=1" in share
 
 
 def test_a_disconnected_creator_is_not_offered_a_sync_that_cannot_run(alice_client, alice, tiktok):
@@ -151,10 +153,10 @@ def test_alice_chooses_videos_and_attaches_a_shop_link(alice_client, alice, tikt
     )
     video.refresh_from_db()
     assert video.link_url == ""
+    alice_client.post(f"/dashboard/videos/{video.pk}/pinned/")
     alice_client.post(
         f"/dashboard/videos/{video.pk}/",
         {
-            f"{prefix}-pinned": "on",
             f"{prefix}-link_url": "https://shop.example/dress",
             f"{prefix}-link_title": "Get the dress",
         },
@@ -217,6 +219,8 @@ def test_bob_gets_404_on_alices_objects(alice, bob_client, tiktok):
         f"/dashboard/links/{link.pk}/toggle/",
         f"/dashboard/links/{link.pk}/move/",
         f"/dashboard/videos/{video.pk}/",
+        f"/dashboard/videos/{video.pk}/hidden/",
+        f"/dashboard/videos/{video.pk}/pinned/",
     ):
         assert (
             bob_client.post(url, {"title": "Bob was here", "url": "https://b.example"}).status_code
@@ -224,4 +228,11 @@ def test_bob_gets_404_on_alices_objects(alice, bob_client, tiktok):
         )
     link.refresh_from_db()
     assert link.title == "Alice only" and link.enabled
+    video.refresh_from_db()
+    assert not video.hidden and not video.pinned
+    # Bob's own order cannot name Alice's link.
+    response = bob_client.post("/dashboard/links/order/", {"order": str(link.pk)}, follow=True)
+    assert "The list changed meanwhile" in response.content.decode()
+    link.refresh_from_db()
+    assert link.page_id == page.pk and link.position == 0
     assert "Video number" not in bob_client.get("/dashboard/videos/").content.decode()

@@ -147,6 +147,39 @@ def test_a_profile_without_username_falls_back_to_the_display_name(client, tikto
     sign_in(client, tiktok, profile={"open_id": "oid-alice", "display_name": "Sunny Side"})
 
     assert Page.objects.get().slug == "sunny_side"
+    assert User.objects.get().username == "sunny_side"  # never allauth's "user"
+
+
+def test_a_second_creator_with_the_same_display_name_gets_a_name_of_their_own(client, tiktok):
+    User.objects.create(username="sunny_side")
+    sign_in(client, tiktok, profile={"open_id": "oid-alice", "display_name": "Sunny Side"})
+
+    assert User.objects.get(socialaccount__uid="oid-alice").username == "sunny_side2"
+
+
+def test_a_display_name_with_no_letters_gives_creator_not_user(client, tiktok):
+    sign_in(client, tiktok, profile={"open_id": "oid-alice", "display_name": "✨✨"})
+
+    assert User.objects.get().username == "creator"
+
+
+def test_the_name_follows_the_tiktok_username_once_the_profile_scope_is_granted(client, tiktok):
+    query = start_sign_in(client)
+    answer_tiktok(
+        tiktok, scope="user.info.basic", profile={"open_id": "oid-alice", "display_name": "Sunny"}
+    )
+    back_from_tiktok(client, query, scopes="user.info.basic")
+    assert User.objects.get().username == "sunny"
+    client.post("/accounts/logout/")
+    tiktok.reset()
+
+    sign_in(client, tiktok)  # all scopes: TikTok now shares @alice
+
+    assert User.objects.get().username == "alice"
+    tiktok.reset()
+    client.post("/accounts/logout/")
+    sign_in(client, tiktok)
+    assert User.objects.get().username == "alice"  # unchanged when it already follows
 
 
 def test_saying_no_on_tiktok_gives_a_friendly_page_and_creates_nothing(client):

@@ -1,0 +1,223 @@
+"""The icon beside a link: the site's own favicon, fetched once by the
+background worker and mirrored as a small WebP, never fetched by visitors.
+
+A creator chooses the address, so the fetch is a request an attacker aims:
+- the host is resolved here and every address it resolves to must be public
+  (pages/hosts.py's rule for links: no loopback, private, link-local or
+  metadata address); the connection then goes to the address that was
+  checked, so a second DNS answer cannot swap in another (DNS rebinding);
+- at most `MAX_REDIRECTS` redirects, each checked the same way;
+- short connect and read timeouts and a deadline for the whole download, so
+  a site that sends one byte a second cannot hold the worker;
+- at most `MAX_BYTES`, an image content type, and bytes Pillow reads as an
+  image no larger than `MAX_PIXELS` (then re-encoded: nothing of the
+  original file is served).
+
+`settings.FAVICON_ALLOW_PRIVATE` lifts the address rule for tests that run a
+site on 127.0.0.1; no environment variable sets it. `settings.LINK_ICONS`
+turns fetching off (tests do, so that nothing reaches the network).
+"""
+
+import ipaddress
+import logging
+import socket
+import time
+from io import BytesIO
+from urllib.parse import urljoin, urlsplit
+
+import urllib3
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from PIL import Image, UnidentifiedImageError
+
+from pages import hosts, images
+from pages.links import link_host
+from pages.models import Link
+
+logger = logging.getLogger(__name__)
+
+ICON_SIZE = (64, 64)  # shown at 24 px: sharp on 2x screens
+MAX_BYTES = 100_000
+MAX_PIXELS = 1_000_000
+MAX_REDIRECTS = 3
+CONNECT_TIMEOUT = 3.0
+READ_TIMEOUT = 3.0
+DEADLINE = 6.0
+USER_AGENT = "linkinbio-favicon/1.0 (+icon beside a creator's link)"
+
+
+class IconRefused(Exception):
+    """No icon from this site; the message says why, for the log."""
+
+
+def mirror_icon(link):
+    """Fetch and store the link's site icon once; returns what happened."""
+    if not link.wants_icon():
+        return "not needed"
+    host = link_host(link.url)
+    data, outcome = None, "stored"
+    try:
+        data = fetch_icon(_icon_url(link.url))
+    except IconRefused as exc:
+        outcome = f"refused: {exc}"
+    with transaction.atomic():
+        fresh = Link.objects.select_for_update().filter(pk=link.pk).first()
+        if fresh is None or fresh.icon_checked_at or link_host(fresh.url) != host:
+            return "changed meanwhile"
+        fresh.icon_checked_at = timezone.now()
+        if data is not None:
+            name, content = images.webp_file(data, f"{fresh.page_id}/i")
+            fresh.icon.save(name, content, save=False)
+        fresh.save(update_fields=["icon", "icon_checked_at"])
+        if data is not None:
+            fresh.page.bump_version()
+    logger.info("Icon of link %s: %s", link.pk, outcome)
+    return outcome
+
+
+def queue_missing_icons(limit=100):
+    """The scheduler's job: queue the icon fetch of web links never checked
+    (added before icons existed, or while the queue was down). A fetch queued
+    twice runs once: the task does nothing for a link already checked."""
+    if not settings.LINK_ICONS:
+        return 0
+    from pages.tasks import mirror_link_icon  # a real cycle: the task calls this module
+
+    waiting = Link.objects.filter(
+        kind=Link.LINK, emoji="", icon_checked_at__isnull=True, url__iregex=r"^https?://"
+    ).values_list("pk", flat=True)[:limit]
+    for pk in waiting:
+        mirror_link_icon.enqueue(pk)
+    return len(waiting)
+
+
+def _icon_url(url):
+    """Where a site keeps its icon: /favicon.ico of the link's scheme, host and port."""
+    try:
+        parts = urlsplit(url)
+        host = hosts.normalize(parts.hostname)
+        port = parts.port
+    except ValueError as exc:  # hosts.BadHost too
+        raise IconRefused("bad address") from exc
+    netloc = f"[{host}]" if ":" in host else host
+    netloc = f"{netloc}:{port}" if port else netloc
+    return f"{parts.scheme.lower()}://{netloc}/favicon.ico"
+
+
+def fetch_icon(url):
+    """The icon at `url` as WebP bytes, or IconRefused."""
+    deadline = time.monotonic() + DEADLINE
+    for _ in range(MAX_REDIRECTS + 1):
+        status, headers, body = _get(url, deadline)
+        if status in (301, 302, 303, 307, 308) and headers.get("location"):
+            url = urljoin(url, headers["location"])
+            continue
+        if status != 200:
+            raise IconRefused(f"HTTP {status}")
+        kind = headers.get("content-type", "").split(";")[0].strip().lower()
+        if not kind.startswith("image/") or kind == "image/svg+xml":
+            raise IconRefused(f"content type {kind or 'missing'}")
+        return _to_webp(body)
+    raise IconRefused("too many redirects")
+
+
+def _to_webp(data):
+    try:
+        with Image.open(BytesIO(data)) as image:
+            if image.width * image.height > MAX_PIXELS:
+                raise IconRefused("image too large")
+            image.verify()
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
+        raise IconRefused("not an image") from exc
+    try:
+        return images.to_webp(data, ICON_SIZE)
+    except images.BadImage as exc:
+        raise IconRefused("not an image") from exc
+
+
+def public_address(host, port):
+    """The first address of `host` that may be fetched, or IconRefused when
+    any address it resolves to is not public (unless tests allow that)."""
+    try:
+        host = hosts.normalize(host)
+    except hosts.BadHost as exc:
+        raise IconRefused("bad host") from exc
+    if hosts.refusal(host) and not settings.FAVICON_ALLOW_PRIVATE:
+        raise IconRefused("private address")
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise IconRefused("host not found") from exc
+    addresses = [info[4][0].split("%", 1)[0] for info in infos]
+    if not addresses:
+        raise IconRefused("host not found")
+    for address in addresses:
+        ip = ipaddress.ip_address(address)
+        if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+            ip = ip.ipv4_mapped
+        if not ip.is_global and not settings.FAVICON_ALLOW_PRIVATE:
+            raise IconRefused("private address")
+    return addresses[0]
+
+
+def _get(url, deadline):
+    """One GET to the checked address of the URL's host: (status, headers, body)."""
+    try:
+        parts = urlsplit(url)
+        scheme, port = parts.scheme.lower(), parts.port
+        host = hosts.normalize(parts.hostname)
+    except ValueError as exc:  # hosts.BadHost too
+        raise IconRefused("bad address") from exc
+    if scheme not in ("http", "https") or parts.username or parts.password:
+        raise IconRefused("bad address")
+    address = public_address(host, port or (443 if scheme == "https" else 80))
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    if any(ord(ch) < 33 or ord(ch) > 126 for ch in path):
+        raise IconRefused("bad address")
+    host_header = f"[{host}]" if ":" in host else host
+    host_header += f":{port}" if port else ""
+    port = port or (443 if scheme == "https" else 80)
+    timeout = urllib3.Timeout(connect=CONNECT_TIMEOUT, read=READ_TIMEOUT)
+    if scheme == "https":
+        pool = urllib3.HTTPSConnectionPool(
+            address,
+            port,
+            timeout=timeout,
+            retries=False,
+            server_hostname=host,
+            assert_hostname=host,
+        )
+    else:
+        pool = urllib3.HTTPConnectionPool(address, port, timeout=timeout, retries=False)
+    headers = {
+        "Host": host_header,
+        "User-Agent": USER_AGENT,
+        "Accept": "image/*",
+    }
+    try:
+        with pool:
+            response = pool.urlopen(
+                "GET", path, headers=headers, redirect=False, preload_content=False
+            )
+            try:
+                length = response.headers.get("content-length", "")
+                if length.isdigit() and int(length) > MAX_BYTES:
+                    raise IconRefused("too large")
+                body = bytearray()
+                # read1: one socket read at a time, so a site that drips
+                # bytes meets the deadline instead of filling a buffer slowly.
+                while chunk := response.read1(8192):
+                    body += chunk
+                    if len(body) > MAX_BYTES:
+                        raise IconRefused("too large")
+                    if time.monotonic() > deadline:
+                        raise IconRefused("too slow")
+            finally:
+                response.release_conn()
+                response.close()
+            return response.status, {k.lower(): v for k, v in response.headers.items()}, bytes(body)
+    except (urllib3.exceptions.HTTPError, ValueError) as exc:
+        raise IconRefused(type(exc).__name__) from exc
+    except OSError as exc:
+        raise IconRefused("connection failed") from exc
