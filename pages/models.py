@@ -11,7 +11,7 @@ from django.utils.text import slugify
 
 from accounts.personal_data import iso
 from pages import cache as page_cache
-from pages import text
+from pages import colours, text
 from pages.links import blocked_hosts, link_host, validate_link_url
 from pages.moderation import AbuseReport, BlockedDomain  # noqa: F401  (models of this app)
 from pages.source import source
@@ -95,12 +95,18 @@ class Page(models.Model):
     profile_deep_link = models.URLField(max_length=500, blank=True)
     avatar = models.FileField(upload_to="pages/", blank=True)
     avatar_source = models.CharField(max_length=500, blank=True)
+    # The 1200x630 picture shown when the page is shared, named by its content
+    # (pages/share_image.py); made in the background, never on a request.
+    share_image = models.FileField(upload_to="pages/", blank=True)
 
     # The creator's settings.
     title_override = models.CharField(max_length=80, blank=True)
     bio_override = models.TextField(max_length=300, blank=True)
     theme = models.CharField(max_length=20, choices=THEMES, default="classic")
     button_style = models.CharField(max_length=20, choices=BUTTON_STYLES, default="pill")
+    # "#rrggbb" on top of the theme, or empty for the theme's own (pages/colours.py).
+    background_color = models.CharField(max_length=7, blank=True)
+    accent_color = models.CharField(max_length=7, blank=True)
     videos_shown = models.PositiveSmallIntegerField(default=VIDEOS_PER_SCREEN)
     show_follower_count = models.BooleanField(default=True)
 
@@ -192,6 +198,11 @@ class Page(models.Model):
     def handle(self):
         return self.username or self.slug
 
+    @property
+    def style_name(self):
+        """The name of the stylesheet of the page's own colours ("" for none)."""
+        return colours.style_name(self.theme, self.background_color, self.accent_color)
+
     def visible_links(self, now=None):
         """The links a visitor sees now, in order: live ones, none to a blocked site."""
         now = now or timezone.now()
@@ -268,6 +279,7 @@ class Page(models.Model):
                 **{name: getattr(self, name) for name in PROFILE_FIELDS},
                 "avatar_url": _file_url(self.avatar),
                 "avatar_source": self.avatar_source,
+                "share_image_url": _file_url(self.share_image),
             },
             "moderation": {
                 "is_suspended": self.is_suspended,
@@ -279,6 +291,8 @@ class Page(models.Model):
                 "bio_override": self.bio_override,
                 "theme": self.theme,
                 "button_style": self.button_style,
+                "background_color": self.background_color,
+                "accent_color": self.accent_color,
                 "videos_shown": self.videos_shown,
                 "show_follower_count": self.show_follower_count,
             },

@@ -19,7 +19,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
 from pages import cache as page_cache
-from pages import reports, stats, syncing, visitors
+from pages import colours, reports, stats, syncing, visitors
 from pages.forms import ReportForm
 from pages.links import ALLOWED_SCHEMES, blocked_hosts, is_blocked, link_host
 from pages.models import MAX_VIDEOS_SHOWN, VIDEOS_PER_SCREEN, Link, Page, Video
@@ -147,6 +147,24 @@ def _unavailable(request, status):
 _unavailable_bodies = {}
 
 
+def preview_html(page):
+    """The first screen of a page as visitors would see it (not cached, not
+    counted), without its script: the preview frame runs none."""
+    return render_to_string("pages/public.html", {**_context(page, 1), "preview": True})
+
+
+@require_safe
+def page_style(request, name):
+    """The CSS variables of a page's own colours. The name says everything
+    the stylesheet holds, so it needs no database and never changes."""
+    css = colours.stylesheet(name)
+    if css is None:
+        raise Http404("No such stylesheet")
+    response = HttpResponse(css, content_type="text/css; charset=utf-8")
+    response["Cache-Control"] = "public, max-age=31536000, immutable"
+    return response
+
+
 def _context(page, screen):
     videos = list(page.visible_videos())
     blocked = blocked_hosts(link_host(video.link_url) for video in videos if video.link_url)
@@ -169,6 +187,7 @@ def _context(page, screen):
         "next_screen": screen + 1 if screen < screens else None,
         "canonical": canonical if screen == 1 else f"{canonical}?page={screen}",
         "avatar_url": page.avatar.url if page.avatar else "",
+        "style_name": page.style_name,
         "og_image": avatar,
         "description": " ".join(description.split()),
         "followers": followers,
