@@ -399,9 +399,8 @@ class Video(models.Model):
 
     @property
     def watch_url(self):
-        if self.share_url.startswith(("https://", "http://")):
-            return self.share_url
-        return source.watch_url(self.tiktok_id)
+        """The video on TikTok's site (the tile's link when JavaScript is off)."""
+        return source.watch_url(self.tiktok_id, self.share_url)
 
     def export(self):
         return {

@@ -128,7 +128,7 @@ def _video_values(item):
     share_url = text.clean_line(item.share_url, 500)
     return {
         "title": text.clean_line(" ".join(item.title.split()), 300),
-        "share_url": share_url if share_url.startswith("https://") else "",
+        "share_url": share_url if share_url.startswith(("https://", "http://")) else "",
         "duration": item.duration,
         "view_count": item.view_count,
         "like_count": item.like_count,
