@@ -141,6 +141,16 @@ class Page(models.Model):
         return slug.lower() in RESERVED_SLUGS
 
     @classmethod
+    def is_claimable(cls, slug):
+        """Whether a free address could become a creator's page: the slug a
+        TikTok username of the same spelling gets (the caller knows it is free)."""
+        return (
+            len(slug) <= 30
+            and not cls.is_reserved(slug)
+            and slugify(slug).replace("-", "_") == slug.lower()
+        )
+
+    @classmethod
     def unique_slug(cls, *candidates):
         """The first free, non-reserved slug built from the candidates."""
         base = ""
