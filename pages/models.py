@@ -11,7 +11,7 @@ from django.utils.text import slugify
 
 from accounts.personal_data import iso
 from pages import cache as page_cache
-from pages import colours, text
+from pages import colours, share_image, text
 from pages.links import blocked_hosts, link_host, validate_link_url
 from pages.moderation import AbuseReport, BlockedDomain  # noqa: F401  (models of this app)
 from pages.source import source
@@ -247,6 +247,10 @@ class Page(models.Model):
         Page.objects.filter(pk=self.pk).update(version=F("version") + 1)
         self.refresh_from_db(fields=["version"])
         page_cache.publish_after_commit(self.pk)
+        if not share_image.is_current(self):
+            from pages.tasks import render_share_image  # a real cycle: tasks load the models
+
+            transaction.on_commit(lambda: render_share_image.enqueue(self.pk))
 
     # Freshness.
     def is_visited(self, now=None):

@@ -1,5 +1,6 @@
 from django.tasks import task
 
+from pages import share_image
 from pages.models import Page
 
 
@@ -12,3 +13,12 @@ def sync_page(page_id):
     if page is None:
         return "gone"
     return update_page(page)
+
+
+@task()
+def render_share_image(page_id):
+    """Make the page's share picture (og:image) again if what it shows changed."""
+    page = Page.objects.filter(pk=page_id).first()
+    if page is None:
+        return "gone"
+    return "made" if share_image.refresh(page) else "current"
