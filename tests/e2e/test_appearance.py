@@ -112,3 +112,17 @@ def test_the_preview_shows_the_saved_look_without_javascript(browser, live_serve
         )
     finally:
         context.close()
+
+
+def test_after_saving_alice_sees_her_change_on_her_page_at_once(alice, live_server):
+    page = alice
+    page.goto(live_server.url + "/dashboard/appearance/")
+    page.get_by_role("link", name="View my page").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Alice Dances")
+    # Her browser keeps that page for a minute; her next look must not be that copy.
+    page.go_back()
+    page.get_by_label("Title (leave empty").fill("Alice on Tour")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Your page's look is saved.")).to_be_visible()
+    page.get_by_role("link", name="View my page").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Alice on Tour")
