@@ -50,7 +50,12 @@ def test_alice_picks_a_theme_and_her_own_colours_with_a_live_preview(alice, live
     page.get_by_label("Title (leave empty").fill("Alice on stage")
     shot(page, "appearance-desktop")
     page.get_by_role("button", name="Save").click()
-    expect(page.get_by_text("Text on this background has a contrast of 1.1:1")).to_be_visible()
+    # Said at the top, where a phone's screen shows it, and at the field.
+    summary = page.get_by_role("alert")
+    expect(summary).to_contain_text("Nothing was saved yet.")
+    expect(summary).to_contain_text("Text on this background has a contrast of 1.1:1")
+    expect(page.locator("#id_background_color_error")).to_contain_text("at least 4.5:1")
+    expect(page.get_by_label("Background")).to_have_attribute("aria-invalid", "true")
     expect(page.get_by_label("Title (leave empty")).to_have_value("Alice on stage")
     expect(page.get_by_role("radio", name="Mint")).to_be_checked()
     assert Page.objects.get(slug=SLUG).theme == "classic"
