@@ -1,11 +1,13 @@
 """Every screen a creator or a visitor meets passes axe-core (the engine
 behind Lighthouse's and most browsers' accessibility checks) without a
-serious or critical violation, on a 360 px phone and on a 1280 px desktop."""
+serious or critical violation, on a 360 px phone and on a 1280 px desktop,
+in the light and the dark colour scheme."""
 
 import os
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
 
 from pages.models import Page, Video
 from tests.e2e.steps import SLUG
@@ -36,15 +38,18 @@ def violations(page):
 
 
 def scan(page, base, paths):
+    """Each path at each width, in the light and the dark colour scheme."""
     report = {}
-    for width in WIDTHS:
-        page.set_viewport_size({"width": width, "height": 800})
-        for path in paths:
-            response = page.goto(base + path)
-            assert response.status < 500, path
-            found = violations(page)
-            if found:
-                report[f"{path} at {width} px"] = found
+    for scheme in ("light", "dark"):
+        page.emulate_media(color_scheme=scheme)
+        for width in WIDTHS:
+            page.set_viewport_size({"width": width, "height": 800})
+            for path in paths:
+                response = page.goto(base + path)
+                assert response.status < 500, path
+                found = violations(page)
+                if found:
+                    report[f"{path} at {width} px, {scheme}"] = found
     return report
 
 
@@ -64,6 +69,14 @@ def test_the_creator_screens_have_no_serious_accessibility_violations(alice, liv
     ]
     assert video is not None
     assert scan(page, live_server.url, paths) == {}
+
+    # A refused Appearance form, with its messages.
+    page.goto(live_server.url + "/dashboard/appearance/")
+    page.get_by_label("Use my own colours").check()
+    page.get_by_label("Background").fill("#333333")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("alert")).to_contain_text("Nothing was saved yet.")
+    assert violations(page) == []
 
 
 def test_the_visitor_screens_have_no_serious_accessibility_violations(
