@@ -125,7 +125,8 @@ def is_tiktok_page(url):
     if parts.scheme == "https" and port in (None, 443) and on_tiktok:
         return True
     base = settings.TIKTOK_PLAYER_BASE.rstrip("/") + "/"
-    return url.startswith(base) and ".." not in parts.path
+    # No way out of the base: browsers read "%2e%2e" as "..".
+    return url.startswith(base) and ".." not in parts.path and "%2e" not in parts.path.lower()
 
 
 def _tiktok_page_or_empty(value):

@@ -26,6 +26,7 @@ HOSTILE_SHARE_URLS = [
     "https://www.tiktok.com/@alice/video/1\nhttps://evil.example",
     "https://www.tiktok.com/@alice/video/1 onmouseover=alert(1)",
     "http://127.0.0.1:9/tiktok-web/../../evil",
+    "http://127.0.0.1:9/tiktok-web/%2E%2e/%2e%2e/evil",
     "",
     None,
     12345,
