@@ -247,6 +247,10 @@ class Page(models.Model):
         Page.objects.filter(pk=self.pk).update(version=F("version") + 1)
         self.refresh_from_db(fields=["version"])
         page_cache.publish_after_commit(self.pk)
+        self.queue_share_image()
+
+    def queue_share_image(self):
+        """Once committed, have the share picture made if it no longer shows the page."""
         if not share_image.is_current(self):
             from pages.tasks import render_share_image  # a real cycle: tasks load the models
 

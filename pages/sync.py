@@ -61,6 +61,7 @@ def update_page(page, now=None):
     elif outcome == "unchanged":
         # Nothing a visitor sees changed; only the freshness moves on.
         page_cache.publish_after_commit(page.pk)
+        page.queue_share_image()  # a page older than share pictures gets one
     return outcome
 
 

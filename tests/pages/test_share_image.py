@@ -109,6 +109,22 @@ def test_a_new_name_or_colour_makes_a_new_picture_and_drops_the_old(
     assert og_image(visitor.get("/@alice").content.decode()).endswith(second.url)
 
 
+def test_a_page_without_a_picture_gets_one_at_its_next_sync_even_unchanged(
+    alice, tiktok, empty_queue, django_capture_on_commit_callbacks
+):
+    sync(alice)  # before share pictures existed: no task was queued for it
+    assert queued_pictures() == []
+    with django_capture_on_commit_callbacks(execute=True):
+        assert sync(alice) == "unchanged"
+    assert queued_pictures() == [page_of(alice).pk]
+    with django_capture_on_commit_callbacks(execute=True):
+        run_queued_pictures()
+    assert page_of(alice).share_image
+    with django_capture_on_commit_callbacks(execute=True):
+        assert sync(alice) == "unchanged"
+    assert queued_pictures() == []  # current: nothing more to make
+
+
 def test_an_edit_the_picture_does_not_show_makes_no_new_picture(
     alice, alice_client, tiktok, empty_queue, django_capture_on_commit_callbacks
 ):
