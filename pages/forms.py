@@ -148,7 +148,8 @@ class AppearanceForm(forms.ModelForm):
             data["background_color"] = data["accent_color"] = ""
             return data
         theme = data.get("theme")
-        if theme in colours.THEME_COLOURS and not self.errors:
+        # Checked even when another field is refused: every reason is told at once.
+        if theme in colours.THEME_COLOURS:
             background, accent = data.get("background_color"), data.get("accent_color")
             for field, message in colours.problems(theme, background, accent).items():
                 self.add_error(field, message)

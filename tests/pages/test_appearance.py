@@ -73,6 +73,22 @@ def test_button_text_on_a_too_light_accent_is_refused(alice_client, alice):
     assert page_of(alice).accent_color == ""
 
 
+def test_every_reason_is_told_at_once(alice_client, alice):
+    response = alice_client.post(
+        "/dashboard/appearance/",
+        {
+            **LOOK,
+            "title_override": "x" * 81,
+            "custom_colours": "on",
+            "background_color": "#ffffff",
+            "accent_color": "#ffd400",
+        },
+    )
+    html = response.content.decode()
+    assert "Ensure this value has at most 80 characters" in html
+    assert "Button text on this accent has a contrast of 1.4:1" in html
+
+
 def test_a_light_text_theme_needs_a_dark_background(alice_client, alice):
     response = alice_client.post(
         "/dashboard/appearance/",
