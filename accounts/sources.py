@@ -155,8 +155,9 @@ class Source:
         """Where the source plays a video in place."""
         raise NotImplementedError
 
-    def watch_url(self, video_id):
-        """The video on the source's own site."""
+    def watch_url(self, video_id, share_url=""):
+        """The video on the source's own site: `share_url` (what the source
+        gave, as stored) when it is one of the source's own addresses."""
         raise NotImplementedError
 
     def download(self, url, *, max_bytes):

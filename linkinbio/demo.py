@@ -109,7 +109,11 @@ def add_demo_links(page, username):
 
 
 # What a creator can change on their page, back to how the seed made it.
-SHOWCASE_FIELDS = [*AppearanceForm.Meta.fields, *VideosShownForm.Meta.fields, "socials"]
+SHOWCASE_FIELDS = [
+    field.name
+    for field in Page._meta.fields
+    if field.name in {*AppearanceForm.Meta.fields, *VideosShownForm.Meta.fields, "socials"}
+]
 
 
 def restore_showcase(page):

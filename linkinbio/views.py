@@ -6,9 +6,11 @@ import uuid
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
 
 from accounts.wording import every, once_per
 from pages.models import Page
@@ -43,6 +45,35 @@ def privacy(request):
 
 def terms(request):
     return render(request, "linkinbio/terms.html")
+
+
+# What crawlers may read: the home page, the creators' pages and the site's
+# own pages; not the dashboard, sign-in, link redirects or report forms.
+ROBOTS = """User-agent: *
+Disallow: /dashboard/
+Disallow: /accounts/
+Disallow: /admin/
+Disallow: /signin/
+Disallow: /l/
+Disallow: /sandbox/
+Disallow: /*/report
+"""
+
+
+@require_safe
+def robots_txt(request):
+    body = ROBOTS + f"Sitemap: {settings.SITE_URL}/sitemap.xml\n"
+    response = HttpResponse(body, content_type="text/plain; charset=utf-8")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
+@require_safe
+def favicon(request):
+    """Browsers and crawlers ask for /favicon.ico whatever the page says."""
+    response = HttpResponsePermanentRedirect(static("img/favicon.ico"))
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
 
 
 def _check_database():

@@ -53,6 +53,7 @@ class PageAdmin(admin.ModelAdmin):
     readonly_fields = [
         "avatar",
         "avatar_source",
+        "share_image",
         "last_synced_at",
         "last_sync_error",
         *SYNC_BOOKKEEPING_FIELDS,

@@ -3,7 +3,7 @@ import unicodedata
 from django import forms
 from django.core.exceptions import ValidationError
 
-from pages import socials
+from pages import colours, socials
 from pages.links import normalize_link_url, validate_link_url
 from pages.models import MAX_VIDEOS_SHOWN, AbuseReport, Link, Page, Video
 
@@ -140,10 +140,35 @@ class VideosShownForm(forms.ModelForm):
         fields = ["videos_shown"]
 
 
+class ColourInput(forms.TextInput):
+    input_type = "color"
+
+
 class AppearanceForm(forms.ModelForm):
+    """Title, bio, theme, buttons and the page's own colours.
+
+    The colour pickers always send a value, so "Use my own colours" decides
+    whether they are kept; kept colours must leave the theme's text readable
+    (WCAG AA, pages/colours.py), or nothing is saved and the form says why.
+    """
+
+    custom_colours = forms.BooleanField(required=False, label="Use my own colours")
+    # Any text reaches the colour check (its message says what is wanted), not a length error.
+    background_color = forms.CharField(required=False, widget=ColourInput, label="Background")
+    accent_color = forms.CharField(required=False, widget=ColourInput, label="Accent (buttons)")
+
     class Meta:
         model = Page
-        fields = ["title_override", "bio_override", "theme", "button_style", "show_follower_count"]
+        fields = [
+            "title_override",
+            "bio_override",
+            "theme",
+            "button_style",
+            "custom_colours",
+            "background_color",
+            "accent_color",
+            "show_follower_count",
+        ]
         labels = {
             "title_override": "Title (leave empty to use your TikTok name)",
             "bio_override": "Bio (leave empty to use your TikTok bio)",
@@ -154,6 +179,41 @@ class AppearanceForm(forms.ModelForm):
             "theme": forms.RadioSelect,
             "button_style": forms.RadioSelect,
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        page = self.instance
+        theme = colours.THEME_COLOURS.get(page.theme, colours.THEME_COLOURS["classic"])
+        self.initial["custom_colours"] = bool(page.background_color or page.accent_color)
+        # The pickers start from the colours the page shows now.
+        self.initial["background_color"] = page.background_color or theme["bg"]
+        self.initial["accent_color"] = page.accent_color or theme["accent"]
+
+    def _clean_colour(self, name):
+        value = self.cleaned_data.get(name, "")
+        colour = colours.normalize(value)
+        if value and colour is None:
+            raise forms.ValidationError("Pick a colour, or type it as #rrggbb.")
+        return colour or ""
+
+    def clean_background_color(self):
+        return self._clean_colour("background_color")
+
+    def clean_accent_color(self):
+        return self._clean_colour("accent_color")
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("custom_colours"):
+            data["background_color"] = data["accent_color"] = ""
+            return data
+        theme = data.get("theme")
+        # Checked even when another field is refused: every reason is told at once.
+        if theme in colours.THEME_COLOURS:
+            background, accent = data.get("background_color"), data.get("accent_color")
+            for field, message in colours.problems(theme, background, accent).items():
+                self.add_error(field, message)
+        return data
 
 
 class SocialsForm(forms.Form):

@@ -10,7 +10,8 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from pages import text
 
-AVATAR_SIZE = (200, 200)
+# Twice the size the public page shows it at (96 CSS px), sharp on a phone's screen.
+AVATAR_SIZE = (192, 192)
 COVER_SIZE = (270, 480)
 MAX_PIXELS = 40_000_000
 MAX_DOWNLOAD_BYTES = 5_000_000

@@ -11,7 +11,7 @@ from django.utils.text import slugify
 
 from accounts.personal_data import iso
 from pages import cache as page_cache
-from pages import cdn, text
+from pages import cdn, colours, share_image, text
 from pages.links import blocked_hosts, link_host, validate_link_url
 from pages.moderation import AbuseReport, BlockedDomain  # noqa: F401  (models of this app)
 from pages.source import source
@@ -95,12 +95,18 @@ class Page(models.Model):
     profile_deep_link = models.URLField(max_length=500, blank=True)
     avatar = models.FileField(upload_to="pages/", blank=True)
     avatar_source = models.CharField(max_length=500, blank=True)
+    # The 1200x630 picture shown when the page is shared, named by its content
+    # (pages/share_image.py); made in the background, never on a request.
+    share_image = models.FileField(upload_to="pages/", blank=True)
 
     # The creator's settings.
     title_override = models.CharField(max_length=80, blank=True)
     bio_override = models.TextField(max_length=300, blank=True)
     theme = models.CharField(max_length=20, choices=THEMES, default="classic")
     button_style = models.CharField(max_length=20, choices=BUTTON_STYLES, default="pill")
+    # "#rrggbb" on top of the theme, or empty for the theme's own (pages/colours.py).
+    background_color = models.CharField(max_length=7, blank=True)
+    accent_color = models.CharField(max_length=7, blank=True)
     videos_shown = models.PositiveSmallIntegerField(default=VIDEOS_PER_SCREEN)
     show_follower_count = models.BooleanField(default=True)
     # {network: handle} for the row of social icons under the bio (pages/socials.py).
@@ -138,6 +144,16 @@ class Page(models.Model):
     @staticmethod
     def is_reserved(slug):
         return slug.lower() in RESERVED_SLUGS
+
+    @classmethod
+    def is_claimable(cls, slug):
+        """Whether a free address could become a creator's page: the slug a
+        TikTok username of the same spelling gets (the caller knows it is free)."""
+        return (
+            len(slug) <= 30
+            and not cls.is_reserved(slug)
+            and slugify(slug).replace("-", "_") == slug.lower()
+        )
 
     @classmethod
     def unique_slug(cls, *candidates):
@@ -203,6 +219,10 @@ class Page(models.Model):
         text = (self.shown_bio or f"Links and latest TikTok videos of @{self.handle}")[:200]
         return " ".join(text.split())
 
+    def style_name(self):
+        """The name of the stylesheet of the page's own colours ("" for none)."""
+        return colours.style_name(self.theme, self.background_color, self.accent_color)
+
     def visible_links(self, now=None):
         """The links a visitor sees now, in order: live ones, none to a blocked site."""
         now = now or timezone.now()
@@ -239,6 +259,14 @@ class Page(models.Model):
         self.refresh_from_db(fields=["version"])
         page_cache.publish_after_commit(self.pk)
         cdn.purge_after_commit(self, with_images=self.is_suspended, old_slugs=old_slugs)
+        self.queue_share_image()
+
+    def queue_share_image(self):
+        """Once committed, have the share picture made if it no longer shows the page."""
+        if not share_image.is_current(self):
+            from pages.tasks import render_share_image  # a real cycle: tasks load the models
+
+            transaction.on_commit(lambda: render_share_image.enqueue(self.pk))
 
     # Freshness.
     def is_visited(self, now=None):
@@ -281,6 +309,7 @@ class Page(models.Model):
                 **{name: getattr(self, name) for name in PROFILE_FIELDS},
                 "avatar_url": _file_url(self.avatar),
                 "avatar_source": self.avatar_source,
+                "share_image_url": _file_url(self.share_image),
             },
             "moderation": {
                 "is_suspended": self.is_suspended,
@@ -292,6 +321,8 @@ class Page(models.Model):
                 "bio_override": self.bio_override,
                 "theme": self.theme,
                 "button_style": self.button_style,
+                "background_color": self.background_color,
+                "accent_color": self.accent_color,
                 "videos_shown": self.videos_shown,
                 "show_follower_count": self.show_follower_count,
                 "socials": self.socials,
@@ -433,9 +464,8 @@ class Video(models.Model):
 
     @property
     def watch_url(self):
-        if self.share_url.startswith(("https://", "http://")):
-            return self.share_url
-        return source.watch_url(self.tiktok_id)
+        """The video on TikTok's site (the tile's link when JavaScript is off)."""
+        return source.watch_url(self.tiktok_id, self.share_url)
 
     def export(self):
         return {

@@ -6,7 +6,7 @@ from django.db import transaction
 from pages import cache as page_cache
 from pages import media, reports, stats
 from pages.models import SYNC_BOOKKEEPING_FIELDS, Page
-from pages.tasks import sync_page
+from pages.tasks import render_share_image, sync_page
 
 # Columns left out of the export: row identifiers and the parent row (implied
 # by nesting), and the syncer's bookkeeping. A test holds every model field
@@ -43,14 +43,14 @@ def erase(user):
 
 
 def _delete_sync_tasks(page_id):
-    """The database queue's rows of this page's syncs (their argument is its id)."""
+    """The database queue's rows of this page's syncs and share pictures
+    (their argument is its id)."""
     if not apps.is_installed("django_tasks_db"):
         return
     from django_tasks_db.models import DBTaskResult
 
-    rows = DBTaskResult.objects.filter(task_path=sync_page.module_path).values_list(
-        "pk", "args_kwargs"
-    )
+    paths = [sync_page.module_path, render_share_image.module_path]
+    rows = DBTaskResult.objects.filter(task_path__in=paths).values_list("pk", "args_kwargs")
     ids = [pk for pk, call in rows.iterator() if (call or {}).get("args") == [page_id]]
     DBTaskResult.objects.filter(pk__in=ids).delete()
 

@@ -14,12 +14,13 @@ from django.conf import settings
 from django.http import Http404, HttpResponse, HttpResponseNotModified, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
 from pages import cache as page_cache
-from pages import cdn, reports, socials, stats, syncing, visitors
+from pages import cdn, colours, reports, socials, stats, syncing, visitors
 from pages.forms import ReportForm
 from pages.links import ALLOWED_SCHEMES, blocked_hosts, is_blocked, link_host
 from pages.models import MAX_VIDEOS_SHOWN, VIDEOS_PER_SCREEN, Link, Page, Video
@@ -60,7 +61,7 @@ def public_page(request, slug):
     state = page_cache.get_state(slug)
     if not isinstance(state, dict):
         if page_cache.is_missing(slug):
-            return _unavailable(request, 404)
+            return _unavailable(request, 404, slug)
         return _cold(request, slug, screen, state)
     if state["slug"] != slug:
         return _to_canonical(state["slug"], screen)
@@ -92,7 +93,7 @@ def _cold(request, slug, screen, cached=None):
         if owner:
             return redirect(f"/@{owner.slug}")
         page_cache.remember_missing(slug, generation)
-        return _unavailable(request, 404)
+        return _unavailable(request, 404, slug)
     page_cache.remember_state(page, cached)
     if page.slug != slug:
         return _to_canonical(page.slug, screen)
@@ -132,20 +133,44 @@ def _respond(request, state, entry):
     return response
 
 
-def _unavailable(request, status):
-    """404 or 410. The same for every address, so rendered once per process:
-    a flood of made-up addresses costs no rendering."""
-    if status not in _unavailable_bodies:
-        body = render_to_string("pages/unavailable.html", {"status": status})
-        _unavailable_bodies[status] = body.encode()
-    response = HttpResponse(
-        _unavailable_bodies[status], content_type="text/html; charset=utf-8", status=status
-    )
+def _unavailable(request, status, slug=None):
+    """404 or 410. The same for every address but the free name a 404 invites
+    its owner to claim, so rendered once per process: a flood of made-up
+    addresses costs no rendering."""
+    claimable = status == 404 and slug is not None and Page.is_claimable(slug)
+    if (status, claimable) not in _unavailable_bodies:
+        context = {"status": status, "free_name": _FREE_NAME if claimable else ""}
+        body = render_to_string("pages/unavailable.html", context)
+        _unavailable_bodies[status, claimable] = body.encode()
+    body = _unavailable_bodies[status, claimable]
+    if claimable:
+        body = body.replace(_FREE_NAME.encode(), escape(slug.lower()).encode())
+    response = HttpResponse(body, content_type="text/html; charset=utf-8", status=status)
     response["Cache-Control"] = "public, max-age=60"
     return response
 
 
+# Stands for the free name in the rendered 404 (a name is letters, digits, "_", "." and "-").
+_FREE_NAME = "[free name]"
 _unavailable_bodies = {}
+
+
+def preview_html(page):
+    """The first screen of a page as visitors would see it (not cached, not
+    counted), without its script: the preview frame runs none."""
+    return render_to_string("pages/public.html", {**_context(page, 1), "preview": True})
+
+
+@require_safe
+def page_style(request, name):
+    """The CSS variables of a page's own colours. The name says everything
+    the stylesheet holds, so it needs no database and never changes."""
+    css = colours.stylesheet(name)
+    if css is None:
+        raise Http404("No such stylesheet")
+    response = HttpResponse(css, content_type="text/css; charset=utf-8")
+    response["Cache-Control"] = "public, max-age=31536000, immutable"
+    return response
 
 
 def _context(page, screen):
@@ -170,7 +195,9 @@ def _context(page, screen):
         "next_screen": screen + 1 if screen < screens else None,
         "canonical": canonical if screen == 1 else f"{canonical}?page={screen}",
         "avatar_url": page.avatar.url if page.avatar else "",
-        "og_image": avatar,
+        "style_name": page.style_name,
+        "og_image": settings.SITE_URL + page.share_image.url if page.share_image else avatar,
+        "og_image_is_card": bool(page.share_image),
         "description": " ".join(description.split()),
         "followers": followers,
         "socials": socials.shown(page.socials),

@@ -23,6 +23,7 @@ def _delete_after_commit(fieldfile):
 @receiver(post_delete, sender=Page)
 def delete_page_files(sender, instance, **kwargs):
     _delete_after_commit(instance.avatar)
+    _delete_after_commit(instance.share_image)
 
 
 @receiver(pre_delete, sender=Page)

@@ -61,6 +61,7 @@ def update_page(page, now=None):
     elif outcome == "unchanged":
         # Nothing a visitor sees changed; only the freshness moves on.
         page_cache.publish_after_commit(page.pk)
+        page.queue_share_image()  # a page older than share pictures gets one
     return outcome
 
 
@@ -134,7 +135,7 @@ def _video_values(item):
     share_url = text.clean_line(item.share_url, 500)
     return {
         "title": text.clean_line(" ".join(item.title.split()), 300),
-        "share_url": share_url if share_url.startswith("https://") else "",
+        "share_url": share_url if share_url.startswith(("https://", "http://")) else "",
         "duration": item.duration,
         "view_count": item.view_count,
         "like_count": item.like_count,

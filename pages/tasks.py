@@ -1,5 +1,6 @@
 from django.tasks import task
 
+from pages import share_image
 from pages.favicons import mirror_icon
 from pages.models import Link, Page
 
@@ -30,3 +31,12 @@ def mirror_link_icon(link_id):
     if link is None:
         return "gone"
     return mirror_icon(link)
+
+
+@task()
+def render_share_image(page_id):
+    """Make the page's share picture (og:image) again if what it shows changed."""
+    page = Page.objects.filter(pk=page_id).first()
+    if page is None:
+        return "gone"
+    return "made" if share_image.refresh(page) else "current"

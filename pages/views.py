@@ -16,12 +16,16 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.db.models import Max, Sum
 from django.http import Http404, HttpResponse, JsonResponse
+from django.middleware.csp import get_nonce
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.csp import CSP, build_policy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST, require_safe
 
-from pages import media, syncing, tasks
+from pages import colours, media, public, syncing, tasks
 from pages.forms import (
     AppearanceForm,
     LinkForm,
@@ -318,7 +322,9 @@ def share_card(page):
     return {
         "title": f"{page.title} (@{page.handle})",
         "description": page.summary,
-        "image": page.avatar.url if page.avatar else "",
+        # The 1200x630 share picture once it is made, as og:image names it.
+        "image": (page.share_image or page.avatar).url if page.share_image or page.avatar else "",
+        "wide": bool(page.share_image),
         "site": link_host(settings.SITE_URL) or "linkinbio",
     }
 
@@ -383,7 +389,7 @@ def video_toggle(request, video_id, field):
 
 @login_required
 def appearance(request):
-    """Title, bio, theme and buttons, with a preview."""
+    """Title, bio, theme, buttons and colours, beside a preview of the real page."""
     page = _page_for(request.user)
     form = AppearanceForm(request.POST or None, instance=page)
     if request.method == "POST" and form.is_valid():
@@ -391,8 +397,38 @@ def appearance(request):
             form.save()
             _changed(request, page, "Your page's look is saved.")
         return redirect("appearance")
-    context = {"page": page, "form": form, "links": list(page.visible_links()[:3])}
-    return render(request, "pages/appearance.html", context)
+    if request.method == "POST":
+        page.refresh_from_db()  # the form changed the instance; the page keeps its saved look
+    status = 400 if request.method == "POST" else 200
+    context = {"page": page, "form": form, "themes": colours.THEME_COLOURS}
+    response = render(request, "pages/appearance.html", context, status=status)
+    # The preview is a frame of this site.
+    frame_src = [*settings.SECURE_CSP.get("frame-src", []), CSP.SELF]
+    return _with_policy(request, response, **{"frame-src": frame_src})
+
+
+def _with_policy(request, response, **directives):
+    """The site's Content-Security-Policy with these directives changed, for one response."""
+    policy = {**settings.SECURE_CSP, **directives}
+    response.headers[str(CSP.HEADER_ENFORCE)] = build_policy(policy, get_nonce(request))
+    return response
+
+
+@login_required
+@require_safe
+@never_cache
+@xframe_options_sameorigin
+def appearance_preview(request):
+    """The creator's public page as it would look with the choices in the
+    query string, unsaved (the Appearance form's live preview). Without a
+    query string: as saved."""
+    page = _page_for(request.user)
+    if request.GET:
+        form = AppearanceForm(request.GET, instance=page)
+        form.is_valid()  # the valid choices are on form.instance; the others keep their saved value
+        page = form.instance
+    response = HttpResponse(public.preview_html(page))
+    return _with_policy(request, response, **{"frame-ancestors": [CSP.SELF]})
 
 
 @login_required

@@ -77,7 +77,7 @@ def change_form(page, **changes):
     """What the admin's change form posts for the page, with some fields changed."""
     data = {}
     for field in page._meta.fields:
-        if field.name in ("id", "avatar", "created") or not field.editable:
+        if field.name in ("id", "avatar", "share_image", "created") or not field.editable:
             continue
         value = getattr(page, field.attname)
         if isinstance(value, bool):

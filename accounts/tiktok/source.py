@@ -6,6 +6,7 @@ circuit breakers, and the wording of TikTok's failures.
 """
 
 from datetime import UTC, datetime
+from urllib.parse import urlsplit
 
 from django.conf import settings
 
@@ -69,7 +70,8 @@ def explain(exc):
 
 def to_profile(info):
     """TikTok's user/info dict as a Profile (fields of scopes not granted stay None)."""
-    avatar = info.get("avatar_url_100") or info.get("avatar_url") or info.get("avatar_large_url")
+    # The largest first: the page shows it at 96 CSS px, mirrored at twice that.
+    avatar = info.get("avatar_large_url") or info.get("avatar_url") or info.get("avatar_url_100")
     return Profile(
         display_name=info.get("display_name"),
         username=info.get("username"),
@@ -94,12 +96,42 @@ def to_video(item):
         id=str(item.get("id") or ""),
         create_time=created,
         title=str(item.get("title") or item.get("video_description") or ""),
-        share_url=str(item.get("share_url") or ""),
+        share_url=share_url
+        if is_tiktok_page(share_url := str(item.get("share_url") or ""))
+        else "",
         cover_url=str(item.get("cover_image_url") or ""),
         duration=_count(item.get("duration")),
         view_count=_count(item.get("view_count")),
         like_count=_count(item.get("like_count")),
     )
+
+
+def is_tiktok_page(url):
+    """Whether a URL TikTok gave (a video's share_url) is a page of TikTok's
+    site: https on tiktok.com, or below the configured TikTok web base (the
+    sandbox). Anything else (javascript:, another host, user info that hides
+    the host) is never linked to."""
+    if not isinstance(url, str) or len(url) > 500 or not url.isprintable() or " " in url:
+        return False
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return False
+    if parts.username is not None or parts.password is not None or "\\" in url:
+        return False
+    host = (parts.hostname or "").rstrip(".")
+    on_tiktok = host == "tiktok.com" or host.endswith(".tiktok.com")
+    if parts.scheme == "https" and port in (None, 443) and on_tiktok:
+        return True
+    base = settings.TIKTOK_PLAYER_BASE.rstrip("/") + "/"
+    # No way out of the base: browsers read "%2e%2e" as "..".
+    return url.startswith(base) and ".." not in parts.path and "%2e" not in parts.path.lower()
+
+
+def _tiktok_page_or_empty(value):
+    url = str(value or "")
+    return url if is_tiktok_page(url) else ""
 
 
 def _count(value):
@@ -218,7 +250,9 @@ class TikTokSource(Source):
     def player_url(self, video_id):
         return f"{settings.TIKTOK_PLAYER_BASE}/player/v1/{video_id}"
 
-    def watch_url(self, video_id):
+    def watch_url(self, video_id, share_url=""):
+        if is_tiktok_page(share_url):
+            return share_url
         return f"https://www.tiktok.com/@_/video/{video_id}"
 
     def download(self, url, *, max_bytes=5_000_000):

@@ -11,16 +11,6 @@ if (document.querySelector(".sync-busy")) {
     if (!active || !/INPUT|TEXTAREA|SELECT/.test(active.tagName)) location.reload();
   }, 5000);
 }
-document.addEventListener("change", function (event) {
-  var preview = document.getElementById("preview");
-  var input = event.target;
-  if (!preview || input.type !== "radio") return;
-  var prefix = input.name === "theme" ? "theme-" : input.name === "button_style" ? "btn-" : null;
-  if (!prefix) return;
-  preview.className = preview.className.split(" ").filter(function (c) {
-    return c.indexOf(prefix) !== 0;
-  }).concat(prefix + input.value).join(" ");
-});
 // Schedules are typed in the creator's own time zone: tell the server which.
 (function () {
   var zone = "";

@@ -88,7 +88,13 @@ def test_the_hourly_reseed_puts_a_showcased_page_back_as_the_seed_made_it(maya, 
 
     Link.objects.filter(page=page).first().delete()
     page.links.create(title="Buy followers", url="https://spam.example.com", position=9)
-    Page.objects.filter(pk=page.pk).update(theme="midnight", bio_override="hacked", videos_shown=0)
+    Page.objects.filter(pk=page.pk).update(
+        theme="midnight",
+        bio_override="hacked",
+        videos_shown=0,
+        background_color="#000000",
+        socials={"instagram": "spam"},
+    )
     page.videos.update(hidden=True)
     version = page.version
 
@@ -97,7 +103,8 @@ def test_the_hourly_reseed_puts_a_showcased_page_back_as_the_seed_made_it(maya, 
     assert [(link.title, link.url) for link in page.links.order_by("position")] == list(
         demo.DEMO_LINKS["mayacooks"]
     )
-    assert (page.theme, page.bio_override) == ("classic", "")
+    assert (page.theme, page.bio_override, page.background_color) == ("classic", "", "")
+    assert page.socials == {}
     assert page.videos_shown == Page._meta.get_field("videos_shown").get_default()
     assert not page.videos.filter(hidden=True).exists()
     assert page.version > version

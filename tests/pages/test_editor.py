@@ -246,3 +246,18 @@ def test_the_share_tab_shows_the_card_apps_will_show(alice_client, alice, tiktok
     assert "Copy link" in html
     public = alice_client.get("/@alice").content.decode()
     assert '<meta property="og:description" content="Bread on Sundays">' in public
+
+
+def test_the_share_tab_shows_the_share_picture_apps_will_show_once_it_is_made(
+    alice_client, alice, tiktok
+):
+    from pages import share_image
+
+    sync(alice)
+    page = page_of(alice)
+    assert share_image.refresh(page)
+    page.refresh_from_db()
+    html = alice_client.get("/dashboard/share/").content.decode()
+    assert f'src="{page.share_image.url}" alt="" width="600" height="315"' in html
+    public = alice_client.get("/@alice").content.decode()
+    assert page.share_image.url in public  # the same picture as og:image

@@ -112,8 +112,9 @@ def test_visitor_typing_the_tiktok_handle_with_a_dot_finds_the_page(alice_page, 
 def test_unknown_page_is_a_404(db, visitor):
     response = visitor.get("/@nobody_here")
     assert response.status_code == 404
-    assert "There is no page here" in response.content.decode()
+    assert "@nobody_here is free" in response.content.decode()  # an invitation to claim it
     assert visitor.get("/@nobody_here").status_code == 404
+    assert "There is no page here" in visitor.get("/@no.body").content.decode()
 
 
 def test_a_new_page_appears_even_after_its_slug_was_asked_for(

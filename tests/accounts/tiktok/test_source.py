@@ -43,6 +43,12 @@ def test_the_profile_comes_back_in_the_pages_words(alice, fake):
     assert profile.likes_count is None  # not shared: the page keeps what it has
 
 
+def test_the_largest_avatar_is_asked_for(alice, fake):
+    fake.profile["avatar_url"] = "https://cdn.example.test/avatar/alice-168.jpg"
+    fake.profile["avatar_large_url"] = "https://cdn.example.test/avatar/alice-720.jpg"
+    assert source.profile(alice).avatar_url == fake.profile["avatar_large_url"]
+
+
 def test_fields_of_scopes_not_granted_are_not_asked_for_and_stay_unknown(fake):
     dana = make_creator("dana", scopes=["user.info.basic"])
     profile = source.profile(dana)
