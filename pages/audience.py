@@ -38,7 +38,7 @@ _HOST_PREFIXES = ("www.", "m.", "l.", "lm.", "mobile.", "vm.", "vt.")
 TIKTOK_APPS = frozenset({"TikTok", "musical_ly", "trill", "TikTok Lite"})
 _TIKTOK_AGENT = re.compile(r"musical_ly|BytedanceWebview|trill_\d|TikTok", re.IGNORECASE)
 _UTM = re.compile(r"[^a-z0-9._-]+")
-_LANGUAGE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})?$")
+_LANGUAGE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8}){0,2}$")
 DIRECT = "direct"
 MAX_SUBJECT = 100
 
