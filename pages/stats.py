@@ -328,7 +328,7 @@ def add_counts(counts):
             daily[(_day_of_hour(hour), metric, subject)] += counts[key]
             if metric in HOURLY_METRICS:
                 hourly[(hour, metric)] += counts[key]
-            if metric == "link_clicks":
+            if metric == "link_clicks" and subject.isdigit():
                 clicks[subject] += counts[key]
         with transaction.atomic():
             for (day, metric, subject), n in daily.items():
