@@ -52,7 +52,7 @@ def test_a_click_and_a_play_show_on_alices_stats_tab(alice, browser, live_server
     assert stored(creator, "video_plays") == 1
 
     alice.set_viewport_size({"width": 360, "height": 740})
-    alice.get_by_role("link", name="Stats").click()
+    alice.get_by_role("navigation", name="Dashboard").get_by_role("link", name="Stats").click()
     alice.wait_for_url("**/dashboard/stats/")
     expect(alice.locator('[data-metric="views"]')).to_have_text("1")
     expect(alice.locator('[data-metric="link_clicks"]')).to_have_text("1")
