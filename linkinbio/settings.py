@@ -268,6 +268,9 @@ TIKTOK_RATE_LIMIT_PER_MINUTE = env.int("TIKTOK_RATE_LIMIT_PER_MINUTE", default=6
 TIKTOK_TOKEN_TOP_UP_DAYS = env.int("TIKTOK_TOKEN_TOP_UP_DAYS", default=30)
 # The creator's request history (the API call log) is kept this long.
 API_CALL_RETENTION_DAYS = env.int("API_CALL_RETENTION_DAYS", default=90)
+# A page's daily visitor counts (views, clicks, sources, ...) are kept this
+# long, then purged by the scheduler; hourly counts only 48 hours.
+STATS_RETENTION_DAYS = env.int("STATS_RETENTION_DAYS", default=730)
 # The TikTok provider's app comes from the settings above: no admin setup.
 SOCIALACCOUNT_PROVIDERS = {
     "tiktok": {"APP": {"client_id": TIKTOK_CLIENT_KEY, "secret": TIKTOK_CLIENT_SECRET}},
@@ -398,4 +401,5 @@ SCHEDULED_JOBS = [
     ("linkinbio.demo.expire_guests", 600),
     ("linkinbio.demo.reseed_showcase", 3600),
     ("pages.favicons.queue_missing_icons", 3600),
+    ("pages.stats.purge_old_counts", 6 * 3600),
 ]

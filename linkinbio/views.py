@@ -13,6 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from accounts.wording import every, once_per
+from pages import stats, stats_report, visitors
 from pages.models import Page
 from pages.syncing import MANUAL_SYNC_SECONDS
 
@@ -36,6 +37,10 @@ def privacy(request):
     """The privacy policy, its numbers taken from the settings that enforce them."""
     context = {
         "retention_days": settings.API_CALL_RETENTION_DAYS,
+        "stats_retention": stats_report.retention(),
+        "stats_hours": stats.HOURS_KEPT,
+        "salt_days": visitors.SALT_SECONDS // 86400,
+        "click_window": stats.CLICK_WINDOW_SECONDS,
         "refresh_busy": every(settings.PAGE_REFRESH_SECONDS),
         "refresh_idle": once_per(settings.PAGE_IDLE_REFRESH_SECONDS),
         "refresh_manual": once_per(MANUAL_SYNC_SECONDS),

@@ -51,6 +51,7 @@ def state_of(page):
     """The cacheable facts about a page a warm view needs."""
     return {
         "id": page.pk,
+        "owner": page.user_id,
         "slug": page.slug,
         "version": page.version,
         "stale_at": page.stale_at().timestamp(),
@@ -171,7 +172,7 @@ def forget_page(page_id, slug, version):
     (the creator deleted their account): its state, its rendered screens,
     its view counters."""
     from pages.public import MAX_SCREEN  # a real cycle: the views render through this module
-    from pages.stats import COUNTER_SECONDS, _views_key
+    from pages.stats import forget_cached_counts
 
     forget_slug(slug)
     keys = [
@@ -179,7 +180,6 @@ def forget_page(page_id, slug, version):
         for v in range(1, version + 1)
         for screen in range(1, MAX_SCREEN + 1)
     ]
-    minute = int(time.time() // 60)
-    keys += [_views_key(page_id, m) for m in range(minute - COUNTER_SECONDS // 60, minute + 2)]
     for start in range(0, len(keys), 1000):
         cache.delete_many(keys[start : start + 1000])
+    forget_cached_counts(page_id)

@@ -334,10 +334,8 @@ class Page(models.Model):
             },
             "links": [link.export() for link in self.links.all()],
             "videos": [video.export() for video in self.videos.order_by("-create_time")],
-            "stats": [
-                {"day": s.day.isoformat(), "views": s.views, "clicks": s.clicks}
-                for s in self.stats.order_by("day")
-            ],
+            "stats": [row.export() for row in self.daily_counts.order_by("day", "metric")],
+            "hourly_stats": [row.export() for row in self.hourly_counts.order_by("hour")],
         }
 
 
@@ -485,16 +483,69 @@ class Video(models.Model):
         }
 
 
-class PageStat(models.Model):
-    """Views and link clicks of a page per day; no cookies, no IP addresses."""
+METRICS = (
+    ("views", "views"),
+    ("visitors", "unique visitors"),
+    ("link_clicks", "link clicks"),
+    ("video_plays", "video plays"),
+    ("video_link_clicks", "video link clicks"),
+    ("source", "source"),
+    ("device", "device"),
+    ("browser", "browser"),
+    ("language", "language"),
+)
+# Counted per hour as well (their page totals), for the last 48 hours.
+HOURLY_METRICS = ("views", "visitors", "link_clicks", "video_plays", "video_link_clicks")
 
-    page = models.ForeignKey(Page, models.CASCADE, related_name="stats")
+
+class DailyCount(models.Model):
+    """How often something happened on a page in a day (UTC): views, visitors,
+    clicks of one link, plays of one video, visits from one source, device,
+    browser or language. No cookie, IP address or visitor hash is ever stored."""
+
+    page = models.ForeignKey(Page, models.CASCADE, related_name="daily_counts")
     day = models.DateField()
-    views = models.PositiveIntegerField(default=0)
-    clicks = models.PositiveIntegerField(default=0)
+    metric = models.CharField(max_length=20, choices=METRICS)
+    # Empty for a page total; else the link's id, the video's TikTok id, the
+    # source's site, the device class, the browser or the language.
+    subject = models.CharField(max_length=100, blank=True)
+    count = models.PositiveIntegerField(default=0)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["page", "day"], name="unique_stat_day")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["page", "day", "metric", "subject"], name="unique_daily_count"
+            )
+        ]
+        indexes = [models.Index(fields=["day"], name="daily_count_day")]
 
     def __str__(self):
-        return f"{self.page} {self.day}"
+        return f"{self.page} {self.day} {self.metric} {self.subject}".rstrip()
+
+    def export(self):
+        return {
+            "day": self.day.isoformat(),
+            "metric": self.metric,
+            "subject": self.subject,
+            "count": self.count,
+        }
+
+
+class HourlyCount(models.Model):
+    """A page's totals per hour, kept for the last 48 hours only."""
+
+    page = models.ForeignKey(Page, models.CASCADE, related_name="hourly_counts")
+    hour = models.DateTimeField()
+    metric = models.CharField(max_length=20, choices=METRICS)
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["page", "hour", "metric"], name="unique_hourly_count")
+        ]
+
+    def __str__(self):
+        return f"{self.page} {self.hour:%Y-%m-%d %H}h {self.metric}"
+
+    def export(self):
+        return {"hour": iso(self.hour), "metric": self.metric, "count": self.count}

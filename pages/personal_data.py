@@ -15,7 +15,8 @@ NOT_EXPORTED = {
     "pages.Page": {"id", "user", *SYNC_BOOKKEEPING_FIELDS},
     "pages.Link": {"id", "page"},
     "pages.Video": {"id", "page"},
-    "pages.PageStat": {"id", "page"},
+    "pages.DailyCount": {"id", "page"},
+    "pages.HourlyCount": {"id", "page"},
 }
 
 

@@ -17,7 +17,7 @@ from django.template.loader import render_to_string
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_POST, require_safe
 
 from pages import cache as page_cache
 from pages import cdn, colours, reports, socials, stats, syncing, visitors
@@ -116,8 +116,9 @@ def _to_canonical(slug, screen):
 
 def _respond(request, state, entry):
     etag, body, _, compressed = entry
-    if request.method == "GET" and stats.is_human(request):
-        stats.count_view(state["id"], visitors.visitor_hash(request))
+    if _counts(request, state.get("owner")):
+        visitor = visitors.visitor_hash(request, about=state["id"])
+        stats.count_view(state["id"], visitor, request)
     syncing.request_from_visit(state)
     if etag in request.headers.get("If-None-Match", ""):
         response = HttpResponseNotModified()
@@ -244,7 +245,7 @@ def video_link_redirect(request, video_id):
 def _go(request, url, obj):
     if url.split(":", 1)[0].lower() not in ALLOWED_SCHEMES or is_blocked(link_host(url)):
         raise Http404("No such link")
-    if request.method == "GET" and stats.is_human(request):
+    if _counts(request, obj.page.user_id):
         visitor = visitors.visitor_hash(request)
         if isinstance(obj, Link):
             stats.count_click(obj, visitor)
@@ -253,6 +254,31 @@ def _go(request, url, obj):
     response = LinkRedirect(url)
     response["Cache-Control"] = "no-store"
     response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def _counts(request, owner_id):
+    """Whether a view, click or play counts: a person (no bot, no prefetch),
+    a GET (or the player's POST), and not the creator on their own page."""
+    return (
+        request.method in ("GET", "POST")
+        and stats.is_human(request)
+        and not stats.is_owner(request, owner_id)
+    )
+
+
+@csrf_exempt  # the player's beacon: anonymous, stateless, no cookie to set
+@require_POST
+def video_play(request, video_id):
+    """POST /l/v<id>/play: a visitor pressed play on a video (sent by the
+    click-to-play script with navigator.sendBeacon; no script, no count)."""
+    video = Video.objects.select_related("page").filter(pk=video_id, hidden=False).first()
+    if video is None or video.page.is_suspended:
+        raise Http404("No such video")
+    if _counts(request, video.page.user_id):
+        stats.count_play(video, visitors.visitor_hash(request))
+    response = HttpResponse(status=204)
+    response["Cache-Control"] = "no-store"
     return response
 
 

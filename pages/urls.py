@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from pages import public, views
+from pages import analytics, public, views
 
 urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
@@ -17,12 +17,15 @@ urlpatterns = [
     path("dashboard/videos/<int:video_id>/<str:field>/", views.video_toggle, name="video_toggle"),
     path("dashboard/appearance/", views.appearance, name="appearance"),
     path("dashboard/appearance/preview", views.appearance_preview, name="appearance_preview"),
+    path("dashboard/stats/", analytics.stats, name="stats"),
+    path("dashboard/stats.csv", analytics.stats_csv, name="stats_csv"),
     path("dashboard/refresh/", views.sync_now, name="sync_now"),
     path("dashboard/qr.<str:kind>", views.qr_code, name="qr_code"),
     path("media/pages/<path:name>", views.media_file, name="page_media"),
     path("style/<str:name>.css", public.page_style, name="page_style"),
     path("l/<int:link_id>", public.link_redirect, name="link_redirect"),
     path("l/v<int:video_id>", public.video_link_redirect, name="video_link_redirect"),
+    path("l/v<int:video_id>/play", public.video_play, name="video_play"),
     re_path(r"^@(?P<slug>[A-Za-z0-9_.-]{1,40})/report$", public.report, name="report"),
     re_path(r"^@(?P<slug>[A-Za-z0-9_.-]{1,40})$", public.public_page, name="public_page"),
 ]

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.db.models import Max, Sum
+from django.db.models import Max, Q, Sum
 from django.http import Http404, HttpResponse, JsonResponse
 from django.middleware.csp import get_nonce
 from django.shortcuts import get_object_or_404, redirect, render
@@ -118,10 +118,10 @@ def _after_link_saved(link):
 
 
 def _dashboard_context(request, page, link_form=None, socials_form=None):
-    today = timezone.now().date()
-    week = page.stats.filter(day__gt=today - timedelta(days=7))
-    month = page.stats.filter(day__gt=today - timedelta(days=30)).aggregate(
-        views=Sum("views"), clicks=Sum("clicks")
+    month_ago = timezone.now().date() - timedelta(days=30)
+    month = page.daily_counts.filter(day__gt=month_ago).aggregate(
+        views=Sum("count", filter=Q(metric="views")),
+        clicks=Sum("count", filter=Q(metric__in=["link_clicks", "video_link_clicks"])),
     )
     connection = source.connection(request.user)
     state, status_text = sync_status(page, connection)
@@ -141,8 +141,6 @@ def _dashboard_context(request, page, link_form=None, socials_form=None):
         "sync_state": state,
         "sync_text": status_text,
         "next_sync": _not_before_now(page.next_sync_at()),
-        "week": {s.day: s for s in week},
-        "days": [today - timedelta(days=n) for n in range(6, -1, -1)],
         "month": month,
         "page_url": settings.SITE_URL + page.get_absolute_url(),
     }

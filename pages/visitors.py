@@ -1,14 +1,22 @@
 """Telling visitors apart for an hour, without knowing who they are.
 
-A visitor is a keyed hash of their address and browser. The key is derived
-from SECRET_KEY and the day, so yesterday's hashes cannot be matched with
-today's, and the hash itself only ever lives in short-lived cache keys: it
-is never written to the database, a log or a response. Used to cap reports
-per reporter and to count a click or a view once per visitor and window.
+A visitor is a keyed hash of their address and browser. The key is a random
+salt made for each day and kept only in the cache (and the processes'
+memory) for two days, then thrown away: once it is gone, nobody (not even
+with SECRET_KEY and the database) can tell whose hash was whose, or match
+yesterday's hashes with today's. The hash itself only ever lives in
+short-lived cache keys: it is never written to the database, a log or a
+response. Used to cap reports per reporter, to count a click or a view once
+per visitor and window, and to count a page's unique visitors per day.
+
+With the file cache, two processes starting a day at the same instant may
+each make a salt; one of them wins in the cache and the other keeps its own
+until it restarts, so a visitor served by both may count twice that day.
 """
 
-import functools
 import hashlib
+import secrets
+import threading
 import time
 
 from django.conf import settings
@@ -27,17 +35,40 @@ def client_address(request):
     return request.META.get("REMOTE_ADDR", "")
 
 
-@functools.lru_cache(maxsize=4)
+SALT_SECONDS = 2 * 86400
+_salts = {}
+_salts_lock = threading.Lock()
+
+
 def _day_key(day):
-    material = f"linkinbio visitors {day}".encode()
-    return hashlib.blake2b(material, key=settings.SECRET_KEY.encode()[:64]).digest()
+    """The day's salt: made once, shared through the cache, never stored elsewhere."""
+    salt = _salts.get(day)
+    if salt is None:
+        with _salts_lock:
+            key = f"pages:visitors:salt:{day}"
+            cache.add(key, secrets.token_bytes(32), SALT_SECONDS)
+            salt = cache.get(key) or secrets.token_bytes(32)
+            for old in [known for known in _salts if known < day - 1]:
+                del _salts[old]
+            _salts[day] = salt
+    return salt
+
+
+def forget_salts():
+    """Drop the salts this process remembers (the cache's expire on their own)."""
+    _salts.clear()
+
+
+def day_of(now=None):
+    """The day number (UTC) that a hash made at `now` belongs to."""
+    return int((time.time() if now is None else now) // 86400)
 
 
 def visitor_hash(request, now=None, about=""):
     """A short-lived, keyed hash of the client; the same all day, unlinkable
     after. `about` (say a page id) gives a hash of the client and that thing,
     which tells neither without the key."""
-    day = int((time.time() if now is None else now) // 86400)
+    day = day_of(now)
     client = f"{client_address(request)}|{request.META.get('HTTP_USER_AGENT', '')}|{about}"
     return hashlib.blake2b(client.encode(), key=_day_key(day), digest_size=12).hexdigest()
 

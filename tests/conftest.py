@@ -35,6 +35,7 @@ def isolated_storage(settings, tmp_path, tmp_path_factory):
     # during this one (their page is gone with that test's data).
     stats._pending.clear()
     stats._seen.clear()
+    stats._visits.clear()
 
 
 # The personas (tests/helpers.py): creators connected to TikTok. The pages

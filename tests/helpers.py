@@ -8,6 +8,7 @@ another creator, a visitor is an anonymous phone browser.
 
 import itertools
 import json
+import time
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from io import BytesIO
@@ -97,6 +98,29 @@ def expire_access(user):
 
 
 # TikTok's answers, as its API sends them.
+
+
+def flush_counts():
+    """Store every view, click and play counted so far in the daily rows, as
+    the scheduler does a couple of minutes later (through Redis when it is the cache)."""
+    from django.core.cache import cache
+
+    from pages import stats
+
+    stats.write_pending()
+    if stats.counts_in_cache():
+        cache.delete(stats.LAST_FLUSH_KEY)
+        stats.flush_views(now=time.time() + 180)
+
+
+def count_of(page, metric, subject=None):
+    """A page's stored count of a metric over all days (of one subject if given)."""
+    from pages.models import DailyCount
+
+    rows = DailyCount.objects.filter(page=page, metric=metric)
+    if subject is not None:
+        rows = rows.filter(subject=subject)
+    return sum(rows.values_list("count", flat=True))
 
 
 def envelope(data=None, code="ok", message="", log_id="log-ok-1"):

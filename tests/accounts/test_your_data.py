@@ -200,7 +200,8 @@ def test_the_export_holds_every_stored_field_of_alices_page(signed_in, alice_pag
         link_title="Recipe",
     )
     video.cover.save("7301.webp", ContentFile(b"RIFF"))
-    stat = page.stats.create(day=now.date(), views=12, clicks=3)
+    stat = page.daily_counts.create(day=now.date(), metric="link_clicks", subject="9", count=3)
+    hour = page.hourly_counts.create(hour=now.replace(minute=0), metric="views", count=12)
 
     data = json.loads(signed_in.get("/dashboard/data/export/").content)["page"]
 
@@ -208,7 +209,8 @@ def test_the_export_holds_every_stored_field_of_alices_page(signed_in, alice_pag
         "pages.Page": (Page.objects.get(pk=page.pk), flat(data)),
         "pages.Link": (link, data["links"][0]),
         "pages.Video": (Video.objects.get(pk=video.pk), data["videos"][0]),
-        "pages.PageStat": (stat, data["stats"][0]),
+        "pages.DailyCount": (stat, data["stats"][0]),
+        "pages.HourlyCount": (hour, data["hourly_stats"][0]),
     }
     missing = []
     for label, (obj, section) in exported.items():

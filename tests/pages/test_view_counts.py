@@ -3,13 +3,13 @@ quiet her page is afterwards."""
 
 import threading
 import time
+from collections import Counter
 
 import pytest
 from django.db import DatabaseError, connection, connections
 
 from pages import stats
-from pages.models import PageStat
-from tests.helpers import page_of
+from tests.helpers import count_of, page_of
 
 
 @pytest.fixture
@@ -28,7 +28,7 @@ def a_while_later():
 
 
 def views_of(page):
-    return sum(PageStat.objects.filter(page=page).values_list("views", flat=True))
+    return count_of(page, "views")
 
 
 @pytest.mark.django_db
@@ -51,8 +51,7 @@ def test_views_stored_without_redis_never_touch_the_cache(file_cache, alice, vis
 
     a_while_later()
     visitor.get("/@alice")
-    minute = stats._minute()
-    assert cache.get(stats._views_key(page_of(alice).pk, minute)) is None
+    assert cache.get(stats._counts_key(stats._minute())) is None
     assert views_of(page_of(alice)) == 1
 
 
@@ -68,7 +67,7 @@ def count_in_parallel(page_id):
         try:
             start.wait()
             for _ in range(FLUSHES):
-                stats.store_views({page_id: VIEWS})
+                stats.store_counts(Counter({(page_id, stats._hour(), "views", ""): VIEWS}))
         except Exception as exc:  # noqa: BLE001  (reported below)
             errors.append(exc)
         finally:
@@ -108,17 +107,18 @@ def test_views_counted_by_many_processes_at_once_add_up_exactly(settings, tmp_pa
 @pytest.mark.django_db
 def test_a_storage_failure_half_way_never_counts_a_view_twice(file_cache, alice, bob, monkeypatch):
     alices, bobs = page_of(alice), page_of(bob)
-    stats._pending.update({alices.pk: 5, bobs.pk: 7})
-    real_add = stats.add_to_day
+    hour = stats._hour()
+    stats._pending.update({(alices.pk, hour, "views", ""): 5, (bobs.pk, hour, "views", ""): 7})
+    real_add = stats._add_daily
 
-    def failing_for_bob(page_id, day, **counts):
+    def failing_for_bob(page_id, *args):
         if page_id == bobs.pk:
             raise DatabaseError("database went away")
-        real_add(page_id, day, **counts)
+        real_add(page_id, *args)
 
-    monkeypatch.setattr(stats, "add_to_day", failing_for_bob)
+    monkeypatch.setattr(stats, "_add_daily", failing_for_bob)
     assert stats.write_pending() == 5
-    monkeypatch.setattr(stats, "add_to_day", real_add)
+    monkeypatch.setattr(stats, "_add_daily", real_add)
     assert stats.write_pending() == 7
 
     assert views_of(alices) == 5
