@@ -4,12 +4,10 @@ and demo pages are made through the real sign-in once the server runs."""
 import pytest
 from django.core.management import call_command
 
-from accounts.tiktok import client as tiktok
 from linkinbio import demo
 from pages.models import Page
 from sandbox import testing as sandbox
 from sandbox.models import Account, Client
-from tests.helpers import closing_session
 
 pytestmark = pytest.mark.django_db
 
@@ -47,16 +45,7 @@ def test_seed_demo_skips_product_pages_with_a_note_when_no_server_runs(capsys, m
 
 
 @pytest.mark.django_db(transaction=True)
-def test_demo_pages_are_made_through_the_real_sign_in_once_the_server_runs(
-    live_server, settings, client, monkeypatch
-):
-    monkeypatch.setattr(tiktok, "session", closing_session())
-    monkeypatch.setattr(demo.requests, "get", closing_session().get)
-    settings.SITE_URL = live_server.url
-    settings.TIKTOK_API_BASE = settings.TIKTOK_AUTH_BASE = live_server.url + "/sandbox/tiktok"
-    call_command("seed_demo", "--no-pages")
-    sandbox.register_live_server(live_server.url)
-
+def test_demo_pages_are_made_through_the_real_sign_in_once_the_server_runs(demo_server, client):
     call_command("seed_demo", "--pages", "--wait", "5")
     call_command("seed_demo", "--pages")
 

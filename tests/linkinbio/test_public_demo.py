@@ -14,9 +14,8 @@ from accounts.tiktok import client as tiktok
 from linkinbio import demo
 from pages.models import Link, Page
 from sandbox import guests
-from sandbox import testing as sandbox
 from sandbox.models import Account
-from tests.helpers import closing_session, make_creator, page_of
+from tests.helpers import make_creator, page_of
 from tests.linkinbio.test_settings import ROOT, clean_environment
 
 pytestmark = pytest.mark.django_db
@@ -147,22 +146,13 @@ def test_nothing_expires_or_is_reseeded_on_a_private_machine(settings, maya, rev
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_seed_still_connects_the_showcase_and_strangers_cannot_pick_it(
-    live_server, settings, client, monkeypatch
-):
-    monkeypatch.setattr(tiktok, "session", closing_session())
-    monkeypatch.setattr(demo.requests, "get", closing_session().get)
-    settings.SITE_URL = live_server.url
-    settings.TIKTOK_API_BASE = settings.TIKTOK_AUTH_BASE = live_server.url + "/sandbox/tiktok"
-    call_command("seed_demo", "--no-pages")
-    sandbox.register_live_server(live_server.url)
-
+def test_the_seed_still_connects_the_showcase_and_strangers_cannot_pick_it(demo_server, client):
     call_command("seed_demo", "--pages")
 
     showcased = Page.objects.filter(is_showcased=True)
     assert sorted(p.username for p in showcased) == sorted(demo.PAGE_CREATORS)
     response = client.post("/accounts/tiktok/login/", {"next": "/dashboard/"})
-    html = client.get(response["Location"].replace(live_server.url, "")).text
+    html = client.get(response["Location"].replace(demo_server.url, "")).text
     assert Account.objects.filter(username="mayacooks").exists()
     assert 'value="mayacooks"' not in html and "Maya Okafor" not in html
     assert f'value="{guests.NEW}" checked' in html
