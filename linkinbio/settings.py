@@ -280,7 +280,7 @@ PAGE_BROWSER_CACHE_SECONDS = env.int("PAGE_BROWSER_CACHE_SECONDS", default=60)
 # Each process keeps the pages it served lately in memory, in front of the
 # shared cache: at most this many entries and bytes, and a page's state is read
 # again from the shared cache once it is this many seconds old (so no process
-# serves an older version than the shared cache's for longer; 0 turns it off).
+# serves an older version than the shared cache's for longer; 0: every visit).
 PAGE_MEMORY_ENTRIES = env.int("PAGE_MEMORY_ENTRIES", default=2000)
 PAGE_MEMORY_BYTES = env.int("PAGE_MEMORY_BYTES", default=32 * 1024 * 1024)
 PAGE_MEMORY_CHECK_SECONDS = env.float("PAGE_MEMORY_CHECK_SECONDS", default=1.0)

@@ -175,7 +175,7 @@ def due_page_ids(limit, now=None):
     )
     ids = []
     for query in queries:
-        ids += [i for i in query.values_list("id", flat=True)[: limit - len(ids)] if i not in ids]
+        ids += query.exclude(pk__in=ids).values_list("id", flat=True)[: limit - len(ids)]
         if len(ids) >= limit:
             break
     return ids

@@ -12,6 +12,11 @@ media folder, and production settings (DEBUG off, whitenoise manifest). Makes
 5. warm-view throughput vs a static file of the same size (same gunicorn),
    loaded by `wrk` (Debian package) when installed, else by tests/bench/load.py
 6. Lighthouse scores of the public page and the home page (Debian's Chromium)
+7. the fleet simulation (tests/bench/fleet.py): the scheduler's due-page
+   queries over 100,000 pages (on FLEET_DATABASE_URL, say a PostgreSQL
+   database of your own; in-memory SQLite by default), then a day of a fleet
+   of FLEET_CREATORS (10,000) with TikTok's limit scaled to the fleet
+   (60/min for 10,000 is 600/min for 100,000)
 
 Every loop is bounded; every process is stopped at the end. Name sections to
 run only those: `python -m tests.bench 5` (or `make bench SECTIONS=5`).
@@ -23,9 +28,11 @@ import os
 import re
 import shutil
 import statistics
+import subprocess
 import sys
 import time
 from datetime import timedelta
+from pathlib import Path
 
 from tests.bench import lighthouse, load
 from tests.bench.servers import Processes, bench_environment, manage
@@ -205,6 +212,27 @@ def throughput(processes, site, site_port, slug, static_root):
     )
 
 
+def fleet_figures():
+    creators = int(os.environ.get("FLEET_CREATORS", "10000"))
+    limit = max(1, round(600 * creators / 100_000))
+    env = {**os.environ, "TIKTOK_RATE_LIMIT_PER_MINUTE": str(limit)}
+    env.pop("DJANGO_SETTINGS_MODULE", None)  # the simulation's own settings
+    lines = []
+    for args in (["--creators", "100000", "--hours", "0"], ["--creators", str(creators)]):
+        run = subprocess.run(
+            [sys.executable, "-m", "tests.bench.fleet", *args],
+            cwd=Path(__file__).resolve().parents[2],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        lines += [line for line in run.stdout.splitlines() if not line.startswith("  hour")]
+        if run.returncode:
+            lines.append(f"7. fleet simulation failed: {run.stderr.strip()[-500:]}")
+    return lines
+
+
 def wanted(section):
     """Whether to run a section: all by default, or those named on the command
     line (`python -m tests.bench 5 7`)."""
@@ -297,6 +325,9 @@ def main():
                         f"6. Lighthouse, {name}: {figures} "
                         "(target 100 for accessibility, best practices, SEO; >= 95 performance)"
                     )
+        if wanted(7):
+            print("7. fleet simulation …", flush=True)
+            out += fleet_figures()
     finally:
         processes.stop_all()
         shutil.rmtree(tmp, ignore_errors=True)
