@@ -168,10 +168,10 @@ def due_page_ids(limit, now=None):
     queries = (
         ready.filter(last_synced_at__isnull=True).order_by("last_synced_at", "id"),
         ready.filter(sync_waiting_since__isnull=False).order_by("sync_waiting_since", "id"),
-        ready.filter(
-            Q(last_viewed_at__gte=visited_since, last_synced_at__lte=visited_stale)
-            | Q(last_synced_at__lte=idle_stale)
-        ).order_by("last_synced_at", "id"),
+        # The range on last_synced_at is what the index walks; the OR filters it.
+        ready.filter(last_synced_at__lte=visited_stale)
+        .filter(Q(last_viewed_at__gte=visited_since) | Q(last_synced_at__lte=idle_stale))
+        .order_by("last_synced_at", "id"),
     )
     ids = []
     for query in queries:
