@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from pages import cache as page_cache
@@ -157,8 +157,8 @@ def due_page_ids(limit, now=None):
     ordered with NULLS FIRST could not use the index and sorted the fleet.)
     """
     now = now or timezone.now()
-    visited_since = now - timedelta(seconds=settings.PAGE_IDLE_REFRESH_SECONDS)
-    visited_stale = now - timedelta(seconds=settings.PAGE_REFRESH_SECONDS)
+    refresh = timedelta(seconds=settings.PAGE_REFRESH_SECONDS)
+    visited_stale = now - refresh
     idle_stale = now - timedelta(seconds=settings.PAGE_IDLE_REFRESH_SECONDS)
     ready = (
         Page.objects.syncable()
@@ -170,7 +170,9 @@ def due_page_ids(limit, now=None):
         ready.filter(sync_waiting_since__isnull=False).order_by("sync_waiting_since", "id"),
         # The range on last_synced_at is what the index walks; the OR filters it.
         ready.filter(last_synced_at__lte=visited_stale)
-        .filter(Q(last_viewed_at__gte=visited_since) | Q(last_synced_at__lte=idle_stale))
+        .filter(
+            Q(last_viewed_at__gt=F("last_synced_at") + refresh) | Q(last_synced_at__lte=idle_stale)
+        )
         .order_by("last_synced_at", "id"),
     )
     ids = []

@@ -15,6 +15,8 @@ from tests.bench import fleet
 @pytest.mark.django_db
 def test_a_day_of_a_fleet_stays_inside_the_rate_limit_and_fresh(settings):
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    # A cache whose entries expire on the simulated clock (Redis keeps real time).
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     settings.TIKTOK_RATE_LIMIT_PER_MINUTE = 6
     figures = fleet.simulate(creators=1000, hours=6, out=lambda line: None)
 
