@@ -57,8 +57,9 @@ test: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/pytest
 
+# SECTIONS=5 (say) runs only those sections of the benchmark.
 bench: migrate
-	$(PY) -m tests.bench
+	$(PY) -m tests.bench $(SECTIONS)
 
 clean:
 	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache

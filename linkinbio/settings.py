@@ -305,6 +305,13 @@ PAGE_REFRESH_SECONDS = env.int("PAGE_REFRESH_SECONDS", default=900)
 PAGE_IDLE_REFRESH_SECONDS = env.int("PAGE_IDLE_REFRESH_SECONDS", default=86400)
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=86400)
 PAGE_BROWSER_CACHE_SECONDS = env.int("PAGE_BROWSER_CACHE_SECONDS", default=60)
+# Each process keeps the pages it served lately in memory, in front of the
+# shared cache: at most this many entries and bytes, and a page's state is read
+# again from the shared cache once it is this many seconds old (so no process
+# serves an older version than the shared cache's for longer; 0: every visit).
+PAGE_MEMORY_ENTRIES = env.int("PAGE_MEMORY_ENTRIES", default=2000)
+PAGE_MEMORY_BYTES = env.int("PAGE_MEMORY_BYTES", default=32 * 1024 * 1024)
+PAGE_MEMORY_CHECK_SECONDS = env.float("PAGE_MEMORY_CHECK_SECONDS", default=1.0)
 
 # A CDN in front (pages/cdn.py, docs/operations.md "Scale out"). Public pages
 # say how long a shared cache may keep them (s-maxage): as long as a browser

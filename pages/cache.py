@@ -14,6 +14,14 @@ the one read before the database said "no such page".
 - `pages:html:<id>:<version>:<screen>`: the rendered page. The version is in
   the key, so a bump makes every old entry unreachable at once.
 
+In front of both, each process keeps the pages it served lately in its own
+memory (`_memory`, bounded by entries and bytes), so a warm visit usually
+reads no shared cache at all. A remembered state is trusted for at most
+PAGE_MEMORY_CHECK_SECONDS, then read again from the shared cache: after a
+change, no process serves an older version for longer than that. Rendered
+pages need no such check: their key holds the version, so a new version is
+a different entry. This process's own writes update its memory at once.
+
 Writers: `publish()` (after a version bump or a sync, with `cache.set`, so it
 always wins) and the cold path of a view (with `cache.add`, so a view that
 read the database just before a bump can never overwrite the newer state).
@@ -39,6 +47,51 @@ _missing = OrderedDict()  # slug -> (generation, monotonic deadline)
 _missing_lock = threading.Lock()
 
 
+class Memory:
+    """A least-recently-used map bounded by entries and by bytes, safe across threads."""
+
+    def __init__(self, max_entries, max_bytes):
+        self.max_entries, self.max_bytes = max_entries, max_bytes
+        self.entries = OrderedDict()  # key -> (value, size)
+        self.size = 0
+        self.lock = threading.Lock()
+
+    def get(self, key):
+        with self.lock:
+            found = self.entries.get(key)
+            if found is None:
+                return None
+            self.entries.move_to_end(key)
+            return found[0]
+
+    def set(self, key, value, size=0):
+        with self.lock:
+            self._drop(key)
+            if size > self.max_bytes or self.max_entries < 1:
+                return
+            self.entries[key] = (value, size)
+            self.size += size
+            while len(self.entries) > self.max_entries or self.size > self.max_bytes:
+                self._drop(next(iter(self.entries)))
+
+    def delete(self, key):
+        with self.lock:
+            self._drop(key)
+
+    def clear(self):
+        with self.lock:
+            self.entries.clear()
+            self.size = 0
+
+    def _drop(self, key):
+        found = self.entries.pop(key, None)
+        if found is not None:
+            self.size -= found[1]
+
+
+_memory = Memory(settings.PAGE_MEMORY_ENTRIES, settings.PAGE_MEMORY_BYTES)
+
+
 def slug_key(slug):
     return f"pages:slug:{slug.lower()}"
 
@@ -61,8 +114,23 @@ def state_of(page):
 
 
 def get_state(slug):
-    """The cached state for a slug: a dict, or None when unknown."""
-    return cache.get(slug_key(slug))
+    """The cached state for a slug: a dict, or None when unknown. From this
+    process's memory when it was read from the shared cache less than
+    PAGE_MEMORY_CHECK_SECONDS ago."""
+    key = slug_key(slug)
+    remembered = _memory.get(key)
+    if remembered is not None and time.monotonic() < remembered[1]:
+        return remembered[0]
+    state = cache.get(key)
+    _remember(key, state)
+    return state
+
+
+def _remember(key, state):
+    if isinstance(state, dict):
+        _memory.set(key, (state, time.monotonic() + settings.PAGE_MEMORY_CHECK_SECONDS))
+    else:
+        _memory.delete(key)
 
 
 def remember_state(page, cached=None):
@@ -79,6 +147,8 @@ def remember_state(page, cached=None):
         cache.set(slug_key(page.slug), state, REPAIR_SECONDS)
     else:
         cache.add(slug_key(page.slug), state, settings.PAGE_CACHE_SECONDS)
+    # Whichever write won, the shared cache says what this process serves next.
+    _memory.delete(slug_key(page.slug))
 
 
 def slug_generation():
@@ -111,14 +181,16 @@ def remember_missing(slug, generation):
 
 
 def forget_missing():
-    """Drop this process's remembered misses (tests, and a cleared cache)."""
+    """Drop this process's remembered misses and pages (tests, and a cleared cache)."""
     with _missing_lock:
         _missing.clear()
+    _memory.clear()
 
 
 def forget_slug(slug):
     """A page got this slug (or lost it): every process looks it up again."""
     cache.delete(slug_key(slug))
+    _memory.delete(slug_key(slug))
     cache.set(GENERATION_KEY, time.time_ns(), None)
 
 
@@ -128,7 +200,9 @@ def publish(page_id):
 
     page = Page.objects.select_related("user").filter(pk=page_id).first()
     if page is not None:
-        cache.set(slug_key(page.slug), state_of(page), settings.PAGE_CACHE_SECONDS)
+        state = state_of(page)
+        cache.set(slug_key(page.slug), state, settings.PAGE_CACHE_SECONDS)
+        _remember(slug_key(page.slug), state)
 
 
 def publish_after_commit(page_id):
@@ -148,7 +222,19 @@ def publish_pages_of(users):
 
 def get_html(page_id, version, screen):
     """(etag, body, valid_until timestamp or None, gzipped body) or None."""
-    return cache.get(html_key(page_id, version, screen))
+    key = html_key(page_id, version, screen)
+    entry = _memory.get(key)
+    if entry is None or is_expired(entry):
+        # Not here, or a scheduled link came or went since: another process
+        # may have rendered it again already.
+        entry = cache.get(key)
+        if entry is not None:
+            _memory.set(key, entry, _size(entry))
+    return entry
+
+
+def _size(entry):
+    return len(entry[1]) + len(entry[3]) + len(entry[0])
 
 
 def store_html(page_id, version, screen, body, valid_until=None):
@@ -156,7 +242,9 @@ def store_html(page_id, version, screen, body, valid_until=None):
     etag = f'"p{page_id}-{version}-{screen}-{digest}"'
     compressed = gzip.compress(body, compresslevel=9, mtime=0)
     entry = (etag, body, valid_until.timestamp() if valid_until else None, compressed)
-    cache.set(html_key(page_id, version, screen), entry, settings.PAGE_CACHE_SECONDS)
+    key = html_key(page_id, version, screen)
+    cache.set(key, entry, settings.PAGE_CACHE_SECONDS)
+    _memory.set(key, entry, _size(entry))
     return entry
 
 
@@ -182,4 +270,6 @@ def forget_page(page_id, slug, version):
     ]
     for start in range(0, len(keys), 1000):
         cache.delete_many(keys[start : start + 1000])
+    for key in keys:
+        _memory.delete(key)
     forget_cached_counts(page_id)

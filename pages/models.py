@@ -135,6 +135,13 @@ class Page(models.Model):
 
     objects = PageQuerySet.as_manager()
 
+    class Meta:
+        indexes = [
+            # The scheduler walks it to find the pages due for a sync (pages/syncing.py).
+            models.Index(fields=["last_synced_at", "id"], name="page_sync_order"),
+            models.Index(fields=["sync_waiting_since", "id"], name="page_sync_waiting"),
+        ]
+
     def __str__(self):
         return f"@{self.slug}"
 

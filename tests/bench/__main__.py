@@ -9,19 +9,30 @@ media folder, and production settings (DEBUG off, whitenoise manifest). Makes
 2. SQL queries of a warm view (on the app's tables, and in total)
 3. compressed HTML + CSS of a page with 10 links and 12 videos
 4. page latency with the sandbox answering in 5 s ("slow" fault) vs healthy
-5. warm-view throughput vs a static file of the same size (same gunicorn)
+5. warm-view throughput vs a static file of the same size (same gunicorn),
+   loaded by `wrk` (Debian package) when installed, else by tests/bench/load.py
 6. Lighthouse scores of the public page and the home page (Debian's Chromium)
+7. the fleet simulation (tests/bench/fleet.py): the scheduler's due-page
+   queries over 100,000 pages (on FLEET_DATABASE_URL, say a PostgreSQL
+   database of your own; in-memory SQLite by default), then FLEET_HOURS (8)
+   of a fleet of FLEET_CREATORS (10,000) with TikTok's limit scaled to the
+   fleet (60/min for 10,000 is 600/min for 100,000)
 
-Every loop is bounded; every process is stopped at the end.
+Every loop is bounded; every process is stopped at the end. Name sections to
+run only those: `python -m tests.bench 5` (or `make bench SECTIONS=5`).
 """
 
+import functools
+import gzip
 import os
 import re
 import shutil
 import statistics
+import subprocess
 import sys
 import time
 from datetime import timedelta
+from pathlib import Path
 
 from tests.bench import lighthouse, load
 from tests.bench.servers import Processes, bench_environment, manage
@@ -158,6 +169,81 @@ def latency(site, slugs, slow):
     return load.summary(seconds), started
 
 
+def throughput(processes, site, site_port, slug, static_root):
+    """Warm page vs a static file of the same bytes, through the same gunicorn."""
+    _, body, _, _ = load.get(f"{site}/@{slug}")
+    # The same bytes as a static file, with its gzip variant beside it as
+    # collectstatic makes them, so that both answer the same size either way.
+    copies = [static_root / "bench-page.html", static_root / "bench-page.html.gz"]
+    copies[0].write_bytes(body)
+    copies[1].write_bytes(gzip.compress(body, compresslevel=9, mtime=0))
+    try:
+        processes.stop("site")
+        processes.start_gunicorn("site", site_port)  # whitenoise lists static files at start
+        page_url, static_url = f"{site}/@{slug}", f"{site}/static/bench-page.html"
+        if load.wrk_path():
+            client = "wrk -t2 -c16, gzip"
+            measure = functools.partial(
+                load.wrk_throughput, seconds=3.0, headers={"Accept-Encoding": "gzip"}
+            )
+        else:
+            client = "the Python client (wrk not installed), no gzip"
+            measure = functools.partial(load.throughput, seconds=2.0)
+        for url in (page_url, static_url):
+            load.get(url)  # warm both
+        # Alternate short rounds so that noise from the machine hits both alike.
+        rounds = {page_url: [], static_url: []}
+        errors = 0
+        for _ in range(3):
+            for url in rounds:
+                rps, bad = measure(url)
+                rounds[url].append(rps)
+                errors += bad
+    finally:
+        for copy in copies:
+            copy.unlink(missing_ok=True)
+    page_rps = statistics.median(rounds[page_url])
+    static_rps = statistics.median(rounds[static_url])
+    return (
+        f"5. throughput, {len(body)} B responses, gunicorn 2 sync workers, load by {client}, "
+        f"median of 3 alternating rounds: warm page {page_rps:.0f} req/s, static file "
+        f"{static_rps:.0f} req/s, ratio {page_rps / static_rps:.2f} (target >= 0.95; "
+        f"errors {errors})"
+    )
+
+
+def fleet_figures():
+    creators = int(os.environ.get("FLEET_CREATORS", "10000"))
+    limit = max(1, round(600 * creators / 100_000))
+    env = {**os.environ, "TIKTOK_RATE_LIMIT_PER_MINUTE": str(limit)}
+    env.pop("DJANGO_SETTINGS_MODULE", None)  # the simulation's own settings
+    lines = []
+    hours = os.environ.get("FLEET_HOURS", "8")
+    for args in (
+        ["--creators", "100000", "--hours", "0"],
+        ["--creators", str(creators), "--hours", hours],
+    ):
+        run = subprocess.run(
+            [sys.executable, "-m", "tests.bench.fleet", *args],
+            cwd=Path(__file__).resolve().parents[2],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        lines += [line for line in run.stdout.splitlines() if not line.startswith("  hour")]
+        if run.returncode:
+            lines.append(f"7. fleet simulation failed: {run.stderr.strip()[-500:]}")
+    return lines
+
+
+def wanted(section):
+    """Whether to run a section: all by default, or those named on the command
+    line (`python -m tests.bench 5 7`)."""
+    chosen = [int(arg) for arg in sys.argv[1:] if arg.isdigit()]
+    return not chosen or section in chosen
+
+
 def main():
     env, tmp, site_port, tiktok_port = bench_environment()
     os.environ.update(env)
@@ -168,7 +254,6 @@ def main():
 
     site = env["SITE_URL"]
     processes = Processes(env, tmp)
-    static_copy = None
     out = []
     try:
         print("Preparing: migrate, collectstatic, servers, 20 creators …", flush=True)
@@ -179,91 +264,76 @@ def main():
         processes.start_worker()
         slugs = make_creators(site)
 
-        print("1. stale visits …", flush=True)
-        statuses, calls, worst = stale_visits(site, slugs)
-        out.append(
-            f"1. {VISITS} visits ({CONCURRENCY} at once) over {len(slugs)} stale pages: "
-            f"{statuses.count(200)} answered 200; TikTok calls: user.info "
-            f"{calls.get('user.info', 0)}, video.list {calls.get('video.list', 0)}, "
-            f"oauth.token {calls.get('oauth.token', 0)} "
-            f"(most for one page: user.info {worst.get('user.info', 0)}, "
-            f"video.list {worst.get('video.list', 0)}; target <= 1 each)"
-        )
+        if wanted(1):
+            print("1. stale visits …", flush=True)
+            statuses, calls, worst = stale_visits(site, slugs)
+            out.append(
+                f"1. {VISITS} visits ({CONCURRENCY} at once) over {len(slugs)} stale pages: "
+                f"{statuses.count(200)} answered 200; TikTok calls: user.info "
+                f"{calls.get('user.info', 0)}, video.list {calls.get('video.list', 0)}, "
+                f"oauth.token {calls.get('oauth.token', 0)} "
+                f"(most for one page: user.info {worst.get('user.info', 0)}, "
+                f"video.list {worst.get('video.list', 0)}; target <= 1 each)"
+            )
 
-        print("2. warm view queries …", flush=True)
-        status, app_queries, all_queries = warm_queries(slugs[0])
-        out.append(
-            f"2. warm view (HTTP {status}): {app_queries} SQL queries on app tables, "
-            f"{all_queries} in total (target 0)"
-        )
+        if wanted(2):
+            print("2. warm view queries …", flush=True)
+            status, app_queries, all_queries = warm_queries(slugs[0])
+            out.append(
+                f"2. warm view (HTTP {status}): {app_queries} SQL queries on app tables, "
+                f"{all_queries} in total (target 0)"
+            )
 
-        print("3. page size …", flush=True)
-        s = sizes(site, slugs[0])
-        total = (s["html_gz"] or 0) + (s["css_gz"] or 0)
-        out.append(
-            f"3. page with {s['links']} links and {s['videos']} videos: HTML {s['html']} B "
-            f"({s['html_gz']} B gzip) + CSS {s['css']} B ({s['css_gz']} B gzip) = "
-            f"{total / 1024:.1f} KB compressed (target <= 14 KB); {s['scripts']} script "
-            "(deferred, only needed to play in place)"
-        )
+        if wanted(3):
+            print("3. page size …", flush=True)
+            s = sizes(site, slugs[0])
+            total = (s["html_gz"] or 0) + (s["css_gz"] or 0)
+            out.append(
+                f"3. page with {s['links']} links and {s['videos']} videos: HTML {s['html']} B "
+                f"({s['html_gz']} B gzip) + CSS {s['css']} B ({s['css_gz']} B gzip) = "
+                f"{total / 1024:.1f} KB compressed (target <= 14 KB); {s['scripts']} script "
+                "(deferred, only needed to play in place)"
+            )
 
-        print("4. latency, healthy then slow TikTok …", flush=True)
-        (healthy_p50, healthy_p95), _ = latency(site, slugs, slow=False)
-        (slow_p50, slow_p95), slow_started = latency(site, slugs, slow=True)
-        out.append(
-            f"4. page latency, 200 sequential visits (after one visit per stale page queued "
-            f"its sync): healthy p50 "
-            f"{healthy_p50 * 1000:.1f} ms / p95 {healthy_p95 * 1000:.1f} ms; TikTok slow (5 s) "
-            f"p50 {slow_p50 * 1000:.1f} ms / p95 {slow_p95 * 1000:.1f} ms; "
-            f"ratio p50 {slow_p50 / healthy_p50:.2f} (target <= 1.2)"
-        )
-        if not wait_until(synced_since(slow_started), 60, "the slow syncs to finish"):
-            from pages.models import Page
+        if wanted(4):
+            print("4. latency, healthy then slow TikTok …", flush=True)
+            (healthy_p50, healthy_p95), _ = latency(site, slugs, slow=False)
+            (slow_p50, slow_p95), slow_started = latency(site, slugs, slow=True)
+            out.append(
+                f"4. page latency, 200 sequential visits (after one visit per stale page queued "
+                f"its sync): healthy p50 "
+                f"{healthy_p50 * 1000:.1f} ms / p95 {healthy_p95 * 1000:.1f} ms; TikTok slow (5 s) "
+                f"p50 {slow_p50 * 1000:.1f} ms / p95 {slow_p95 * 1000:.1f} ms; "
+                f"ratio p50 {slow_p50 / healthy_p50:.2f} (target <= 1.2)"
+            )
+            if not wait_until(synced_since(slow_started), 60, "the slow syncs to finish"):
+                from pages.models import Page
 
-            for page in Page.objects.filter(last_synced_at__lt=slow_started)[:3]:
-                error = page.last_sync_error or "no error"
-                print(f"  @{page.slug}: {error}, lease {page.sync_lease_until}")
+                for page in Page.objects.filter(last_synced_at__lt=slow_started)[:3]:
+                    error = page.last_sync_error or "no error"
+                    print(f"  @{page.slug}: {error}, lease {page.sync_lease_until}")
 
-        print("5. throughput …", flush=True)
-        status, body, _, _ = load.get(f"{site}/@{slugs[0]}")
-        static_copy = settings.STATIC_ROOT / "bench-page.html"
-        static_copy.write_bytes(body)
-        processes.stop("site")
-        processes.start_gunicorn("site", site_port)
-        page_url, static_url = f"{site}/@{slugs[0]}", f"{site}/static/bench-page.html"
-        load.get(page_url)
-        # Alternate short rounds so that noise from the machine hits both alike.
-        rounds = {page_url: [], static_url: []}
-        errors = 0
-        for _ in range(3):
-            for url in rounds:
-                rps, bad = load.throughput(url, seconds=2.0)
-                rounds[url].append(rps)
-                errors += bad
-        page_rps = statistics.median(rounds[page_url])
-        static_rps = statistics.median(rounds[static_url])
-        out.append(
-            f"5. throughput, {len(body)} B responses, gunicorn 2 sync workers, median of 3 "
-            f"alternating 2 s rounds: warm page {page_rps:.0f} req/s, static file "
-            f"{static_rps:.0f} req/s, ratio {page_rps / static_rps:.2f} (target >= 0.7; "
-            f"errors {errors})"
-        )
+        if wanted(5):
+            print("5. throughput …", flush=True)
+            out.append(throughput(processes, site, site_port, slugs[0], settings.STATIC_ROOT))
 
-        print("6. Lighthouse …", flush=True)
-        for name, url in (("public page", page_url), ("home page", f"{site}/")):
-            result, why = lighthouse.scores(url)
-            if result is None:
-                out.append(f"6. Lighthouse, {name}: skipped ({why})")
-            else:
-                figures = ", ".join(f"{k} {v}" for k, v in result.items())
-                out.append(
-                    f"6. Lighthouse, {name}: {figures} "
-                    "(target 100 for accessibility, best practices, SEO; >= 95 performance)"
-                )
+        if wanted(6):
+            print("6. Lighthouse …", flush=True)
+            for name, url in (("public page", f"{site}/@{slugs[0]}"), ("home page", f"{site}/")):
+                result, why = lighthouse.scores(url)
+                if result is None:
+                    out.append(f"6. Lighthouse, {name}: skipped ({why})")
+                else:
+                    figures = ", ".join(f"{k} {v}" for k, v in result.items())
+                    out.append(
+                        f"6. Lighthouse, {name}: {figures} "
+                        "(target 100 for accessibility, best practices, SEO; >= 95 performance)"
+                    )
+        if wanted(7):
+            print("7. fleet simulation …", flush=True)
+            out += fleet_figures()
     finally:
         processes.stop_all()
-        if static_copy is not None:
-            static_copy.unlink(missing_ok=True)
         shutil.rmtree(tmp, ignore_errors=True)
     print("\nlinkinbio benchmarks")
     print("\n".join(out))

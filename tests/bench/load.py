@@ -1,7 +1,11 @@
-"""A small HTTP load generator for 127.0.0.1 (no tool to install)."""
+"""HTTP load for 127.0.0.1: a small generator of our own (no tool to install),
+and `wrk` for the throughput figure when it is installed."""
 
 import http.client
+import re
+import shutil
 import statistics
+import subprocess
 import threading
 import time
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
@@ -78,3 +82,25 @@ def throughput(url, seconds=4.0, processes=2, threads=4):
     total = sum(r[0] for r in results)
     errors = sum(r[1] for r in results)
     return total / seconds, errors
+
+
+def wrk_path():
+    """The `wrk` load generator (Debian package `wrk`), or None when not installed."""
+    return shutil.which("wrk")
+
+
+def wrk_throughput(url, seconds=4.0, threads=2, connections=16, headers=None):
+    """Requests per second over `seconds` measured by wrk, and the failed requests."""
+    assert urlsplit(url).hostname == "127.0.0.1", "benchmarks only talk to 127.0.0.1"
+    command = [wrk_path(), f"-t{threads}", f"-c{connections}", f"-d{seconds:g}s"]
+    for name, value in {"User-Agent": BROWSER, **(headers or {})}.items():
+        command += ["-H", f"{name}: {value}"]
+    out = subprocess.run(
+        [*command, url], capture_output=True, text=True, check=True, timeout=seconds + 60
+    ).stdout
+    rps = float(re.search(r"Requests/sec:\s*([\d.]+)", out).group(1))
+    non_2xx = re.search(r"Non-2xx or 3xx responses:\s*(\d+)", out)
+    errors = int(non_2xx.group(1)) if non_2xx else 0
+    socket = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    errors += sum(int(n) for n in socket.groups()) if socket else 0
+    return rps, errors

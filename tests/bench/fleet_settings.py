@@ -1,0 +1,20 @@
+"""The real settings for the fleet simulation (tests/bench/fleet.py), with
+what a single simulating process needs instead: its own throw-away database
+(FLEET_DATABASE_URL, an in-memory SQLite database by default; never DATABASE_URL,
+so it cannot fill a real one), an in-memory cache, and tasks run at once."""
+
+import os
+
+import environ
+
+from linkinbio.settings import *  # noqa: F403
+
+DATABASES = {
+    "default": environ.Env.db_url_config(
+        os.environ.get("FLEET_DATABASE_URL") or "sqlite://:memory:"
+    )
+}
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+REDIS_URL = ""
+LOGGING_CONFIG = None
