@@ -18,14 +18,18 @@ site on 127.0.0.1; no environment variable sets it. `settings.LINK_ICONS`
 turns fetching off (tests do, so that nothing reaches the network).
 """
 
+import contextlib
+import http.client
 import ipaddress
 import logging
 import socket
+import threading
 import time
 from io import BytesIO
 from urllib.parse import urljoin, urlsplit
 
 import urllib3
+import urllib3.connection
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -41,7 +45,6 @@ ICON_SIZE = (64, 64)  # shown at 24 px: sharp on 2x screens
 MAX_BYTES = 100_000
 MAX_PIXELS = 1_000_000
 MAX_REDIRECTS = 3
-CONNECT_TIMEOUT = 3.0
 READ_TIMEOUT = 3.0
 DEADLINE = 6.0
 USER_AGENT = "linkinbio-favicon/1.0 (+icon beside a creator's link)"
@@ -153,10 +156,10 @@ def public_address(host, port):
     if not addresses:
         raise IconRefused("host not found")
     for address in addresses:
-        ip = ipaddress.ip_address(address)
-        if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-            ip = ip.ipv4_mapped
-        if not ip.is_global and not settings.FAVICON_ALLOW_PRIVATE:
+        if (
+            not hosts.is_public(ipaddress.ip_address(address))
+            and not settings.FAVICON_ALLOW_PRIVATE
+        ):
             raise IconRefused("private address")
     return addresses[0]
 
@@ -178,46 +181,62 @@ def _get(url, deadline):
     host_header = f"[{host}]" if ":" in host else host
     host_header += f":{port}" if port else ""
     port = port or (443 if scheme == "https" else 80)
-    timeout = urllib3.Timeout(connect=CONNECT_TIMEOUT, read=READ_TIMEOUT)
+    timeout = READ_TIMEOUT  # for the connection and for each read
     if scheme == "https":
-        pool = urllib3.HTTPSConnectionPool(
-            address,
-            port,
-            timeout=timeout,
-            retries=False,
-            server_hostname=host,
-            assert_hostname=host,
+        conn = urllib3.connection.HTTPSConnection(
+            address, port, timeout=timeout, server_hostname=host, assert_hostname=host
         )
     else:
-        pool = urllib3.HTTPConnectionPool(address, port, timeout=timeout, retries=False)
+        conn = urllib3.connection.HTTPConnection(address, port, timeout=timeout)
     headers = {
         "Host": host_header,
         "User-Agent": USER_AGENT,
         "Accept": "image/*",
     }
+    # Each read has its own timeout, so a site dripping header lines could
+    # hold the worker for ever: at the deadline the socket is cut, whatever
+    # is being read.
+    watchdog = threading.Timer(max(deadline - time.monotonic(), 0), _cut, (conn,))
+    watchdog.daemon = True
+    watchdog.start()
     try:
-        with pool:
-            response = pool.urlopen(
-                "GET", path, headers=headers, redirect=False, preload_content=False
-            )
-            try:
-                length = response.headers.get("content-length", "")
-                if length.isdigit() and int(length) > MAX_BYTES:
+        conn.request("GET", path, headers=headers, preload_content=False)
+        response = conn.getresponse()
+        try:
+            _in_time(deadline)  # a cut connection ends its headers early
+            length = response.headers.get("content-length", "")
+            if length.isdigit() and int(length) > MAX_BYTES:
+                raise IconRefused("too large")
+            body = bytearray()
+            # read1: one socket read at a time, so a site that drips
+            # bytes meets the deadline instead of filling a buffer slowly.
+            while chunk := response.read1(8192):
+                body += chunk
+                if len(body) > MAX_BYTES:
                     raise IconRefused("too large")
-                body = bytearray()
-                # read1: one socket read at a time, so a site that drips
-                # bytes meets the deadline instead of filling a buffer slowly.
-                while chunk := response.read1(8192):
-                    body += chunk
-                    if len(body) > MAX_BYTES:
-                        raise IconRefused("too large")
-                    if time.monotonic() > deadline:
-                        raise IconRefused("too slow")
-            finally:
-                response.release_conn()
-                response.close()
-            return response.status, {k.lower(): v for k, v in response.headers.items()}, bytes(body)
-    except (urllib3.exceptions.HTTPError, ValueError) as exc:
-        raise IconRefused(type(exc).__name__) from exc
-    except OSError as exc:
+                _in_time(deadline)
+            _in_time(deadline)  # a cut connection ends its body early
+        finally:
+            response.close()
+        return response.status, {k.lower(): v for k, v in response.headers.items()}, bytes(body)
+    except (urllib3.exceptions.HTTPError, ValueError, OSError, http.client.HTTPException) as exc:
+        _in_time(deadline)
+        if isinstance(exc, (urllib3.exceptions.HTTPError, ValueError)):
+            raise IconRefused(type(exc).__name__) from exc
         raise IconRefused("connection failed") from exc
+    finally:
+        watchdog.cancel()
+        conn.close()
+
+
+def _in_time(deadline):
+    if time.monotonic() >= deadline:
+        raise IconRefused("too slow")
+
+
+def _cut(conn):
+    """The deadline passed: end the connection under whatever read waits on it."""
+    sock = getattr(conn, "sock", None)
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)

@@ -94,11 +94,31 @@ def refusal(host):
         address = ipaddress.ip_address(host)
     except ValueError:
         return None
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-        address = address.ipv4_mapped
-    if not address.is_global:
+    if not is_public(address):
         return "Links to private or local network addresses are not allowed."
     return None
+
+
+# IPv6 ranges that carry an IPv4 address, which Python calls global whatever
+# that IPv4 address is: IPv4-compatible, SIIT, NAT64 (well-known and local).
+_EMBEDDING_IPV4 = [
+    ipaddress.ip_network(n) for n in ("::/96", "::ffff:0:0:0/96", "64:ff9b::/96", "64:ff9b:1::/48")
+]
+
+
+def is_public(address):
+    """Whether an IP address is on the public internet, looking inside IPv6
+    addresses that wrap an IPv4 one (mapped, 6to4, NAT64, ...); Teredo is
+    refused outright."""
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.teredo:
+            return False
+        inner = address.ipv4_mapped or address.sixtofour
+        if inner is None and any(address in network for network in _EMBEDDING_IPV4):
+            inner = ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+        if inner is not None:
+            address = inner
+    return address.is_global
 
 
 def shown(host):

@@ -65,6 +65,15 @@ class Site(BaseHTTPRequestHandler):
                     time.sleep(0.05)
             except OSError:
                 pass
+        elif kind == "slowheaders":  # a header line now and then, each within the read timeout
+            self.send_response(200)
+            try:
+                for n in range(40):
+                    self.send_header(f"X-Wait-{n}", "still here")
+                    self.flush_headers()
+                    time.sleep(0.2)
+            except OSError:
+                pass
         elif kind == "silent":  # headers, then nothing
             self.send_response(200)
             self.send_header("Content-Type", "image/x-icon")
@@ -137,6 +146,7 @@ def test_a_sites_icon_is_mirrored_as_a_small_webp(site):
         ("/huge/favicon.ico", "too large"),
         ("/endless/favicon.ico", "too large"),
         ("/drip/favicon.ico", "too slow"),
+        ("/slowheaders/favicon.ico", "too slow"),
         ("/silent/favicon.ico", "ReadTimeoutError"),
         ("/html/favicon.ico", "content type text/html"),
         ("/svg/favicon.ico", "content type image/svg+xml"),

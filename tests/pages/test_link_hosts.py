@@ -67,6 +67,11 @@ LOCAL_ADDRESSES = [
     "http://[fe80::1]/",
     "http://[fd00::1]/",
     "http://[::]/",
+    "http://[::7f00:1]/",  # IPv4-compatible 127.0.0.1
+    "http://[::ffff:0:7f00:1]/",  # SIIT 127.0.0.1
+    "http://[64:ff9b::a9fe:a9fe]/",  # NAT64 to 169.254.169.254
+    "http://[2002:a9fe:a9fe::1]/",  # 6to4 of 169.254.169.254
+    "http://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/",  # Teredo
 ]
 WITH_CREDENTIALS = [
     "https://user@shop.example.com/",
