@@ -13,6 +13,7 @@ save. The backends are in pages/purges.py.
 
 import logging
 import math
+import re
 
 from django.conf import settings
 from django.db import transaction
@@ -30,9 +31,19 @@ def tag(response, page_id):
         response[settings.CDN_KEY_HEADER] = key_of(page_id)
 
 
-def public_cache_control():
+# The addresses page_addresses() lists and a purge reaches: no query, or ?page=N.
+_PURGED_QUERY = re.compile(r"(page=[1-9][0-9]{0,2})?")
+
+
+def public_cache_control(query=""):
     """Browsers keep a page briefly; a shared cache longer, and may serve it
-    a little stale while it fetches anew, or much staler while the site is down."""
+    a little stale while it fetches anew, or much staler while the site is down.
+
+    Only at the addresses a purge reaches: a copy under any other query
+    (`?utm_source=…`, `?x=1`) would outlive edits and a suspension at the CDN,
+    so it is for the browser alone."""
+    if not _PURGED_QUERY.fullmatch(query) or query == "page=1":
+        return f"private, max-age={settings.PAGE_BROWSER_CACHE_SECONDS}"
     return (
         f"public, max-age={settings.PAGE_BROWSER_CACHE_SECONDS}, "
         f"s-maxage={settings.PAGE_CDN_CACHE_SECONDS}, "

@@ -131,7 +131,7 @@ def _respond(request, state, entry):
         response = HttpResponse(body, content_type="text/html; charset=utf-8")
     response["ETag"] = etag
     response["Vary"] = "Accept-Encoding"
-    response["Cache-Control"] = cdn.public_cache_control()
+    response["Cache-Control"] = cdn.public_cache_control(request.META.get("QUERY_STRING", ""))
     cdn.tag(response, state["id"])
     return response
 

@@ -82,6 +82,16 @@ def test_a_public_page_tells_a_cdn_how_long_to_keep_it(synced, visitor, settings
     assert "Set-Cookie" not in response
 
 
+@pytest.mark.parametrize("query", ["?utm_source=tiktok", "?x=1", "?page=1", "?page=01"])
+def test_a_cdn_keeps_no_copy_a_purge_would_miss(synced, visitor, settings, query):
+    # A copy under its own query would outlive an edit or a suspension there.
+    settings.PAGE_BROWSER_CACHE_SECONDS = 30
+    response = visitor.get(f"/@alice{query}")
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "private, max-age=30"
+    assert visitor.get("/@alice")["Cache-Control"].startswith("public, max-age=30, s-maxage=")
+
+
 def test_two_visitors_and_alice_herself_get_byte_identical_pages(synced, alice):
     phone = Client(HTTP_USER_AGENT=BROWSER, REMOTE_ADDR="203.0.113.7")
     desktop = Client(
