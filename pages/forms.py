@@ -88,13 +88,15 @@ def clean_emoji(value):
     refused = ValidationError("Choose one emoji, like 🛍️ or 🎵, or leave it empty.")
     if len(value) > 16:
         raise refused
-    pictures, after_joiner, flag_half = 0, False, False
+    pictures, marks, after_joiner, flag_half = 0, 0, False, False
     for ch in value:
         kind = unicodedata.category(ch)
         if ch in _JOINERS or kind[0] == "M" or "\U0001f3fb" <= ch <= "\U0001f3ff":
             after_joiner = ch == "\u200d"
+            marks += kind[0] == "M" and ch not in _JOINERS
             continue
-        if kind[0] in "LPZC" or (kind[0] == "N" and len(value) == 1):
+        # Pictures are "other symbols" (So): not < = $ ^, not letters.
+        if kind[0] in "LPZC" or kind in ("Sm", "Sc", "Sk") or (kind[0] == "N" and len(value) == 1):
             raise refused
         if "\U0001f1e6" <= ch <= "\U0001f1ff":  # two regional letters make one flag
             flag_half = not flag_half
@@ -103,7 +105,7 @@ def clean_emoji(value):
         if not after_joiner:
             pictures += 1
         after_joiner = False
-    if pictures != 1:
+    if pictures != 1 or marks > 1:
         raise refused
     return value
 

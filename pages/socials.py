@@ -98,6 +98,10 @@ def clean_handle(network, value):
     if network.key == "email":
         value = value.removeprefix("mailto:")
         try:
+            # A quoted local part passes the validator but, in a mailto:
+            # address, smuggles ?cc= and &body= into the visitor's mail app.
+            if any(ch in value for ch in '"?&%<>\\'):
+                raise ValidationError("")
             _email(value)
         except ValidationError:
             raise ValidationError("This e-mail address does not look right.") from None

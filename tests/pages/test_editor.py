@@ -54,7 +54,23 @@ def test_an_emoji_with_its_modifiers_is_one_icon(emoji):
     assert clean_emoji(emoji) == emoji
 
 
-@pytest.mark.parametrize("text", ["abc", "<b>", "🛍️ shop", "https://x", "🎵🎵", "1", "🇫🇷🇩🇪"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "abc",
+        "<b>",
+        "🛍️ shop",
+        "https://x",
+        "🎵🎵",
+        "1",
+        "🇫🇷🇩🇪",
+        "<",
+        "$",
+        "=",
+        "^",
+        "🎵" + "\u0301" * 15,
+    ],
+)
 def test_words_or_markup_are_not_an_icon(text):
     with pytest.raises(ValidationError):
         clean_emoji(text)
@@ -176,6 +192,8 @@ def test_a_handle_or_a_profile_address_becomes_a_handle(network, typed, stored):
         ("tiktok", '"><script>alert(1)</script>'),
         ("youtube", "javascript:alert(1)"),
         ("email", "not-an-address"),
+        ("email", '"<x>?cc=boss@corp.example&body=x"@example.com'),
+        ("email", "alice%3Fcc=boss@example.com"),
     ],
 )
 def test_a_handle_in_the_wrong_shape_is_refused(network, typed):
