@@ -125,7 +125,28 @@ def fetch_icon(url):
     raise IconRefused("too many redirects")
 
 
+def _ico_sizes(data):
+    """The pixel sizes an ICO file's pictures declare in their own headers
+    (PNG or bitmap), read before Pillow, which decodes them when it opens
+    the file, whatever the directory says."""
+    count = int.from_bytes(data[4:6], "little")
+    for n in range(min(count, 64)):
+        entry = data[6 + 16 * n : 22 + 16 * n]
+        offset = int.from_bytes(entry[12:16], "little")
+        head = data[offset : offset + 24]
+        if head[:8] == b"\x89PNG\r\n\x1a\n":
+            yield int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")
+        else:  # a bitmap: its height counts the mask too
+            width = int.from_bytes(head[4:8], "little", signed=True)
+            height = int.from_bytes(head[8:12], "little", signed=True)
+            yield abs(width), abs(height) // 2
+
+
 def _to_webp(data):
+    if data[:4] == b"\0\0\1\0" and any(
+        w * h > MAX_PIXELS or w > 4096 or h > 4096 for w, h in _ico_sizes(data)
+    ):
+        raise IconRefused("image too large")
     try:
         with Image.open(BytesIO(data)) as image:
             if image.width * image.height > MAX_PIXELS:

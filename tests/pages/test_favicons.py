@@ -31,6 +31,17 @@ def ico():
     return out.getvalue()
 
 
+def ico_bomb():
+    """An ICO whose directory says 16x16 around a PNG of 5000x5000."""
+    out = BytesIO()
+    Image.new("1", (5000, 5000)).save(out, "PNG")
+    picture = out.getvalue()
+    directory = b"\0\0\1\0\1\0"  # reserved, type 1 (icon), one picture
+    entry = bytes([16, 16, 0, 0]) + (1).to_bytes(2, "little") + (32).to_bytes(2, "little")
+    entry += len(picture).to_bytes(4, "little") + (22).to_bytes(4, "little")
+    return directory + entry + picture
+
+
 class Site(BaseHTTPRequestHandler):
     """What each path of the creator's site answers."""
 
@@ -91,6 +102,8 @@ class Site(BaseHTTPRequestHandler):
             out = BytesIO()
             Image.new("1", (5000, 5000)).save(out, "PNG")
             self._send(200, "image/png", out.getvalue())
+        elif kind == "icobomb":
+            self._send(200, "image/x-icon", ico_bomb())
         elif kind == "to-metadata":
             self.send_response(302)
             self.send_header("Location", "http://169.254.169.254/latest/meta-data/")
@@ -152,6 +165,7 @@ def test_a_sites_icon_is_mirrored_as_a_small_webp(site):
         ("/svg/favicon.ico", "content type image/svg+xml"),
         ("/liar/favicon.ico", "not an image"),
         ("/bomb/favicon.ico", "image too large"),
+        ("/icobomb/favicon.ico", "image too large"),
         ("/loop/favicon.ico", "too many redirects"),
         ("/missing/favicon.ico", "HTTP 404"),
     ],
@@ -288,3 +302,12 @@ def test_links_from_before_icons_are_queued_once_by_the_scheduler(alice, setting
     assert [r.args for r in default_task_backend.results] == [[old.pk]]
     settings.LINK_ICONS = False
     assert favicons.queue_missing_icons() == 0
+
+
+def test_an_icos_giant_picture_is_refused_before_anything_decodes_it(monkeypatch):
+    def no_decoding(*args, **kwargs):
+        raise AssertionError("Pillow opened the file")
+
+    monkeypatch.setattr(favicons.Image, "open", no_decoding)
+    with pytest.raises(favicons.IconRefused, match="image too large"):
+        favicons._to_webp(ico_bomb())
