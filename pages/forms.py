@@ -43,10 +43,10 @@ class LinkForm(forms.ModelForm):
         }
 
     def __init__(self, *args, time_zone="UTC", **kwargs):
+        # The zone is named beside the fields (templates), where the browser
+        # may correct it; the view has read the times in it.
         super().__init__(*args, **kwargs)
         self.fields["kind"].required = False  # a plain link unless said otherwise
-        for name in ("starts_at", "ends_at"):
-            self.fields[name].label += f", {time_zone.replace('_', ' ')} time"
 
     def clean_kind(self):
         return self.cleaned_data.get("kind") or Link.LINK

@@ -70,6 +70,13 @@ def public_page(request, slug):
     return from_cache(request, state, screen) or _cold(request, slug, screen, state)
 
 
+@require_safe
+def without_slash(request, slug):
+    """/@name/ (as some apps write a link) is /@name, its query kept."""
+    query = request.META.get("QUERY_STRING", "")
+    return redirect(f"/@{slug}" + (f"?{query}" if query else ""), permanent=True)
+
+
 def from_cache(request, state, screen):
     """The warm answer for a page whose state is cached, or None."""
     entry = page_cache.get_html(state["id"], state["version"], screen)
@@ -158,10 +165,12 @@ _FREE_NAME = "[free name]"
 _unavailable_bodies = {}
 
 
-def preview_html(page):
+def preview_html(page, warnings=()):
     """The first screen of a page as visitors would see it (not cached, not
-    counted), without its script: the preview frame runs none."""
-    return render_to_string("pages/public.html", {**_context(page, 1), "preview": True})
+    counted), without its script: the preview frame runs none. `warnings`
+    say which unsaved choices it cannot show."""
+    context = {**_context(page, 1), "preview": True, "preview_warnings": warnings}
+    return render_to_string("pages/public.html", context)
 
 
 @require_safe

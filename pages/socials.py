@@ -111,7 +111,7 @@ def clean_handle(network, value):
     value = value.removeprefix("@")
     if not network.handle.fullmatch(value):
         raise ValidationError(
-            f"This does not look like a {network.name} name: type it like {network.example}."
+            f"This does not look like a name on {network.name}: type it like {network.example}."
         )
     return value
 

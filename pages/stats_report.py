@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db.models import Q, Sum
 from django.utils import timezone
 
-from pages.models import DailyCount, HourlyCount
+from pages.models import DailyCount, HourlyCount, Link
 
 PERIODS = (7, 30, 90)
 TOTALS = (
@@ -99,7 +99,9 @@ def report(page, days, today=None):
         "series": [
             (day, *per_day.get(day, (0, 0))) for day in (start + timedelta(n) for n in range(days))
         ],
-        "links": _rates(page.links.all(), by_subject.get("link_clicks", {}), views, str),
+        "links": _rates(
+            page.links.exclude(kind=Link.HEADER), by_subject.get("link_clicks", {}), views, str
+        ),
         "videos": _video_rates(page, by_subject, views),
         "tops": [
             (label, _top(by_subject.get(metric, {})))

@@ -28,4 +28,5 @@ urlpatterns = [
     path("l/v<int:video_id>/play", public.video_play, name="video_play"),
     re_path(r"^@(?P<slug>[A-Za-z0-9_.-]{1,40})/report$", public.report, name="report"),
     re_path(r"^@(?P<slug>[A-Za-z0-9_.-]{1,40})$", public.public_page, name="public_page"),
+    re_path(r"^@(?P<slug>[A-Za-z0-9_.-]{1,40})/$", public.without_slash),
 ]

@@ -421,11 +421,15 @@ def appearance_preview(request):
     query string, unsaved (the Appearance form's live preview). Without a
     query string: as saved."""
     page = _page_for(request.user)
+    warnings = []
     if request.GET:
         form = AppearanceForm(request.GET, instance=page)
         form.is_valid()  # the valid choices are on form.instance; the others keep their saved value
         page = form.instance
-    response = HttpResponse(public.preview_html(page))
+        # Colours that would be refused are not shown: the preview says so at once.
+        for name in ("background_color", "accent_color"):
+            warnings += form.errors.get(name, [])
+    response = HttpResponse(public.preview_html(page, warnings))
     return _with_policy(request, response, **{"frame-ancestors": [CSP.SELF]})
 
 
@@ -463,7 +467,7 @@ def qr_code(request, kind):
     if kind == "svg":
         code.save(response, kind="svg", scale=6, border=2, title=f"@{page.slug}")
     else:
-        code.save(response, kind="png", scale=10, border=2)
+        code.save(response, kind="png", scale=30, border=2)  # about 1000 px: sharp in print
     if request.GET.get("download"):
         response["Content-Disposition"] = f'attachment; filename="linkinbio-{page.slug}.{kind}"'
     return response

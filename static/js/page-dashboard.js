@@ -15,7 +15,17 @@ if (document.querySelector(".sync-busy")) {
 (function () {
   var zone = "";
   try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (e) { /* UTC */ }
-  document.querySelectorAll("input[name=tz]").forEach(function (input) { input.value = zone; });
+  if (!zone) return;
+  // A form with times already in it keeps the zone they are shown in; an
+  // empty one takes the browser's, and says so.
+  document.querySelectorAll("input[name=tz]").forEach(function (input) {
+    var filled = Array.prototype.some.call(
+      input.form.querySelectorAll("input[type=datetime-local]"),
+      function (field) { return field.value; });
+    if (filled) return;
+    input.value = zone;
+    input.form.querySelectorAll("[data-zone]").forEach(function (name) { name.textContent = zone; });
+  });
 })();
 // Share: copy the page's address.
 document.querySelectorAll("[data-copy]").forEach(function (button) {

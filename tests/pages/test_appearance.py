@@ -182,8 +182,12 @@ def test_preview_leaves_out_refused_colours_and_shows_the_saved_page_without_cho
         },
     ).content.decode()
     assert "theme-mint" in bad and "--bg" not in bad and "/style/mint-000000" not in bad
+    # ...and says why at once, before any save is refused.
+    assert 'role="alert"><strong>Shown with your saved colours:</strong>' in bad
+    assert "Text on this background has a contrast of" in bad
     saved = alice_client.get("/dashboard/appearance/preview").content.decode()
     assert 'class="profile theme-classic btn-pill"' in saved
+    assert "Shown with your saved colours" not in saved
 
 
 def test_the_appearance_page_may_frame_its_preview_and_nothing_else(alice_client, alice):

@@ -145,7 +145,8 @@ def test_schedules_are_typed_and_shown_in_alices_time_zone(alice_client, alice):
     assert page_of(alice).time_zone == "America/New_York"
     html = alice_client.get(f"/dashboard/links/{link.pk}/").content.decode()
     assert 'value="2030-06-01T18:00"' in html
-    assert "America/New York time" in html
+    assert "your time zone: <span data-zone>America/New_York</span>" in html
+    assert 'name="tz" value="America/New_York"' in html
     assert "from Jun 1, 18:00" in alice_client.get("/dashboard/").content.decode()
     # The zone is Alice's only: the next request on this thread is in UTC again.
     assert timezone.get_current_timezone_name() == "UTC"

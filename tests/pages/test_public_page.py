@@ -274,3 +274,10 @@ def test_mirrored_images_are_served_and_cached_for_good(alice_page, visitor):
 def test_odd_image_addresses_are_not_found_not_errors(db, visitor):
     assert visitor.get("/media/pages/%C2%B2/a-1.webp").status_code == 404
     assert visitor.get("/media/pages/999999/a-1.webp").status_code == 404
+
+
+def test_an_address_with_a_trailing_slash_leads_to_the_page(alice_page, visitor):
+    response = visitor.get("/@alice/?utm_source=tiktok")
+    assert response.status_code == 301
+    assert response["Location"] == "/@alice?utm_source=tiktok"
+    assert visitor.get("/@alice/", follow=True).status_code == 200
