@@ -217,6 +217,13 @@ def test_social_icons_show_under_the_bio_in_a_fixed_order(alice_client, alice, v
     row = html[html.index('class="pf-socials"') :]
     assert row.index("https://www.instagram.com/alice.bakes/") < row.index("https://x.com/alice_b")
     assert row.index("https://x.com/alice_b") < row.index("mailto:a@example.com")
+    # Each with its network's icon beside its name, the icon hidden from screen readers.
+    row = row[: row.index("</ul>")]
+    assert row.count('<svg class="pf-social-icon"') == 3 and row.count('aria-hidden="true"') == 3
+    assert (
+        "<span>Instagram</span>" in row
+        and '<rect x="3" y="3" width="18" height="18" rx="5"/>' in row
+    )
     # Search engines learn they are the same person (the e-mail address stays out).
     ld = html[html.index('<script type="application/ld+json">') :]
     ld = ld[: ld.index("</script>")]
