@@ -13,14 +13,7 @@ from pages import share_image
 from pages.images import AVATAR_SIZE
 from pages.tasks import render_share_image
 from tests.helpers import page_of, png, sync
-
-LOOK = {
-    "title_override": "",
-    "bio_override": "",
-    "theme": "classic",
-    "button_style": "pill",
-    "show_follower_count": "on",
-}
+from tests.pages.test_appearance import LOOK
 
 
 def queued_pictures():
