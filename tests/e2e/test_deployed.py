@@ -55,7 +55,7 @@ def test_a_guest_signs_in_adds_a_link_and_a_visitor_sees_the_page(site, browser,
     page.get_by_label("Title").fill(title)
     page.get_by_label("Address").fill("https://example.com/dani/book")
     page.get_by_role("button", name="Add link").click()
-    expect(page.locator(".dash-links strong", has_text=title)).to_have_count(1)
+    expect(page.locator(".dash-links .dl-title", has_text=title)).to_have_count(1)
 
     with fresh_page(browser) as visitor:
         # The first sync (run by a worker) brings the videos and mirrors the
