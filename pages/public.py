@@ -198,6 +198,7 @@ def _context(page, screen):
     avatar = settings.SITE_URL + page.avatar.url if page.avatar else ""
     description = page.summary
     followers = page.follower_count if page.show_follower_count else None
+    shown_socials = socials.shown(page.socials)
     return {
         "page": page,
         "links": list(page.visible_links()) if screen == 1 else [],
@@ -212,12 +213,12 @@ def _context(page, screen):
         "og_image_is_card": bool(page.share_image),
         "description": " ".join(description.split()),
         "followers": followers,
-        "socials": socials.shown(page.socials),
-        "json_ld": _json_ld(page, canonical, avatar, description),
+        "socials": shown_socials,
+        "json_ld": _json_ld(page, canonical, avatar, description, shown_socials),
     }
 
 
-def _json_ld(page, canonical, avatar, description):
+def _json_ld(page, canonical, avatar, description, shown_socials):
     person = {
         "@type": "Person",
         "name": page.title,
@@ -228,7 +229,7 @@ def _json_ld(page, canonical, avatar, description):
     if avatar:
         person["image"] = avatar
     same_as = [page.profile_deep_link] if page.profile_deep_link else []
-    same_as += [url for network, _, url in socials.shown(page.socials) if network.key != "email"]
+    same_as += [url for network, _, url in shown_socials if network.key != "email"]
     if same_as:
         person["sameAs"] = same_as
     data = {"@context": "https://schema.org", "@type": "ProfilePage", "mainEntity": person}
