@@ -65,6 +65,13 @@ def is_blocked(host):
     return bool(host) and bool(blocked_hosts([host]))
 
 
+def blocked_flags(urls):
+    """For each address, whether links to its site are blocked (one query for all)."""
+    hosts = [link_host(url) for url in urls]
+    blocked = blocked_hosts(hosts)
+    return [bool(host) and host in blocked for host in hosts]
+
+
 def blocked_hosts(hosts):
     """The hosts among `hosts` that are blocked, in one query."""
     from pages.models import BlockedDomain  # a real cycle: models validate with this module

@@ -12,7 +12,7 @@ from django.utils.text import slugify
 from accounts.personal_data import iso
 from pages import cache as page_cache
 from pages import cdn, colours, share_image, text
-from pages.links import blocked_hosts, link_host, validate_link_url
+from pages.links import blocked_flags, link_host, validate_link_url
 from pages.moderation import AbuseReport, BlockedDomain  # noqa: F401  (models of this app)
 from pages.source import source
 
@@ -238,8 +238,8 @@ class Page(models.Model):
             .filter(Q(starts_at__isnull=True) | Q(starts_at__lte=now))
             .filter(Q(ends_at__isnull=True) | Q(ends_at__gt=now))
         )
-        blocked = blocked_hosts(link_host(link.url) for link in links)
-        return [link for link in links if link_host(link.url) not in blocked]
+        flags = blocked_flags(link.url for link in links)
+        return [link for link, blocked in zip(links, flags, strict=True) if not blocked]
 
     def visible_videos(self):
         """The videos on the public page: pinned first, then newest first."""

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST, require_safe
 from pages import cache as page_cache
 from pages import cdn, colours, reports, socials, stats, syncing, visitors
 from pages.forms import ReportForm
-from pages.links import ALLOWED_SCHEMES, blocked_hosts, is_blocked, link_host
+from pages.links import ALLOWED_SCHEMES, blocked_flags, is_blocked, link_host
 from pages.models import MAX_VIDEOS_SHOWN, VIDEOS_PER_SCREEN, Link, Page, Video
 
 # A report is a reason and at most 1000 characters: even percent-encoded,
@@ -187,9 +187,8 @@ def page_style(request, name):
 
 def _context(page, screen):
     videos = list(page.visible_videos())
-    blocked = blocked_hosts(link_host(video.link_url) for video in videos if video.link_url)
-    for video in videos:
-        if video.link_url and link_host(video.link_url) in blocked:
+    for video, blocked in zip(videos, blocked_flags(v.link_url for v in videos), strict=True):
+        if blocked:
             video.link_url = ""  # not shown; never saved
     screens = max(1, math.ceil(len(videos) / VIDEOS_PER_SCREEN))
     if screen > screens:

@@ -33,7 +33,7 @@ from pages.forms import (
     VideoLinkForm,
     VideosShownForm,
 )
-from pages.links import blocked_hosts, link_host
+from pages.links import blocked_flags, link_host
 from pages.models import MAX_LINKS, Link, Page, Video
 from pages.source import source
 
@@ -127,9 +127,8 @@ def _dashboard_context(request, page, link_form=None, socials_form=None):
     state, status_text = sync_status(page, connection)
     zone = _use_creator_zone(request, page)
     links = list(page.links.all())
-    blocked = blocked_hosts(link_host(link.url) for link in links)
-    for link in links:
-        link.is_blocked = link_host(link.url) in blocked
+    for link, blocked in zip(links, blocked_flags(link.url for link in links), strict=True):
+        link.is_blocked = blocked
     return {
         "page": page,
         "connection": connection,
