@@ -143,8 +143,10 @@ class Source:
         """The creator's Connection, or None when they never connected."""
         raise NotImplementedError
 
-    def syncable_users(self):
-        """A queryset of the ids of users whose data may be synced now (for IN filters)."""
+    def syncable_users(self, among=None):
+        """A queryset of the ids of users whose data may be synced now (for IN
+        filters); `among` (a user id or an OuterRef) narrows it to one user, so
+        that a filter on one row reads one row of the source's."""
         raise NotImplementedError
 
     def room(self):

@@ -63,6 +63,8 @@ class PageAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         old_slug = form.initial.get("slug") if change else None
         super().save_model(request, obj, form, change)
+        if "is_suspended" in form.changed_data and not obj.is_suspended:
+            Page.objects.filter(pk=obj.pk).syncable().reschedule()
         obj.old_slugs = []
         if old_slug and old_slug != obj.slug:
             # The old address stops serving the page now, not when its cache entry expires.
@@ -87,6 +89,8 @@ class PageAdmin(admin.ModelAdmin):
             page.is_suspended = suspended
             page.save(update_fields=["is_suspended"])
             page.bump_version()
+        if not suspended:
+            queryset.syncable().reschedule()
         self.message_user(request, f"{done} {queryset.count()} page(s).")
 
     @admin.action(description="Sync the selected pages now")

@@ -49,13 +49,30 @@ SYNC_BOOKKEEPING_FIELDS = (
     "sync_waiting_since",
     "manual_sync_at",
     "last_viewed_at",
+    "sync_due_at",
 )
+# Idle pages are synced this share of PAGE_IDLE_REFRESH_SECONDS early, so a
+# short spell without room in the rate limit still leaves them synced within it.
+IDLE_EARLY_SHARE = 1 / 24
+
+
+def idle_due_at(synced_at):
+    """When a page nobody visits is synced again after a sync at `synced_at`."""
+    early = 1 - IDLE_EARLY_SHARE
+    return synced_at + timedelta(seconds=settings.PAGE_IDLE_REFRESH_SECONDS * early)
 
 
 class PageQuerySet(models.QuerySet):
     def showcase(self):
         """Public pages the home page may link to, newest first."""
         return self.filter(is_showcased=True, is_suspended=False).order_by("-created")[:6]
+
+    def reschedule(self):
+        """Put these pages back on the scheduler's list at their usual moment
+        (their syncing is allowed again)."""
+        for page_id, synced_at in self.values_list("pk", "last_synced_at"):
+            due = idle_due_at(synced_at) if synced_at else timezone.now()
+            Page.objects.filter(pk=page_id).update(sync_due_at=due)
 
     def syncable(self):
         """Pages whose creator is connected, not paused and not suspended."""
@@ -132,13 +149,17 @@ class Page(models.Model):
     sync_waiting_since = models.DateTimeField(null=True, blank=True)
     manual_sync_at = models.DateTimeField(null=True, blank=True)
     last_viewed_at = models.DateTimeField(null=True, blank=True)
+    # When the scheduler syncs the page next: a day (less IDLE_EARLY_SHARE)
+    # after a sync, at once when a visitor finds it stale, at the end of a
+    # backoff. The scheduler walks its index (pages/syncing.py).
+    sync_due_at = models.DateTimeField(default=timezone.now)
 
     objects = PageQuerySet.as_manager()
 
     class Meta:
         indexes = [
-            # The scheduler walks it to find the pages due for a sync (pages/syncing.py).
-            models.Index(fields=["last_synced_at", "id"], name="page_sync_order"),
+            # The scheduler walks them to find the pages due for a sync (pages/syncing.py).
+            models.Index(fields=["sync_due_at", "id"], name="page_sync_due"),
             models.Index(fields=["sync_waiting_since", "id"], name="page_sync_waiting"),
         ]
 
@@ -299,9 +320,9 @@ class Page(models.Model):
         if self.last_synced_at is None:
             due = now
         elif self.is_visited(now):
-            due = self.stale_at()
+            due = min(self.stale_at(), self.sync_due_at)
         else:
-            due = self.last_synced_at + timedelta(seconds=settings.PAGE_IDLE_REFRESH_SECONDS)
+            due = self.sync_due_at
         if self.sync_backoff_until and self.sync_backoff_until > due:
             due = self.sync_backoff_until
         return due

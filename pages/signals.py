@@ -63,8 +63,10 @@ def make_page_and_sync(sender, user, profile, **kwargs):
 @receiver(sync_allowed_changed)
 def follow_connection(sender, user_ids, **kwargs):
     """Connecting, pausing or disconnecting decides whether visits of a page
-    ask for syncs: its cached state follows at once."""
+    ask for syncs: its cached state follows at once, and a page allowed to
+    sync again is back on the scheduler's list at its usual moment."""
     page_cache.publish_pages_of(user_ids)
+    Page.objects.filter(user__in=user_ids).syncable().reschedule()
 
 
 @receiver(pre_save, sender=BlockedDomain)

@@ -39,7 +39,7 @@ from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
 from pages import audience, visitors
@@ -338,9 +338,20 @@ def add_counts(counts):
             for link_id, n in clicks.items():
                 Link.objects.filter(pk=int(link_id), page_id=page_id).update(clicks=F("clicks") + n)
             if any(metric == "views" for _, metric, _ in daily):
-                Page.objects.filter(pk=page_id).update(last_viewed_at=timezone.now())
+                Page.objects.filter(pk=page_id).update(**viewed_state(timezone.now()))
         for key in keys:
             del counts[key]
+
+
+def viewed_state(now):
+    """The fields of a page visitors saw at `now`: a stale one falls due at once."""
+    stale = Q(last_synced_at__lte=now - timedelta(seconds=settings.PAGE_REFRESH_SECONDS))
+    return {
+        "last_viewed_at": now,
+        "sync_due_at": Case(
+            When(stale & Q(sync_due_at__gt=now), then=Value(now)), default=F("sync_due_at")
+        ),
+    }
 
 
 def _day_of_hour(hour):

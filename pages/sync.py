@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from pages import cache as page_cache
 from pages import images, syncing, text
-from pages.models import MAX_VIDEOS_SHOWN, Video
+from pages.models import MAX_VIDEOS_SHOWN, Video, idle_due_at
 from pages.source import NeedsReconnect, SourceError, TryLater, source
 
 logger = logging.getLogger(__name__)
@@ -29,7 +29,7 @@ def update_page(page, now=None):
     now = now or timezone.now()
     connection = source.connection(page.user)
     if page.is_suspended or connection is None or not connection.can_sync:
-        syncing.release(page.pk, last_sync_attempt_at=now)
+        syncing.release(page.pk, last_sync_attempt_at=now, sync_due_at=idle_due_at(now))
         # Whatever queued this believed the page syncs: visits stop asking.
         page_cache.publish_after_commit(page.pk)
         return "skipped"
@@ -38,7 +38,7 @@ def update_page(page, now=None):
         changed += _sync_profile(page)
         changed += _sync_videos(page)
     except TryLater as exc:
-        outcome = _wait_for_room(page) if exc.waiting else _record_failure(page, exc, now)
+        outcome = wait_for_room(page.pk) if exc.waiting else _record_failure(page, exc, now)
     except SourceError as exc:
         outcome = _record_failure(page, exc, now)
     except Exception:
@@ -46,15 +46,7 @@ def update_page(page, now=None):
         logger.exception("Sync of page %s failed unexpectedly", page.pk)
         outcome = _record_failure(page, TryLater(UNEXPECTED, code="internal"), now)
     else:
-        syncing.release(
-            page.pk,
-            last_synced_at=now,
-            last_sync_attempt_at=now,
-            last_sync_error="",
-            sync_failures=0,
-            sync_backoff_until=None,
-            sync_waiting_since=None,
-        )
+        syncing.release(page.pk, **synced_state(now))
         outcome = "changed" if changed else "unchanged"
     if changed:
         page.bump_version()
@@ -65,20 +57,39 @@ def update_page(page, now=None):
     return outcome
 
 
-def _wait_for_room(page):
+def synced_state(now):
+    """The sync state of a page whose sync at `now` succeeded."""
+    return {
+        "last_synced_at": now,
+        "last_sync_attempt_at": now,
+        "last_sync_error": "",
+        "sync_failures": 0,
+        "sync_backoff_until": None,
+        "sync_waiting_since": None,
+        "sync_due_at": idle_due_at(now),
+    }
+
+
+def wait_for_room(page_id):
     """The source's rate limit has no room now: the page waits its turn (not a failure)."""
-    syncing.mark_waiting(page.pk)
-    syncing.release(page.pk)
+    syncing.mark_waiting(page_id)
+    syncing.release(page_id)
     return "waiting"
 
 
 def _record_failure(page, exc, now):
     if isinstance(exc, NeedsReconnect):
-        syncing.release(page.pk, last_sync_attempt_at=now, last_sync_error=exc.message)
+        syncing.release(
+            page.pk,
+            last_sync_attempt_at=now,
+            last_sync_error=exc.message,
+            sync_due_at=idle_due_at(now),  # or at once when reconnected
+        )
         page_cache.publish_after_commit(page.pk)  # visits stop asking for syncs
         return "reconnect"
     failures = page.sync_failures + 1
     delay = syncing.backoff_seconds(failures)
+    retry_at = now + timedelta(seconds=delay)
     logger.warning(
         "Sync of page %s failed (%s, reference %s); retry in %ds",
         page.pk,
@@ -91,7 +102,8 @@ def _record_failure(page, exc, now):
         last_sync_attempt_at=now,
         last_sync_error=exc.message[:300],
         sync_failures=failures,
-        sync_backoff_until=now + timedelta(seconds=delay),
+        sync_backoff_until=retry_at,
+        sync_due_at=retry_at,
     )
     return "failed"
 

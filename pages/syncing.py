@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import F, Q
+from django.db.models import OuterRef, Q
 from django.utils import timezone
 
 from pages import cache as page_cache
@@ -38,8 +38,10 @@ def claim(page_id, *, now=None, stale_only=True, manual=False):
     now = now or timezone.now()
     # The database has the last word on pausing and disconnecting, whatever
     # the cached state of the page still says. (An IN on the source's users,
-    # not a join: the UPDATE must stay a plain conditional one on the page's row.)
-    pages = Page.objects.filter(pk=page_id, is_suspended=False, user__in=source.syncable_users())
+    # not a join: the UPDATE must stay a plain conditional one on the page's
+    # row; narrowed to the page's user, it reads one row, not all of them.)
+    syncable = source.syncable_users(among=OuterRef("user_id"))
+    pages = Page.objects.filter(pk=page_id, is_suspended=False, user__in=syncable)
     pages = pages.filter(Q(sync_lease_until__isnull=True) | Q(sync_lease_until__lt=now))
     if not manual:
         pages = pages.filter(Q(sync_backoff_until__isnull=True) | Q(sync_backoff_until__lte=now))
@@ -147,33 +149,25 @@ def backoff_seconds(failures):
 
 
 def due_page_ids(limit, now=None):
-    """Up to `limit` ids of pages due for a sync, by priority: never synced,
-    then those a visitor found stale when the rate limit had no room (oldest
-    wait first), then the rest by oldest snapshot (visited ones due after
-    PAGE_REFRESH_SECONDS, idle ones after PAGE_IDLE_REFRESH_SECONDS).
+    """Up to `limit` ids of pages due for a sync, by priority: those a visitor
+    found stale when the rate limit had no room (oldest wait first), then the
+    rest by the moment they fell due (`Page.sync_due_at`: at once when a
+    visitor finds a page stale, a day after its last sync when nobody does).
 
     Each query walks an index from its start and stops at `limit`, so a run
-    costs the same with a hundred pages or a hundred thousand. (One query
-    ordered with NULLS FIRST could not use the index and sorted the fleet.)
+    costs the same with a hundred pages or a hundred thousand. Pages that may
+    not sync (paused, disconnected, suspended) are not filtered here, which
+    would need a join the index cannot serve: their claims fail and
+    `enqueue_due_syncs` moves them a day on.
     """
     now = now or timezone.now()
-    refresh = timedelta(seconds=settings.PAGE_REFRESH_SECONDS)
-    visited_stale = now - refresh
-    idle_stale = now - timedelta(seconds=settings.PAGE_IDLE_REFRESH_SECONDS)
-    ready = (
-        Page.objects.syncable()
-        .filter(Q(sync_lease_until__isnull=True) | Q(sync_lease_until__lt=now))
-        .filter(Q(sync_backoff_until__isnull=True) | Q(sync_backoff_until__lte=now))
+    ready = Page.objects.filter(
+        Q(sync_lease_until__isnull=True) | Q(sync_lease_until__lt=now),
+        Q(sync_backoff_until__isnull=True) | Q(sync_backoff_until__lte=now),
     )
     queries = (
-        ready.filter(last_synced_at__isnull=True).order_by("last_synced_at", "id"),
         ready.filter(sync_waiting_since__isnull=False).order_by("sync_waiting_since", "id"),
-        # The range on last_synced_at is what the index walks; the OR filters it.
-        ready.filter(last_synced_at__lte=visited_stale)
-        .filter(
-            Q(last_viewed_at__gt=F("last_synced_at") + refresh) | Q(last_synced_at__lte=idle_stale)
-        )
-        .order_by("last_synced_at", "id"),
+        ready.filter(sync_due_at__lte=now).order_by("sync_due_at", "id"),
     )
     ids = []
     for query in queries:
@@ -185,12 +179,28 @@ def due_page_ids(limit, now=None):
 
 def enqueue_due_syncs():
     """Scheduler job: count views, then queue the syncs that are due and that
-    the source's rate limit allows, oldest snapshot first."""
+    the source's rate limit allows, longest due first."""
     views = stats.flush_views()
     room = min(source.room(), MAX_ENQUEUE_PER_RUN)
     queued = 0
     if room > 0:
         now = timezone.now()
+        refused = []
         for page_id in due_page_ids(room, now):
-            queued += start(page_id, now=now, stale_only=False)
+            if start(page_id, now=now, stale_only=False):
+                queued += 1
+            else:
+                refused.append(page_id)
+        if refused:
+            postpone_unsyncable(refused, now)
     return f"{views} views counted, {queued} syncs queued" if views or queued else ""
+
+
+def postpone_unsyncable(page_ids, now):
+    """Due pages that may not sync now (paused, disconnected, suspended) are
+    looked at again in a day, or as soon as their syncing is allowed again
+    (`PageQuerySet.reschedule`), rather than on every run."""
+    later = now + timedelta(seconds=settings.PAGE_IDLE_REFRESH_SECONDS)
+    Page.objects.filter(pk__in=page_ids).exclude(pk__in=Page.objects.syncable()).update(
+        sync_due_at=later, sync_waiting_since=None
+    )

@@ -80,9 +80,8 @@ def _refill_expression(now):
 
 
 def _ensure_row(endpoint, now):
-    if not ApiBudget.objects.filter(endpoint=endpoint).exists():
-        with contextlib.suppress(IntegrityError):  # another process made it first
-            ApiBudget.objects.create(endpoint=endpoint, tokens=capacity(), updated=now)
+    with contextlib.suppress(IntegrityError):  # another process made it first
+        ApiBudget.objects.create(endpoint=endpoint, tokens=capacity(), updated=now)
 
 
 def spend(endpoint, now=None):
@@ -91,14 +90,17 @@ def spend(endpoint, now=None):
     if settings.REDIS_URL:
         args = (capacity(), rate_per_second(), now, 1)
         return bool(_redis().eval(_REDIS_SCRIPT, 1, _redis_key(endpoint), *args))
-    _ensure_row(endpoint, now)
-    refilled = _refill_expression(now)
     # One statement: concurrent spenders queue on the row and each re-checks
     # the condition against the row the previous one left.
-    taken = ApiBudget.objects.filter(
-        GreaterThanOrEqual(refilled, Value(1.0)), endpoint=endpoint
-    ).update(tokens=refilled - Value(1.0), updated=Value(now))
-    return taken == 1
+    refilled = _refill_expression(now)
+    take = ApiBudget.objects.filter(GreaterThanOrEqual(refilled, Value(1.0)), endpoint=endpoint)
+    if take.update(tokens=refilled - Value(1.0), updated=Value(now)):
+        return True
+    # Spent, or the row is not there yet (a new endpoint, a reset).
+    if ApiBudget.objects.filter(endpoint=endpoint).exists():
+        return False
+    _ensure_row(endpoint, now)
+    return take.update(tokens=refilled - Value(1.0), updated=Value(now)) == 1
 
 
 def available(endpoint, now=None):

@@ -239,10 +239,13 @@ class TikTokSource(Source):
             banner="tiktok/connection_banner.html",
         )
 
-    def syncable_users(self):
-        return TikTokConnection.objects.filter(
+    def syncable_users(self, among=None):
+        connections = TikTokConnection.objects.filter(
             status=TikTokConnection.Status.ACTIVE, sync_paused=False
-        ).values("user_id")
+        )
+        if among is not None:
+            connections = connections.filter(user_id=among)
+        return connections.values("user_id")
 
     def room(self):
         return budget.available("user.info")

@@ -14,7 +14,7 @@ media folder, and production settings (DEBUG off, whitenoise manifest). Makes
 6. Lighthouse scores of the public page and the home page (Debian's Chromium)
 7. the fleet simulation (tests/bench/fleet.py): the scheduler's due-page
    queries over 100,000 pages (on FLEET_DATABASE_URL, say a PostgreSQL
-   database of your own; in-memory SQLite by default), then FLEET_HOURS (8)
+   database of your own; in-memory SQLite by default), then FLEET_HOURS (24)
    of a fleet of FLEET_CREATORS (10,000) with TikTok's limit scaled to the
    fleet (60/min for 10,000 is 600/min for 100,000)
 
@@ -218,7 +218,7 @@ def fleet_figures():
     env = {**os.environ, "TIKTOK_RATE_LIMIT_PER_MINUTE": str(limit)}
     env.pop("DJANGO_SETTINGS_MODULE", None)  # the simulation's own settings
     lines = []
-    hours = os.environ.get("FLEET_HOURS", "8")
+    hours = os.environ.get("FLEET_HOURS", "24")
     for args in (
         ["--creators", "100000", "--hours", "0"],
         ["--creators", str(creators), "--hours", hours],

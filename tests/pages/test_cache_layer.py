@@ -2,6 +2,7 @@
 visit, and a shared budget that keeps the app under TikTok's rate limit."""
 
 import threading
+import time
 from datetime import timedelta
 
 import pytest
@@ -12,15 +13,17 @@ from django.utils import timezone
 
 from accounts.tiktok import budget
 from accounts.tiktok.models import TikTokConnection
-from pages import syncing
-from pages.models import Page
+from pages import stats, syncing
+from pages.models import Page, idle_due_at
 from tests.helpers import make_creator, page_of, queued_pages, sync
 
 pytestmark = pytest.mark.usefixtures("empty_queue")
 
 
 def make_stale(user, hours=1):
-    Page.objects.filter(user=user).update(last_synced_at=timezone.now() - timedelta(hours=hours))
+    """The page's last sync was `hours` ago (and scheduled its next as a sync does)."""
+    page, synced = page_of(user), timezone.now() - timedelta(hours=hours)
+    Page.objects.filter(pk=page.pk).update(last_synced_at=synced, sync_due_at=idle_due_at(synced))
 
 
 @pytest.mark.django_db
@@ -151,16 +154,36 @@ def sync_page_now(page_id):
 def test_scheduler_syncs_visited_pages_often_idle_daily_paused_never(settings, tiktok):
     visited, idle, paused = (make_creator(n, page=True) for n in ("visited", "idle", "paused"))
     TikTokConnection.objects.filter(user=paused).update(sync_paused=True)
-    now = timezone.now()
     for user in (visited, idle, paused):
-        Page.objects.filter(user=user).update(last_synced_at=now - timedelta(hours=2))
-    Page.objects.filter(user=visited).update(last_viewed_at=now - timedelta(minutes=5))
+        make_stale(user, hours=2)
+    # A visitor saw the visited page (its sync by that visit did not start).
+    stats.count_view(page_of(visited).pk)
+    stats.flush_views(now=time.time() + 180)
     syncing.enqueue_due_syncs()
     assert queued_pages() == [page_of(visited).pk]
-    Page.objects.filter(user=idle).update(last_synced_at=now - timedelta(days=1, minutes=1))
+    # Nobody visits the idle page: it is synced within a day of its last sync, a little early.
+    make_stale(idle, hours=23)
     syncing.enqueue_due_syncs()
     assert queued_pages() == [page_of(visited).pk, page_of(idle).pk]
     assert page_of(paused).next_sync_at() is None
+
+
+@pytest.mark.django_db
+def test_paused_pages_are_set_aside_and_come_back_when_resumed(settings, tiktok):
+    paused = make_creator("paused", page=True)
+    make_stale(paused, hours=24)
+    TikTokConnection.objects.filter(user=paused).update(sync_paused=True)
+    with time_machine.travel(timezone.now(), tick=False):
+        syncing.enqueue_due_syncs()
+        assert queued_pages() == []
+        # Not looked at on every run: a day from now.
+        set_aside = page_of(paused).sync_due_at
+        assert set_aside >= timezone.now() + timedelta(hours=23)
+        assert syncing.due_page_ids(10) == []
+        # The creator resumes: the page is due again at once (its day is over).
+        TikTokConnection.objects.filter(user=paused).set_sync_paused(False)
+        syncing.enqueue_due_syncs()
+    assert queued_pages() == [page_of(paused).pk]
 
 
 @pytest.mark.django_db
