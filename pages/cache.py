@@ -207,9 +207,10 @@ def publish(page_id):
 
 def publish_after_commit(page_id):
     """Publish now (the creator's next view is fresh even inside a long
-    transaction) and again once the change is committed."""
+    transaction) and, inside one, again once the change is committed."""
     publish(page_id)
-    transaction.on_commit(lambda: publish(page_id))
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(lambda: publish(page_id))
 
 
 def publish_pages_of(users):

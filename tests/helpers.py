@@ -23,7 +23,7 @@ from PIL import Image
 from accounts.models import User
 from accounts.tiktok.client import TokenSet, VideoPage
 from accounts.tiktok.models import TikTokConnection
-from pages.models import Page
+from pages.models import Page, idle_due_at
 
 # TikTok at hosts nothing listens on: a test that forgets to mock a call fails.
 API = "http://127.0.0.1:9/tiktok-api"
@@ -72,6 +72,12 @@ def give_page(user):
 
 def page_of(user):
     return Page.objects.get(user=user)
+
+
+def synced_ago(pages, delta):
+    """These pages' last sync was `delta` ago, and scheduled the next as a sync does."""
+    synced = timezone.now() - delta
+    pages.update(last_synced_at=synced, sync_due_at=idle_due_at(synced))
 
 
 def change_form(page, **changes):

@@ -25,6 +25,7 @@ from tests.e2e.steps import (
     run_tasks,
     sign_in_with_tiktok,
 )
+from tests.helpers import synced_ago
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -165,7 +166,7 @@ def test_user_who_removed_the_app_in_tiktok_is_asked_to_reconnect(
     assert answer.ok
 
     # The next day the scheduled sync of her page runs.
-    Page.objects.update(last_synced_at=timezone.now() - timedelta(days=2))
+    synced_ago(Page.objects.all(), timedelta(days=2))
     call_command("scheduler", "--once", verbosity=0)
     assert DBTaskResult.objects.filter(status="READY").exists()
     run_tasks()
@@ -203,7 +204,7 @@ def test_creator_whose_tiktok_permission_runs_out_reconnects_in_one_click(
         refresh_expires_at=timezone.now() - timedelta(minutes=1),
         access_expires_at=timezone.now() - timedelta(minutes=1),
     )
-    Page.objects.update(last_synced_at=timezone.now() - timedelta(days=2))
+    synced_ago(Page.objects.all(), timedelta(days=2))
     call_command("scheduler", "--once", verbosity=0)
     run_tasks()
     assert TikTokConnection.objects.get().status == "needs_reconnect"

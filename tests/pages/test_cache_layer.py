@@ -14,16 +14,14 @@ from django.utils import timezone
 from accounts.tiktok import budget
 from accounts.tiktok.models import TikTokConnection
 from pages import stats, syncing
-from pages.models import Page, idle_due_at
-from tests.helpers import make_creator, page_of, queued_pages, sync
+from pages.models import Page
+from tests.helpers import make_creator, page_of, queued_pages, sync, synced_ago
 
 pytestmark = pytest.mark.usefixtures("empty_queue")
 
 
 def make_stale(user, hours=1):
-    """The page's last sync was `hours` ago (and scheduled its next as a sync does)."""
-    page, synced = page_of(user), timezone.now() - timedelta(hours=hours)
-    Page.objects.filter(pk=page.pk).update(last_synced_at=synced, sync_due_at=idle_due_at(synced))
+    synced_ago(Page.objects.filter(user=user), timedelta(hours=hours))
 
 
 @pytest.mark.django_db

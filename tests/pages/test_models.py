@@ -45,7 +45,9 @@ def test_next_sync_is_soon_for_visited_pages_daily_for_idle_ones(alice, tiktok, 
     page = page_of(alice)
     now = timezone.now()
     idle_due = page.next_sync_at(now)
-    assert idle_due == page.last_synced_at + timedelta(seconds=settings.PAGE_IDLE_REFRESH_SECONDS)
+    # Within a day of its last sync, a little early so that a busy hour cannot make it late.
+    day = timedelta(seconds=settings.PAGE_IDLE_REFRESH_SECONDS)
+    assert page.last_synced_at + day * 0.9 < idle_due < page.last_synced_at + day
     page.last_viewed_at = now
     assert page.next_sync_at(now) == page.last_synced_at + timedelta(
         seconds=settings.PAGE_REFRESH_SECONDS
