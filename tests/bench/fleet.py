@@ -249,7 +249,8 @@ def simulate(creators=100_000, hours=24, out=print, full_sync=False):
         for last in fleet.last_synced.values()
         if (end - last).total_seconds() > idle
     ]
-    return _figures(fleet, hours, refresh, overdue, elapsed, connection.vendor)
+    where = connection.vendor + (", budget in Redis" if settings.REDIS_URL else "")
+    return _figures(fleet, hours, refresh, overdue, elapsed, where)
 
 
 def _play(fleet, page_ids, hours, traveller, refresh, out):
