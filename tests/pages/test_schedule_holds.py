@@ -82,3 +82,39 @@ def test_visits_to_a_paused_page_do_not_put_it_back_on_the_schedulers_list(setti
     stats.count_view(page_of(paused).pk)
     stats.flush_views(now=time.time() + 180)
     assert syncing.due_page_ids(10) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_schedules_the_pages_already_there():
+    """Deploying the due-page column over existing pages (SQLite and PostgreSQL):
+    each falls due when the old scheduler would have synced it."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    before, after = [("pages", "0008_merge_fleet")], [("pages", "0009_sync_due_at")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps
+    now = timezone.now()
+    pages = {
+        "never": (None, None),
+        "idle": (now - timedelta(hours=30), None),
+        "fresh": (now - timedelta(hours=1), None),
+        "visited": (now - timedelta(hours=2), now - timedelta(minutes=5)),
+    }
+    try:
+        for name, (synced, viewed) in pages.items():
+            user = old.get_model("accounts", "User").objects.create(username=name)
+            old.get_model("pages", "Page").objects.create(
+                user=user, slug=name, last_synced_at=synced, last_viewed_at=viewed
+            )
+        executor = MigrationExecutor(connection)
+        executor.migrate(after)
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())
+    due = dict(Page.objects.values_list("slug", "sync_due_at"))
+    assert due["never"] <= timezone.now()
+    assert due["idle"] == idle_due_at(pages["idle"][0]) < now
+    assert due["fresh"] == idle_due_at(pages["fresh"][0])
+    assert due["visited"] == pages["visited"][1]
