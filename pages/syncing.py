@@ -211,6 +211,9 @@ def postpone_unsyncable(page_ids, now):
     looked at again in a day, or as soon as their syncing is allowed again
     (`PageQuerySet.reschedule`), rather than on every run."""
     later = now + timedelta(seconds=settings.PAGE_IDLE_REFRESH_SECONDS)
-    Page.objects.filter(pk__in=page_ids).exclude(pk__in=Page.objects.syncable()).update(
+    # Each page's own user, as in `claim`: NOT IN every syncable page would
+    # read the whole fleet on every run that refused one.
+    syncable = source.syncable_users(among=OuterRef("user_id"))
+    Page.objects.filter(pk__in=page_ids).exclude(is_suspended=False, user__in=syncable).update(
         sync_due_at=later, sync_waiting_since=None
     )
