@@ -85,13 +85,15 @@ class PageAdmin(admin.ModelAdmin):
         self._set_suspended(request, queryset, False, "Unsuspended")
 
     def _set_suspended(self, request, queryset, suspended, done):
-        for page in queryset:
+        pages = list(queryset)
+        for page in pages:
             page.is_suspended = suspended
             page.save(update_fields=["is_suspended"])
             page.bump_version()
         if not suspended:
-            queryset.syncable().reschedule()
-        self.message_user(request, f"{done} {queryset.count()} page(s).")
+            # By id: the list's own filter (say "suspended: yes") no longer holds.
+            Page.objects.filter(pk__in=[page.pk for page in pages]).syncable().reschedule()
+        self.message_user(request, f"{done} {len(pages)} page(s).")
 
     @admin.action(description="Sync the selected pages now")
     def force_sync(self, request, queryset):

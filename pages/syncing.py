@@ -28,6 +28,7 @@ ASKED_SECONDS = 60
 MAX_BACKOFF_SECONDS = 6 * 3600
 MANUAL_SYNC_SECONDS = 60
 MAX_ENQUEUE_PER_RUN = 100
+MAX_ROUNDS_PER_RUN = 10
 
 
 # Leases.
@@ -185,14 +186,23 @@ def enqueue_due_syncs():
     queued = 0
     if room > 0:
         now = timezone.now()
-        refused = []
-        for page_id in due_page_ids(room, now):
-            if start(page_id, now=now, stale_only=False):
-                queued += 1
-            else:
-                refused.append(page_id)
-        if refused:
-            postpone_unsyncable(refused, now)
+        # Due pages that may not sync take no place in the run: they are set
+        # aside and the next due pages take their place (a few rounds at most,
+        # so a backlog of them, after the migration say, drains in a few runs
+        # while the others keep being synced).
+        for _ in range(MAX_ROUNDS_PER_RUN):
+            wanted = room - queued
+            due = due_page_ids(wanted, now)
+            refused = []
+            for page_id in due:
+                if start(page_id, now=now, stale_only=False):
+                    queued += 1
+                else:
+                    refused.append(page_id)
+            if refused:
+                postpone_unsyncable(refused, now)
+            if not refused or len(due) < wanted:
+                break
     return f"{views} views counted, {queued} syncs queued" if views or queued else ""
 
 
@@ -201,6 +211,9 @@ def postpone_unsyncable(page_ids, now):
     looked at again in a day, or as soon as their syncing is allowed again
     (`PageQuerySet.reschedule`), rather than on every run."""
     later = now + timedelta(seconds=settings.PAGE_IDLE_REFRESH_SECONDS)
-    Page.objects.filter(pk__in=page_ids).exclude(pk__in=Page.objects.syncable()).update(
+    # Each page's own user, as in `claim`: NOT IN every syncable page would
+    # read the whole fleet on every run that refused one.
+    syncable = source.syncable_users(among=OuterRef("user_id"))
+    Page.objects.filter(pk__in=page_ids).exclude(is_suspended=False, user__in=syncable).update(
         sync_due_at=later, sync_waiting_since=None
     )

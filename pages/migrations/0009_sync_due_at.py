@@ -34,9 +34,12 @@ class Migration(migrations.Migration):
             name="sync_due_at",
             field=models.DateTimeField(default=django.utils.timezone.now),
         ),
-        migrations.RunPython(schedule_pages, migrations.RunPython.noop),
+        # The index before the data: on PostgreSQL, the UPDATEs leave deferred
+        # foreign key checks pending, and no index can be made on the table
+        # until the transaction ends.
         migrations.AddIndex(
             model_name="page",
             index=models.Index(fields=["sync_due_at", "id"], name="page_sync_due"),
         ),
+        migrations.RunPython(schedule_pages, migrations.RunPython.noop),
     ]
