@@ -69,10 +69,10 @@ class PageQuerySet(models.QuerySet):
 
     def reschedule(self):
         """Put these pages back on the scheduler's list at their usual moment
-        (their syncing is allowed again)."""
+        (their syncing is allowed again); one due sooner keeps its moment."""
         for page_id, synced_at in self.values_list("pk", "last_synced_at"):
             due = idle_due_at(synced_at) if synced_at else timezone.now()
-            Page.objects.filter(pk=page_id).update(sync_due_at=due)
+            Page.objects.filter(pk=page_id, sync_due_at__gt=due).update(sync_due_at=due)
 
     def syncable(self):
         """Pages whose creator is connected, not paused and not suspended."""

@@ -349,9 +349,7 @@ def viewed_state(now):
     once, if it may sync (a paused, disconnected or suspended one stays set
     aside: its visitors must not put it back on every scheduler run)."""
     stale = Q(last_synced_at__lte=now - timedelta(seconds=settings.PAGE_REFRESH_SECONDS))
-    syncable = Q(
-        is_suspended=False, user__in=source.syncable_users(among=OuterRef("user_id"))
-    )
+    syncable = Q(is_suspended=False, user__in=source.syncable_users(among=OuterRef("user_id")))
     return {
         "last_viewed_at": now,
         "sync_due_at": Case(

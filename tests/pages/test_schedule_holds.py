@@ -14,7 +14,7 @@ from accounts.models import User
 from accounts.tiktok.models import TikTokConnection
 from pages import stats, syncing
 from pages.models import Page, idle_due_at
-from tests.helpers import make_creator, page_of, queued_pages, sync
+from tests.helpers import make_creator, page_of, queued_pages, sync, synced_ago
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_queue")]
 
@@ -61,9 +61,7 @@ def test_pages_of_creators_who_left_do_not_hold_up_the_run(settings, tiktok):
     gone = [make_creator(f"gone{n}", page=True) for n in range(6)]
     for user in gone:
         make_stale(user, hours=24 * 30)
-    TikTokConnection.objects.filter(user__in=gone).update(
-        status=TikTokConnection.Status.REVOKED
-    )
+    TikTokConnection.objects.filter(user__in=gone).update(status=TikTokConnection.Status.REVOKED)
     connected = make_creator("connected", page=True)
     make_stale(connected, hours=24)
     syncing.enqueue_due_syncs()
@@ -118,3 +116,17 @@ def test_the_migration_schedules_the_pages_already_there():
     assert due["idle"] == idle_due_at(pages["idle"][0]) < now
     assert due["fresh"] == idle_due_at(pages["fresh"][0])
     assert due["visited"] == pages["visited"][1]
+
+
+@pytest.mark.django_db
+def test_a_token_refresh_does_not_put_off_a_page_a_visitor_found_stale(tiktok):
+    """Every save of a connection (a token top-up, say) tells the pages that
+    their syncing may have changed: a page due now stays due now."""
+    alice = make_creator("alice", page=True)
+    synced_ago(Page.objects.filter(user=alice), timedelta(hours=2))
+    stats.count_view(page_of(alice).pk)
+    stats.flush_views(now=time.time() + 180)
+    due = page_of(alice).sync_due_at
+    assert due <= timezone.now()
+    TikTokConnection.objects.filter(user=alice).set_sync_paused(False)
+    assert page_of(alice).sync_due_at == due
