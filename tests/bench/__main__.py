@@ -16,7 +16,8 @@ media folder, and production settings (DEBUG off, whitenoise manifest). Makes
    queries over 100,000 pages (on FLEET_DATABASE_URL, say a PostgreSQL
    database of your own; in-memory SQLite by default), then FLEET_HOURS (24)
    of a fleet of FLEET_CREATORS (10,000) with TikTok's limit scaled to the
-   fleet (60/min for 10,000 is 600/min for 100,000)
+   fleet (60/min for 10,000 is 600/min for 100,000), TikTok's budget in Redis
+   when FLEET_REDIS_URL or REDIS_URL names one
 
 Every loop is bounded; every process is stopped at the end. Name sections to
 run only those: `python -m tests.bench 5` (or `make bench SECTIONS=5`).
@@ -217,6 +218,8 @@ def fleet_figures():
     limit = max(1, round(600 * creators / 100_000))
     env = {**os.environ, "TIKTOK_RATE_LIMIT_PER_MINUTE": str(limit)}
     env.pop("DJANGO_SETTINGS_MODULE", None)  # the simulation's own settings
+    # TikTok's budget in Redis when there is one, as on several machines (keys prefixed "fleet").
+    env.setdefault("FLEET_REDIS_URL", os.environ.get("REDIS_URL", ""))
     lines = []
     hours = os.environ.get("FLEET_HOURS", "24")
     for args in (
