@@ -313,19 +313,24 @@ class Page(models.Model):
         return self.last_synced_at + timedelta(seconds=settings.PAGE_REFRESH_SECONDS)
 
     def next_sync_at(self, now=None):
-        """When this page is next synced; None when paused, suspended or disconnected."""
+        """When the scheduler syncs this page next, never before now (a visit
+        after `stale_at()` may sync it sooner); None when paused, suspended or
+        disconnected."""
         if not self.can_sync():
             return None
         now = now or timezone.now()
-        if self.last_synced_at is None:
-            due = now
-        elif self.is_visited(now):
-            due = min(self.stale_at(), self.sync_due_at)
-        else:
-            due = self.sync_due_at
+        due = self.sync_due_at if self.last_synced_at else now
         if self.sync_backoff_until and self.sync_backoff_until > due:
             due = self.sync_backoff_until
-        return due
+        return max(due, now)
+
+    def visit_syncs_after(self, now=None):
+        """From when a visit starts a sync sooner than the scheduler would (None: not sooner)."""
+        next_sync = self.next_sync_at(now)
+        if next_sync is None or self.last_synced_at is None:
+            return None
+        stale_at = max(self.stale_at(), self.sync_backoff_until or self.stale_at())
+        return stale_at if stale_at < next_sync else None
 
     def export(self):
         """Everything of the page, for the creator's JSON export."""

@@ -125,6 +125,7 @@ def _dashboard_context(request, page, link_form=None, socials_form=None):
     )
     connection = source.connection(request.user)
     state, status_text = sync_status(page, connection)
+    visit_sync = page.visit_syncs_after() if state != "busy" else None
     zone = _use_creator_zone(request, page)
     links = list(page.links.all())
     for link, blocked in zip(links, blocked_flags(link.url for link in links), strict=True):
@@ -139,15 +140,13 @@ def _dashboard_context(request, page, link_form=None, socials_form=None):
         "max_links": MAX_LINKS,
         "sync_state": state,
         "sync_text": status_text,
-        "next_sync": _not_before_now(page.next_sync_at()),
+        # While an update is on its way, the next one's moment would only confuse.
+        "next_sync": page.next_sync_at() if state != "busy" else None,
+        "visit_sync": visit_sync,
+        "visit_sync_now": visit_sync is not None and visit_sync <= timezone.now(),
         "month": month,
         "page_url": settings.SITE_URL + page.get_absolute_url(),
     }
-
-
-def _not_before_now(moment):
-    """An overdue sync is due now, not at a time that has passed."""
-    return max(moment, timezone.now()) if moment else None
 
 
 @login_required
@@ -445,10 +444,12 @@ def sync_now(request):
             messages.error(request, "Updates from TikTok are off for your page.")
         return redirect("dashboard")
     outcome = syncing.request_manual(page)
+    if outcome == "too_soon" and page.sync_lease_until and page.sync_lease_until > timezone.now():
+        outcome = "busy"  # the first press of a double click is running
     text = {
         "queued": ("Updating from TikTok now. Reload in a few seconds to see the result."),
         "too_soon": "You can refresh once a minute. Try again shortly.",
-        "busy": "An update is already running.",
+        "busy": "An update from TikTok is already on its way. Reload in a few seconds.",
     }[outcome]
     (messages.success if outcome == "queued" else messages.info)(request, text)
     return redirect("dashboard")
@@ -483,7 +484,18 @@ def media_file(request, name):
     match = _MEDIA_NAME.fullmatch(name)
     # Only the one spelling the site writes: "//4/", "./4/", "x/../4/" or
     # "%2F4/" would reach the same file past the suspension check.
-    shown = match and Page.objects.filter(pk=int(match[1]), is_suspended=False).exists()
-    if not shown:
+    page_id = int(match[1]) if match else None
+    shown = match and Page.objects.filter(pk=page_id, is_suspended=False).exists()
+    # A suspended page's creator still sees its pictures on the dashboard, privately.
+    own = not shown and match and _owns_page(request, page_id)
+    if not (shown or own):
         raise Http404("No such file")
-    return media.response(request, int(match[1]), name.split("/", 1)[1])
+    answer = media.response(request, page_id, name.split("/", 1)[1])
+    if own:
+        answer["Cache-Control"] = "private, no-store"
+    return answer
+
+
+def _owns_page(request, page_id):
+    user = request.user
+    return user.is_authenticated and Page.objects.filter(pk=page_id, user=user).exists()

@@ -391,3 +391,12 @@ def test_tokens_never_show_in_the_admin(admin_client, alice):
     call = ApiCall.objects.get()
     assert admin_client.get(f"/admin/tiktok/apicall/{call.pk}/delete/").status_code == 403
     assert admin_client.get("/admin/tiktok/apicall/add/").status_code == 403
+
+
+def test_a_suspended_creator_reads_why_no_fetch_is_planned(signed_in, alice, alice_page):
+    Page.objects.filter(pk=alice_page.pk).update(last_synced_at=timezone.now())
+    text = " ".join(signed_in.get("/dashboard/data/").content.decode().split())
+    assert "Next fetch" in text and "None planned" not in text
+    Page.objects.filter(pk=alice_page.pk).update(is_suspended=True)
+    text = " ".join(signed_in.get("/dashboard/data/").content.decode().split())
+    assert "None planned (your page is suspended)" in text

@@ -1,9 +1,13 @@
 """Alice shapes her page from the dashboard; Bob can never touch it."""
 
+from datetime import UTC, datetime
+
 import pytest
+import time_machine
 from django.tasks import default_task_backend
 
 from pages.models import MAX_LINKS, Link
+from pages.tasks import sync_page
 from tests.helpers import page_of, sync
 
 pytestmark = pytest.mark.django_db
@@ -193,9 +197,30 @@ def test_sync_now_is_limited_to_once_a_minute(alice_client, alice, tiktok):
     response = alice_client.post("/dashboard/refresh/", follow=True)
     assert "Updating from TikTok now" in response.content.decode()
     assert [r.args[0] for r in default_task_backend.results] == [page_of(alice).pk]
+    # A double click: the second press finds the first one's update on its way.
+    response = alice_client.post("/dashboard/refresh/", follow=True)
+    assert "already on its way" in response.content.decode()
+    sync_page.call(page_of(alice).pk)
+    # Done; another press within the minute waits its turn.
     response = alice_client.post("/dashboard/refresh/", follow=True)
     assert "once a minute" in response.content.decode()
     assert len(default_task_backend.results) == 1
+
+
+def test_the_dashboard_says_when_the_page_is_updated_next(alice_client, alice, tiktok):
+    with time_machine.travel(datetime(2026, 6, 1, 12, 0, tzinfo=UTC), tick=False) as clock:
+        sync(alice)
+        text = " ".join(alice_client.get("/dashboard/").content.decode().split())
+        assert (
+            "Next update around Jun 2, 11:00 UTC, sooner if someone visits after 12:15 UTC." in text
+        )
+        clock.shift(20 * 60)
+        text = " ".join(alice_client.get("/dashboard/").content.decode().split())
+        assert "Next update around Jun 2, 11:00 UTC, sooner if someone visits." in text
+        # While an update is on its way, no next one is promised.
+        alice_client.post("/dashboard/refresh/")
+        text = alice_client.get("/dashboard/").content.decode()
+        assert "from TikTok" in text and "Next update" not in text
 
 
 def test_qr_codes_download_as_svg_and_png(alice_client):

@@ -164,3 +164,17 @@ def test_alices_deletion_goes_through_while_the_storage_is_out_of_reach(
     with django_capture_on_commit_callbacks(execute=True):
         alice.delete()
     assert not Page.objects.filter(pk=synced.pk).exists()
+
+
+def test_alice_still_sees_her_suspended_pages_pictures_and_no_one_else_does(
+    synced, visitor, client
+):
+    url = synced.avatar.url
+    Page.objects.filter(pk=synced.pk).update(is_suspended=True)
+    client.force_login(synced.user)
+    answer = client.get(url)
+    assert answer.status_code == 200
+    assert answer["Cache-Control"] == "private, no-store"  # never kept by a CDN
+    assert visitor.get(url).status_code == 404
+    client.force_login(make_creator("bob"))
+    assert client.get(url).status_code == 404

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from accounts.tiktok.models import TikTokConnection
 from accounts.tiktok.source import to_profile
+from pages import stats
 from pages.models import Link, Page
 from pages.source import Profile
 from tests.helpers import make_creator, page_of, sync
@@ -40,20 +41,24 @@ def test_create_for_keeps_the_profile_it_is_given(db):
     assert page.bio == "Hi <b>there</b>" and page.follower_count == 7
 
 
-def test_next_sync_is_soon_for_visited_pages_daily_for_idle_ones(alice, tiktok, settings):
+def test_next_sync_is_within_a_day_and_sooner_when_a_visitor_finds_the_page_stale(
+    alice, tiktok, settings
+):
     sync(alice)
     page = page_of(alice)
     now = timezone.now()
-    idle_due = page.next_sync_at(now)
     # Within a day of its last sync, a little early so that a busy hour cannot make it late.
     day = timedelta(seconds=settings.PAGE_IDLE_REFRESH_SECONDS)
-    assert page.last_synced_at + day * 0.9 < idle_due < page.last_synced_at + day
-    page.last_viewed_at = now
-    assert page.next_sync_at(now) == page.last_synced_at + timedelta(
-        seconds=settings.PAGE_REFRESH_SECONDS
-    )
+    assert page.last_synced_at + day * 0.9 < page.next_sync_at(now) < page.last_synced_at + day
+    # A visit after the snapshot goes stale starts a sync sooner.
+    assert page.visit_syncs_after(now) == page.stale_at()
+    # Once a visitor found it stale, it is due now, never at a moment already past.
+    later = now + timedelta(seconds=settings.PAGE_REFRESH_SECONDS + 60)
+    Page.objects.filter(pk=page.pk).update(**stats.viewed_state(later - timedelta(seconds=30)))
+    assert page_of(alice).next_sync_at(later) == later
     TikTokConnection.objects.filter(user=alice).update(status="revoked")
     assert page_of(alice).next_sync_at() is None
+    assert page_of(alice).visit_syncs_after() is None
 
 
 def test_export_holds_everything_of_the_page(alice, tiktok):
