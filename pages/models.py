@@ -324,13 +324,15 @@ class Page(models.Model):
             due = self.sync_backoff_until
         return max(due, now)
 
-    def visit_syncs_after(self, now=None):
-        """From when a visit starts a sync sooner than the scheduler would (None: not sooner)."""
-        next_sync = self.next_sync_at(now)
+    def visit_syncs_after(self, next_sync):
+        """From when a visit starts a sync sooner than `next_sync` (`next_sync_at()`);
+        None when none does."""
         if next_sync is None or self.last_synced_at is None:
             return None
-        stale_at = max(self.stale_at(), self.sync_backoff_until or self.stale_at())
-        return stale_at if stale_at < next_sync else None
+        moment = self.stale_at()
+        if self.sync_backoff_until:
+            moment = max(moment, self.sync_backoff_until)
+        return moment if moment < next_sync else None
 
     def export(self):
         """Everything of the page, for the creator's JSON export."""

@@ -125,7 +125,9 @@ def _dashboard_context(request, page, link_form=None, socials_form=None):
     )
     connection = source.connection(request.user)
     state, status_text = sync_status(page, connection)
-    visit_sync = page.visit_syncs_after() if state != "busy" else None
+    # While an update is on its way, the next one's moment would only confuse.
+    next_sync = page.next_sync_at() if state != "busy" else None
+    visit_sync = page.visit_syncs_after(next_sync)
     zone = _use_creator_zone(request, page)
     links = list(page.links.all())
     for link, blocked in zip(links, blocked_flags(link.url for link in links), strict=True):
@@ -140,8 +142,7 @@ def _dashboard_context(request, page, link_form=None, socials_form=None):
         "max_links": MAX_LINKS,
         "sync_state": state,
         "sync_text": status_text,
-        # While an update is on its way, the next one's moment would only confuse.
-        "next_sync": page.next_sync_at() if state != "busy" else None,
+        "next_sync": next_sync,
         "visit_sync": visit_sync,
         "visit_sync_now": visit_sync is not None and visit_sync <= timezone.now(),
         "month": month,

@@ -51,14 +51,14 @@ def test_next_sync_is_within_a_day_and_sooner_when_a_visitor_finds_the_page_stal
     day = timedelta(seconds=settings.PAGE_IDLE_REFRESH_SECONDS)
     assert page.last_synced_at + day * 0.9 < page.next_sync_at(now) < page.last_synced_at + day
     # A visit after the snapshot goes stale starts a sync sooner.
-    assert page.visit_syncs_after(now) == page.stale_at()
+    assert page.visit_syncs_after(page.next_sync_at(now)) == page.stale_at()
     # Once a visitor found it stale, it is due now, never at a moment already past.
     later = now + timedelta(seconds=settings.PAGE_REFRESH_SECONDS + 60)
     Page.objects.filter(pk=page.pk).update(**stats.viewed_state(later - timedelta(seconds=30)))
     assert page_of(alice).next_sync_at(later) == later
     TikTokConnection.objects.filter(user=alice).update(status="revoked")
     assert page_of(alice).next_sync_at() is None
-    assert page_of(alice).visit_syncs_after() is None
+    assert page_of(alice).visit_syncs_after(page_of(alice).next_sync_at()) is None
 
 
 def test_export_holds_everything_of_the_page(alice, tiktok):
