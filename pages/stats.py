@@ -39,12 +39,11 @@ from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
-from django.db.models import Case, F, OuterRef, Q, Value, When
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
 from pages import audience, visitors
-from pages.models import HOURLY_METRICS, DailyCount, HourlyCount, Link, Page
-from pages.source import source
+from pages.models import HOURLY_METRICS, DailyCount, HourlyCount, Link, Page, may_sync
 
 BOT_PATTERN = re.compile(
     r"bot|crawl|spider|slurp|preview|fetch|scan|monitor|curl|wget|python|httpclient|java/|"
@@ -349,11 +348,10 @@ def viewed_state(now):
     once, if it may sync (a paused, disconnected or suspended one stays set
     aside: its visitors must not put it back on every scheduler run)."""
     stale = Q(last_synced_at__lte=now - timedelta(seconds=settings.PAGE_REFRESH_SECONDS))
-    syncable = Q(is_suspended=False, user__in=source.syncable_users(among=OuterRef("user_id")))
     return {
         "last_viewed_at": now,
         "sync_due_at": Case(
-            When(stale & syncable & Q(sync_due_at__gt=now), then=Value(now)),
+            When(stale & may_sync() & Q(sync_due_at__gt=now), then=Value(now)),
             default=F("sync_due_at"),
         ),
     }

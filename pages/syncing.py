@@ -12,12 +12,12 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import OuterRef, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from pages import cache as page_cache
 from pages import stats
-from pages.models import Page
+from pages.models import Page, may_sync
 from pages.source import source
 from pages.tasks import sync_page
 
@@ -38,11 +38,8 @@ def claim(page_id, *, now=None, stale_only=True, manual=False):
     """Take the page's sync lease; True for exactly one caller at a time."""
     now = now or timezone.now()
     # The database has the last word on pausing and disconnecting, whatever
-    # the cached state of the page still says. (An IN on the source's users,
-    # not a join: the UPDATE must stay a plain conditional one on the page's
-    # row; narrowed to the page's user, it reads one row, not all of them.)
-    syncable = source.syncable_users(among=OuterRef("user_id"))
-    pages = Page.objects.filter(pk=page_id, is_suspended=False, user__in=syncable)
+    # the cached state of the page still says.
+    pages = Page.objects.filter(may_sync(), pk=page_id)
     pages = pages.filter(Q(sync_lease_until__isnull=True) | Q(sync_lease_until__lt=now))
     if not manual:
         pages = pages.filter(Q(sync_backoff_until__isnull=True) | Q(sync_backoff_until__lte=now))
@@ -127,7 +124,9 @@ def request_manual(page):
         .update(manual_sync_at=now)
     )
     if not allowed:
-        return "too_soon"
+        # Within the minute; a double click's first press may be on its way.
+        on_its_way = Page.objects.filter(pk=page.pk, sync_lease_until__gt=now).exists()
+        return "busy" if on_its_way else "too_soon"
     return "queued" if start(page.pk, now=now, stale_only=False, manual=True) else "busy"
 
 
@@ -211,9 +210,6 @@ def postpone_unsyncable(page_ids, now):
     looked at again in a day, or as soon as their syncing is allowed again
     (`PageQuerySet.reschedule`), rather than on every run."""
     later = now + timedelta(seconds=settings.PAGE_IDLE_REFRESH_SECONDS)
-    # Each page's own user, as in `claim`: NOT IN every syncable page would
-    # read the whole fleet on every run that refused one.
-    syncable = source.syncable_users(among=OuterRef("user_id"))
-    Page.objects.filter(pk__in=page_ids).exclude(is_suspended=False, user__in=syncable).update(
+    Page.objects.filter(pk__in=page_ids).exclude(may_sync()).update(
         sync_due_at=later, sync_waiting_since=None
     )

@@ -445,8 +445,6 @@ def sync_now(request):
             messages.error(request, "Updates from TikTok are off for your page.")
         return redirect("dashboard")
     outcome = syncing.request_manual(page)
-    if outcome == "too_soon" and page.sync_lease_until and page.sync_lease_until > timezone.now():
-        outcome = "busy"  # the first press of a double click is running
     text = {
         "queued": ("Updating from TikTok now. Reload in a few seconds to see the result."),
         "too_soon": "You can refresh once a minute. Try again shortly.",

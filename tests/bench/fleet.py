@@ -124,7 +124,7 @@ class FakeTikTok:
     def __init__(self, fleet, clock):
         self.fleet, self.clock = fleet, clock
 
-    def _spend(self, endpoint):
+    def spend(self, endpoint):
         from accounts.tiktok import budget
         from pages.source import TryLater
 
@@ -135,13 +135,13 @@ class FakeTikTok:
     def profile(self, user, *, page_id=None):
         from pages.source import Profile
 
-        self._spend("user.info")
+        self.spend("user.info")
         return Profile(username=user.username, display_name=user.username)
 
     def latest_videos(self, user, count, *, page_id=None):
         from pages.source import VideoList
 
-        self._spend("video.list")
+        self.spend("video.list")
         return VideoList(items=[], complete=True)
 
 
@@ -158,8 +158,8 @@ class ScheduleOnlySync:
 
         now = self.clock()
         try:
-            self.tiktok._spend("user.info")
-            self.tiktok._spend("video.list")
+            self.tiktok.spend("user.info")
+            self.tiktok.spend("video.list")
         except TryLater:
             return sync.wait_for_room(page_id)
         syncing.release(page_id, **sync.synced_state(now))
