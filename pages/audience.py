@@ -51,8 +51,8 @@ def _parsed(agent):
 
 def is_crawler(agent):
     """Whether ua-parser knows the user agent as a crawler ("Spider")."""
-    _, _, device = _parsed(agent)
-    return device is not None and device.family == "Spider"
+    _, _, hardware = _parsed(agent)
+    return hardware is not None and hardware.family == "Spider"
 
 
 def source(referer, agent="", utm_source="", own_host=""):
@@ -89,8 +89,9 @@ def _host(referer):
 
 def in_tiktok_app(agent):
     """Whether the visit comes from TikTok's in-app browser."""
-    browser, _, _ = _parsed(agent)
-    return browser.family in TIKTOK_APPS or bool(_TIKTOK_AGENT.search(agent))
+    found, _, _ = _parsed(agent)
+    family = found.family if found else ""
+    return family in TIKTOK_APPS or bool(_TIKTOK_AGENT.search(agent))
 
 
 def device(agent):

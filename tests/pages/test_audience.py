@@ -3,6 +3,8 @@ user agents and referrers (a corpus taken from browsers, in-app browsers and
 crawlers as they send them), and which of them are not people at all."""
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pages import audience, stats
 
@@ -244,3 +246,13 @@ def test_each_visit_is_put_down_to_the_site_it_came_from(referer, agent, utm, si
 @pytest.mark.parametrize(("header", "language"), LANGUAGES)
 def test_the_first_language_the_browser_asks_for_is_kept(header, language):
     assert audience.language(header) == language
+
+
+@given(agent=st.text(max_size=300) | st.sampled_from(["Mozilla/5.0", "x", "hello world", ""]))
+@settings(max_examples=200, deadline=None)
+def test_any_user_agent_is_classified_without_error(agent):
+    # ua-parser finds no browser, system or device in many agents the world sends.
+    assert audience.device(agent) in {"phone", "tablet", "desktop", "other"}
+    assert audience.browser(agent)
+    assert isinstance(audience.in_tiktok_app(agent), bool)
+    assert audience.source("", agent) in {"tiktok.com", audience.DIRECT}
