@@ -40,9 +40,10 @@ class NeedsReconnect(SourceError):
 
 
 class TryLater(SourceError):
-    """The source is busy, down or slow. `waiting` is True when the only
-    problem is our own share of the source's rate limit: not a failure, the
-    page waits its turn."""
+    """The source is busy, down or slow. `waiting` is True when the call was
+    refused by our own side (our share of the source's rate limit is spent,
+    or a circuit breaker is open after the source's failures): not a failure,
+    the page waits its turn and syncs once `Source.room()` allows."""
 
     def __init__(self, message, *, code="", reference=None, waiting=False):
         super().__init__(message, code=code, reference=reference)
@@ -150,7 +151,8 @@ class Source:
         raise NotImplementedError
 
     def room(self):
-        """How many syncs the source's rate limit allows to start right now."""
+        """How many syncs the source's rate limit allows to start right now
+        (none while the source is paused after its failures)."""
         raise NotImplementedError
 
     def player_url(self, video_id):

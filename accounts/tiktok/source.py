@@ -36,13 +36,6 @@ PAGE_SIZE = 20  # video.list's largest max_count
 RECONNECT = "TikTok no longer accepts our access. Reconnect TikTok to resume updates."
 
 
-class BreakerOpen(TikTokError):
-    """TikTok failed repeatedly on this endpoint; calls pause for a while."""
-
-    def __init__(self, endpoint):
-        super().__init__("circuit_open", f"{endpoint} is paused after repeated failures")
-
-
 def explain(exc):
     """A TikTokError as the neutral error the pages app understands, in a creator's words."""
     code, reference = exc.code, exc.log_id
@@ -56,7 +49,7 @@ def explain(exc):
             "TikTok asked us to slow down. Your page keeps its current content; we retry soon."
         )
         return TryLater(message, code=code, reference=reference)
-    if isinstance(exc, BreakerOpen | ServerError | OAuthError):
+    if isinstance(exc, ServerError | OAuthError):
         message = (
             "TikTok did not answer properly. Your page keeps its current content; we retry soon."
         )
@@ -142,9 +135,14 @@ def _count(value):
 
 
 def _call(endpoint, connection, func, *args, **kwargs):
-    """One budgeted call through the connection, feeding the endpoint's breaker."""
+    """One budgeted call through the connection, feeding the endpoint's breaker.
+
+    Our own refusals (the breaker open, the budget spent) are waits, not
+    failures: the page keeps no backoff for them and is synced as soon as
+    there is room again (`room()` is 0 until then).
+    """
     if breakers.is_open(endpoint):
-        raise BreakerOpen(endpoint)
+        raise TryLater("Waiting for TikTok to answer again.", code="circuit_open", waiting=True)
     if not budget.spend(endpoint):
         raise TryLater(
             "Waiting for its turn to update from TikTok.", code="budget_spent", waiting=True
@@ -248,6 +246,9 @@ class TikTokSource(Source):
         return connections.values("user_id")
 
     def room(self):
+        # A sync calls both endpoints: while either breaker is open, none starts.
+        if any(breakers.is_open(endpoint) for endpoint in ("user.info", "video.list")):
+            return 0
         return budget.available("user.info")
 
     def player_url(self, video_id):

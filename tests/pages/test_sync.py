@@ -1,17 +1,20 @@
 """Alice's page follows her TikTok: new videos, deleted videos, profile changes,
 and TikTok's bad days."""
 
+import time
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.conf import settings
+from django.utils import timezone
 
 from accounts.tiktok import breakers, client
 from accounts.tiktok.client import BadResponse, InvalidGrant, RateLimited, ServerError, TokenInvalid
 from accounts.tiktok.models import TikTokConnection
 from pages import syncing
 from pages.models import Video
-from tests.helpers import make_creator, page_of, sync
+from tests.helpers import make_creator, page_of, queued_pages, sync
 
 pytestmark = pytest.mark.django_db
 
@@ -158,8 +161,28 @@ def test_repeated_server_errors_open_the_endpoints_circuit(db, tiktok):
     # After a few failures in a row nobody calls user/info for a while.
     assert tiktok.calls["user.info"] == breakers.THRESHOLD
     assert breakers.is_open("user.info")
-    tiktok.fault = None
-    assert page_of(creators[-1]).last_sync_error
+    assert page_of(creators[0]).last_sync_error
+
+
+def test_pages_held_back_by_the_circuit_sync_as_soon_as_it_closes(db, tiktok, empty_queue):
+    tiktok.fault = ServerError("internal_error", http_status=500)
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        creators = [make_creator(f"creator{n}", page=True) for n in range(5)]
+        outcomes = [sync(user) for user in creators]
+        assert outcomes == ["failed"] * breakers.THRESHOLD + ["waiting"] * 2
+        held_back = [page_of(user) for user in creators[breakers.THRESHOLD :]]
+        # Our own refusal is no failure of the page: nothing to back off from.
+        assert all(p.sync_failures == 0 and p.sync_backoff_until is None for p in held_back)
+        tiktok.fault = None  # TikTok is back
+        syncing.enqueue_due_syncs()
+        assert queued_pages() == []  # the circuit is still open: no sync spends a task
+        clock.shift(breakers.open_until("user.info") - time.time() + 1)
+        syncing.enqueue_due_syncs()
+        # The first run after the circuit closes takes them, first in line; the
+        # pages that met TikTok's own errors wait out their backoff.
+        assert queued_pages() == [p.pk for p in held_back]
+        for user in creators[breakers.THRESHOLD :]:
+            assert sync(user) == "changed"
 
 
 def test_revoked_access_stops_syncing_and_tells_the_creator(alice, tiktok, monkeypatch, visitor):
