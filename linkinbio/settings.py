@@ -134,12 +134,13 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache: a file cache shared by every process on the machine by default (no
-# server, no extra query on the hot path); Redis when REDIS_URL is set.
+# server, no extra query on the hot path); Redis when REDIS_URL is set, with
+# Django's backend taught to outlive a Redis outage (linkinbio/redis_cache.py).
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "linkinbio.redis_cache.OutageTolerantRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="linkinbio"),
         }

@@ -113,15 +113,22 @@ def state_of(page):
     }
 
 
+def reachable():
+    """False while the shared cache is known to be away (only Redis can be)."""
+    return getattr(cache, "reachable", True)
+
+
 def get_state(slug):
     """The cached state for a slug: a dict, or None when unknown. From this
     process's memory when it was read from the shared cache less than
-    PAGE_MEMORY_CHECK_SECONDS ago."""
+    PAGE_MEMORY_CHECK_SECONDS ago, or while the shared cache is away."""
     key = slug_key(slug)
     remembered = _memory.get(key)
     if remembered is not None and time.monotonic() < remembered[1]:
         return remembered[0]
     state = cache.get(key)
+    if state is None and remembered is not None and not reachable():
+        return remembered[0]
     _remember(key, state)
     return state
 
@@ -147,8 +154,12 @@ def remember_state(page, cached=None):
         cache.set(slug_key(page.slug), state, REPAIR_SECONDS)
     else:
         cache.add(slug_key(page.slug), state, settings.PAGE_CACHE_SECONDS)
-    # Whichever write won, the shared cache says what this process serves next.
-    _memory.delete(slug_key(page.slug))
+    if reachable():
+        # Whichever write won, the shared cache says what this process serves next.
+        _memory.delete(slug_key(page.slug))
+    else:
+        # Nothing was written: until the cache is back, the database said it.
+        _remember(slug_key(page.slug), state)
 
 
 def slug_generation():

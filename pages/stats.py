@@ -35,6 +35,7 @@ from collections import Counter, OrderedDict, defaultdict
 from datetime import UTC, date, datetime, timedelta
 from importlib import import_module
 
+import redis
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.core.cache import cache
@@ -43,6 +44,7 @@ from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
 from pages import audience, visitors
+from pages import cache as page_cache
 from pages.models import HOURLY_METRICS, DailyCount, HourlyCount, Link, Page, may_sync
 
 BOT_PATTERN = re.compile(
@@ -51,6 +53,8 @@ BOT_PATTERN = re.compile(
     re.IGNORECASE,
 )
 logger = logging.getLogger(__name__)
+# Redis refused or silent: counts stay in the process until it is back.
+REDIS_OUTAGE = (redis.ConnectionError, redis.TimeoutError)
 
 COUNTER_SECONDS = 3 * 3600
 LAST_FLUSH_KEY = "pages:views:flushed"
@@ -206,8 +210,9 @@ def write_pending(minute=None):
     views = _views_in(counts)
     try:
         store_counts(counts, minute)
-    except Exception:  # runs in every request: a storage hiccup must never cost a page
-        logger.exception("Could not store page views; they are kept for the next try")
+    except Exception as exc:  # runs in every request: a storage hiccup must never cost a page
+        if not isinstance(exc, REDIS_OUTAGE):  # the cache logs an outage once, not each try
+            logger.exception("Could not store page views; they are kept for the next try")
         with _lock:
             _pending.update(counts)  # only those not stored yet (store_counts pops the rest)
         return views - _views_in(counts)
@@ -272,6 +277,8 @@ def store_counts(counts, minute=None):
     `counts` holds exactly what is still to store (nothing twice).
     """
     if counts_in_cache():
+        if not page_cache.reachable():
+            raise redis.ConnectionError("Redis is away; the counts wait in this process")
         minute = _minute() if minute is None else minute
         key = cache.make_and_validate_key(_counts_key(minute))
         pipe = _redis().pipeline(transaction=True)  # all of it or nothing
@@ -399,6 +406,8 @@ def flush_views(now=None):
     # clock just before a minute ended has long written its counts by then.
     last = current - 1
     first = cache.get(LAST_FLUSH_KEY, last - 60) + 1
+    if not page_cache.reachable():
+        return 0  # the minutes wait in Redis, and each process keeps its own
     minutes = range(max(first, last - 60), last)
     # This process's own counts (one process in development), into a minute not moved yet.
     write_pending(minutes[-1] if minutes else last)

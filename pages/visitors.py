@@ -12,15 +12,23 @@ per visitor and window, and to count a page's unique visitors per day.
 With the file cache, two processes starting a day at the same instant may
 each make a salt; one of them wins in the cache and the other keeps its own
 until it restarts, so a visitor served by both may count twice that day.
+
+While the shared cache is unreachable (Redis down), each process goes on
+alone: it keeps the day's salt it has (or makes one, and takes the shared
+one once the cache is back), and counts first times and hits in its own
+bounded memory, so limits still hold per process and no click goes uncounted.
 """
 
 import hashlib
 import secrets
 import threading
 import time
+from collections import OrderedDict
 
 from django.conf import settings
 from django.core.cache import cache
+
+from pages.cache import reachable
 
 
 def client_address(request):
@@ -37,19 +45,26 @@ def client_address(request):
 
 SALT_SECONDS = 2 * 86400
 _salts = {}
+_unshared = set()  # days whose salt this process made while the cache was away
 _salts_lock = threading.Lock()
 
 
 def _day_key(day):
     """The day's salt: made once, shared through the cache, never stored elsewhere."""
     salt = _salts.get(day)
-    if salt is None:
+    if salt is None or (_unshared and day in _unshared and reachable()):
         with _salts_lock:
             key = f"pages:visitors:salt:{day}"
-            cache.add(key, secrets.token_bytes(32), SALT_SECONDS)
-            salt = cache.get(key) or secrets.token_bytes(32)
+            cache.add(key, _salts.get(day) or secrets.token_bytes(32), SALT_SECONDS)
+            salt = cache.get(key)
+            if salt is None:
+                salt = _salts.get(day) or secrets.token_bytes(32)
+                _unshared.add(day)
+            else:
+                _unshared.discard(day)
             for old in [known for known in _salts if known < day - 1]:
                 del _salts[old]
+                _unshared.discard(old)
             _salts[day] = salt
     return salt
 
@@ -57,6 +72,7 @@ def _day_key(day):
 def forget_salts():
     """Drop the salts this process remembers (the cache's expire on their own)."""
     _salts.clear()
+    _unshared.clear()
 
 
 def day_of(now=None):
@@ -75,7 +91,9 @@ def visitor_hash(request, now=None, about=""):
 
 def first_time(key, seconds):
     """True the first time `key` is seen within `seconds` (one cache entry, no read)."""
-    return cache.add(key, 1, seconds)
+    if cache.add(key, 1, seconds):
+        return True
+    return False if reachable() else _alone.hit(key, seconds) == 1
 
 
 def hits(key, seconds):
@@ -84,6 +102,37 @@ def hits(key, seconds):
     cache.add(key, 0, seconds)
     try:
         return cache.incr(key)
-    except ValueError:  # evicted meanwhile
+    except ValueError:  # evicted meanwhile, or the cache is away
+        if not reachable():
+            return _alone.hit(key, seconds)
         cache.set(key, 1, seconds)
         return 1
+
+
+class Tally:
+    """Hits per key within a window, in this process's memory only (bounded:
+    the oldest keys go first), for while the shared cache is away."""
+
+    def __init__(self, max_keys):
+        self.max_keys = max_keys
+        self.keys = OrderedDict()  # key -> (hits, monotonic end of its window)
+        self.lock = threading.Lock()
+
+    def hit(self, key, seconds):
+        now = time.monotonic()
+        with self.lock:
+            count, until = self.keys.get(key, (0, 0.0))
+            if until <= now:
+                count, until = 0, now + seconds
+            self.keys[key] = (count + 1, until)
+            self.keys.move_to_end(key)
+            while len(self.keys) > self.max_keys:
+                self.keys.popitem(last=False)
+            return count + 1
+
+    def clear(self):
+        with self.lock:
+            self.keys.clear()
+
+
+_alone = Tally(100_000)

@@ -8,6 +8,8 @@ another creator, a visitor is an anonymous phone browser.
 
 import itertools
 import json
+import socket
+import subprocess
 import time
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -15,6 +17,7 @@ from io import BytesIO
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+import redis
 import requests
 from django.tasks import default_task_backend
 from django.utils import timezone
@@ -291,3 +294,51 @@ def fresh_page(browser):
         yield page
     finally:
         context.close()
+
+
+# Services a test may stop: its own, on a free port, never the shared ones.
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class PrivateRedis:
+    """A redis-server of a test's own, without persistence, that it can stop and start."""
+
+    def __init__(self):
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process = None
+
+    def start(self):
+        self.process = subprocess.Popen(
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ],
+            stdout=subprocess.DEVNULL,
+        )
+        client = redis.Redis(port=self.port, socket_connect_timeout=0.2)
+        for _ in range(100):
+            try:
+                client.ping()
+                return self
+            except redis.ConnectionError:
+                time.sleep(0.05)
+        raise RuntimeError("redis-server did not start")
+
+    def stop(self):
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait()
+            self.process = None

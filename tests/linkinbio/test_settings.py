@@ -54,7 +54,7 @@ def test_database_and_cache_follow_the_environment():
     assert result.returncode == 0, result.stderr
     engine, cache_backend, _ = result.stdout.split()
     assert engine == "django.db.backends.postgresql"
-    assert cache_backend == "django.core.cache.backends.redis.RedisCache"
+    assert cache_backend == "linkinbio.redis_cache.OutageTolerantRedisCache"
 
 
 def test_bad_database_url_gives_a_clear_error():

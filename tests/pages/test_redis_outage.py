@@ -1,0 +1,130 @@
+"""Redis stops: visitors notice nothing. Pages a process holds in memory are
+served from there, others are rendered from the database, link redirects go
+on, reports are taken, the log says once that Redis is away and once that it
+is back, and the views and clicks counted meanwhile are stored when it is.
+
+Each test runs its own redis-server on a free port and stops that one."""
+
+import logging
+import os
+import signal
+import time
+
+import pytest
+import redis
+
+from pages import cache as page_cache
+from pages import stats, visitors
+from pages.models import Link
+from tests.helpers import BROWSER, PrivateRedis, count_of, flush_counts, page_of
+
+pytestmark = pytest.mark.django_db
+RETRY_SECONDS = 0.2
+
+
+@pytest.fixture
+def private_redis(settings):
+    server = PrivateRedis().start()
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "linkinbio.redis_cache.OutageTolerantRedisCache",
+            "LOCATION": server.url,
+            "OPTIONS": {"RETRY_SECONDS": RETRY_SECONDS},
+        }
+    }
+    # Every visit asks the shared cache for the page's version, so none is
+    # served from memory merely because it was read a moment ago.
+    settings.PAGE_MEMORY_CHECK_SECONDS = 0
+    page_cache.forget_missing()
+    visitors.forget_salts()
+    yield server
+    server.stop()
+
+
+def a_while_later():
+    stats._last_write[0] = time.monotonic() - stats.FLUSH_SECONDS - 1
+
+
+def back_again(server, client):
+    """Start Redis again and let the cache's next try find it."""
+    server.start()
+    time.sleep(RETRY_SECONDS * 2)
+    client.get("/@alice")
+
+
+def warnings_in(caplog):
+    return [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+
+
+def test_visitors_notice_nothing_while_redis_is_away(private_redis, alice, bob, visitor, caplog):
+    shop = Link.objects.create(page=page_of(alice), title="Shop", url="https://shop.example/")
+    assert visitor.get("/@alice").status_code == 200  # in this process's memory now
+    flush_counts()
+
+    private_redis.stop()
+    with caplog.at_level(logging.INFO):
+        for n in range(10):
+            phone = {"HTTP_USER_AGENT": BROWSER, "REMOTE_ADDR": f"198.51.100.{n}"}
+            page = visitor.get("/@alice", **phone)
+            assert page.status_code == 200
+            assert b"Shop" in page.content
+            click = visitor.get(f"/l/{shop.pk}", **phone)
+            assert click.status_code == 302
+            assert click["Location"] == "https://shop.example/"
+        cold = visitor.get("/@bob")  # never served by this process: from the database
+        assert cold.status_code == 200
+        assert b"Bob" in cold.content
+        report = visitor.post("/@alice/report", {"reason": "spam", "message": "Fake giveaway"})
+        assert "Thank you" in report.content.decode()
+        a_while_later()
+        assert visitor.get("/@alice").status_code == 200  # the counts' turn to be stored
+    assert warnings_in(caplog) == [
+        "Redis is unreachable (ConnectionError): pages are served from memory or rendered from "
+        f"the database, counts wait in this process; trying again every {RETRY_SECONDS} s"
+    ]
+
+    caplog.clear()
+    with caplog.at_level(logging.INFO):
+        back_again(private_redis, visitor)
+        flush_counts()
+    assert len(warnings_in(caplog)) == 1
+    assert warnings_in(caplog)[0].startswith("Redis is back after ")
+    assert count_of(page_of(alice), "views") == 1 + 10
+    assert count_of(page_of(alice), "link_clicks", str(shop.pk)) == 10
+    assert count_of(page_of(bob), "views") == 1
+
+
+def test_a_silent_redis_is_asked_once_not_by_every_visitor(
+    private_redis, alice, visitor, settings, monkeypatch
+):
+    settings.CACHES["default"]["OPTIONS"] = {"RETRY_SECONDS": 3600}
+    assert visitor.get("/@alice").status_code == 200
+    asked = []
+    connect = redis.ConnectionPool.get_connection
+    monkeypatch.setattr(
+        redis.ConnectionPool,
+        "get_connection",
+        lambda pool, *args, **kwargs: asked.append(1) or connect(pool, *args, **kwargs),
+    )
+
+    os.kill(private_redis.process.pid, signal.SIGSTOP)  # hung: accepts, never answers
+    try:
+        for n in range(20):
+            answer = visitor.get("/@alice", REMOTE_ADDR=f"198.51.100.{n}")
+            assert answer.status_code == 200
+    finally:
+        os.kill(private_redis.process.pid, signal.SIGCONT)
+    assert len(asked) == 1
+
+
+def test_a_reporter_is_still_held_to_the_limit_while_redis_is_away(private_redis, alice):
+    private_redis.stop()
+    from django.test import Client
+
+    carol = Client(HTTP_USER_AGENT=BROWSER, REMOTE_ADDR="203.0.113.7")
+    answers = [
+        carol.post("/@alice/report", {"reason": "spam", "message": f"report {n}"}) for n in range(6)
+    ]
+    assert all("Thank you" in answer.content.decode() for answer in answers[:5])
+    assert answers[5].status_code == 429
+    assert "what you wrote is still here" in answers[5].content.decode()
