@@ -46,6 +46,7 @@ SYNC_BOOKKEEPING_FIELDS = (
     "sync_failures",
     "sync_backoff_until",
     "sync_lease_until",
+    "sync_lease_token",
     "sync_waiting_since",
     "manual_sync_at",
     "last_viewed_at",
@@ -154,6 +155,10 @@ class Page(models.Model):
     sync_failures = models.PositiveIntegerField(default=0)
     sync_backoff_until = models.DateTimeField(null=True, blank=True)
     sync_lease_until = models.DateTimeField(null=True, blank=True)
+    # Who holds the lease: each claim draws a new token, handed to its sync
+    # task, so a duplicate of an older task (re-run after its worker died)
+    # can tell the lease is no longer its own.
+    sync_lease_token = models.CharField(max_length=32, blank=True)
     sync_waiting_since = models.DateTimeField(null=True, blank=True)
     manual_sync_at = models.DateTimeField(null=True, blank=True)
     last_viewed_at = models.DateTimeField(null=True, blank=True)

@@ -45,14 +45,14 @@ def erase(user):
 
 def _delete_sync_tasks(page_id):
     """The database queue's rows of this page's syncs and share pictures
-    (their argument is its id)."""
+    (their first argument is its id)."""
     if not apps.is_installed("django_tasks_db"):
         return
     from django_tasks_db.models import DBTaskResult
 
     paths = [sync_page.module_path, render_share_image.module_path]
     rows = DBTaskResult.objects.filter(task_path__in=paths).values_list("pk", "args_kwargs")
-    ids = [pk for pk, call in rows.iterator() if (call or {}).get("args") == [page_id]]
+    ids = [pk for pk, call in rows.iterator() if ((call or {}).get("args") or [None])[0] == page_id]
     DBTaskResult.objects.filter(pk__in=ids).delete()
 
 

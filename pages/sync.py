@@ -1,6 +1,6 @@
 """Bringing a page's snapshot up to date with what its source returns.
 
-Called by the `sync_page` task with the page's lease held. The source
+Called by the `sync_page` task with the page's lease held (its token `lease`). The source
 (pages/source.py) fetches; this module reconciles what came back with what is
 stored. Whatever happens, the last good data stays on the page: a failure
 only records what went wrong (in words a creator understands) and when to try
@@ -24,12 +24,12 @@ MAX_FETCH = MAX_VIDEOS_SHOWN + 20
 UNEXPECTED = "The update did not finish. Your page keeps its current content; we retry soon."
 
 
-def update_page(page, now=None):
-    """Sync one page (its lease held by the caller); returns what happened."""
+def update_page(page, lease, now=None):
+    """Sync one page (its lease `lease` held by the caller); returns what happened."""
     now = now or timezone.now()
     connection = source.connection(page.user)
     if page.is_suspended or connection is None or not connection.can_sync:
-        syncing.release(page.pk, last_sync_attempt_at=now, sync_due_at=idle_due_at(now))
+        syncing.release(page.pk, lease, last_sync_attempt_at=now, sync_due_at=idle_due_at(now))
         # Whatever queued this believed the page syncs: visits stop asking.
         page_cache.publish_after_commit(page.pk)
         return "skipped"
@@ -38,15 +38,18 @@ def update_page(page, now=None):
         changed += _sync_profile(page)
         changed += _sync_videos(page)
     except TryLater as exc:
-        outcome = wait_for_room(page.pk) if exc.waiting else _record_failure(page, exc, now)
+        if exc.waiting:
+            outcome = wait_for_room(page.pk, lease)
+        else:
+            outcome = _record_failure(page, lease, exc, now)
     except SourceError as exc:
-        outcome = _record_failure(page, exc, now)
+        outcome = _record_failure(page, lease, exc, now)
     except Exception:
         # A bug or a database hiccup must not stop the page's future syncs.
         logger.exception("Sync of page %s failed unexpectedly", page.pk)
-        outcome = _record_failure(page, TryLater(UNEXPECTED, code="internal"), now)
+        outcome = _record_failure(page, lease, TryLater(UNEXPECTED, code="internal"), now)
     else:
-        syncing.release(page.pk, **synced_state(now))
+        syncing.release(page.pk, lease, **synced_state(now))
         outcome = "changed" if changed else "unchanged"
     if changed:
         page.bump_version()
@@ -70,17 +73,18 @@ def synced_state(now):
     }
 
 
-def wait_for_room(page_id):
+def wait_for_room(page_id, lease):
     """The source's rate limit has no room now: the page waits its turn (not a failure)."""
     syncing.mark_waiting(page_id)
-    syncing.release(page_id)
+    syncing.release(page_id, lease)
     return "waiting"
 
 
-def _record_failure(page, exc, now):
+def _record_failure(page, lease, exc, now):
     if isinstance(exc, NeedsReconnect):
         syncing.release(
             page.pk,
+            lease,
             last_sync_attempt_at=now,
             last_sync_error=exc.message,
             sync_due_at=idle_due_at(now),  # or at once when reconnected
@@ -99,6 +103,7 @@ def _record_failure(page, exc, now):
     )
     syncing.release(
         page.pk,
+        lease,
         last_sync_attempt_at=now,
         last_sync_error=exc.message[:300],
         sync_failures=failures,

@@ -2,11 +2,16 @@
 leases, per-page backoff and the scheduler's job.
 
 A sync starts only by claiming the page's lease with a conditional UPDATE, so
-any number of visitors, schedulers and workers start one sync per page.
+any number of visitors, schedulers and workers start one sync per page. The
+claim draws a token that the sync task carries: the task syncs only while the
+page's lease still holds that token, and gives back only its own lease, so a
+task run twice (its worker died and it was queued again) never syncs beside,
+or frees the lease of, the sync that took the page since.
 """
 
 import logging
 import random
+import secrets
 import time
 from datetime import timedelta
 
@@ -35,7 +40,8 @@ MAX_ROUNDS_PER_RUN = 10
 
 
 def claim(page_id, *, now=None, stale_only=True, manual=False):
-    """Take the page's sync lease; True for exactly one caller at a time."""
+    """Take the page's sync lease: its token for exactly one caller at a
+    time, None for the others."""
     now = now or timezone.now()
     # The database has the last word on pausing and disconnecting, whatever
     # the cached state of the page still says.
@@ -46,7 +52,24 @@ def claim(page_id, *, now=None, stale_only=True, manual=False):
     if stale_only:
         fresh_after = now - timedelta(seconds=settings.PAGE_REFRESH_SECONDS)
         pages = pages.filter(Q(last_synced_at__isnull=True) | Q(last_synced_at__lte=fresh_after))
-    return pages.update(sync_lease_until=now + timedelta(seconds=LEASE_SECONDS)) == 1
+    lease = secrets.token_hex(16)
+    taken = pages.update(
+        sync_lease_until=now + timedelta(seconds=LEASE_SECONDS), sync_lease_token=lease
+    )
+    return lease if taken else None
+
+
+def hold(page_id, lease, now=None):
+    """Whether the lease `lease` is still the page's (nobody claimed the page
+    since, nobody gave it back), renewed for LEASE_SECONDS if so: the sync
+    task's check before it syncs."""
+    if not lease:
+        return False
+    now = now or timezone.now()
+    renewed = Page.objects.filter(pk=page_id, sync_lease_token=lease).update(
+        sync_lease_until=now + timedelta(seconds=LEASE_SECONDS)
+    )
+    return renewed == 1
 
 
 def is_running(page_id):
@@ -61,29 +84,35 @@ def is_running(page_id):
         task_path=sync_page.module_path, started_at__gte=since
     )
     return any(
-        (call or {}).get("args") == [page_id]
+        ((call or {}).get("args") or [None])[0] == page_id
         for call in running.values_list("args_kwargs", flat=True)
     )
 
 
-def release(page_id, **fields):
-    """Give the lease back, saving the sync state fields given."""
-    Page.objects.filter(pk=page_id).update(sync_lease_until=None, **fields)
+def release(page_id, lease, **fields):
+    """Give the lease back if it is still `lease`, saving the sync state
+    fields given; False when another sync holds the page now (its state is
+    that sync's to write)."""
+    released = Page.objects.filter(pk=page_id, sync_lease_token=lease).update(
+        sync_lease_until=None, sync_lease_token="", **fields
+    )
+    return released == 1
 
 
-def enqueue(page_id):
-    """Queue the sync task for a page whose lease the caller holds."""
+def enqueue(page_id, lease):
+    """Queue the sync task for a page whose lease (`lease`) the caller holds."""
     try:
-        sync_page.enqueue(page_id)
+        sync_page.enqueue(page_id, lease)
     except Exception:
         logger.exception("Could not queue the sync of page %s", page_id)
-        release(page_id)
+        release(page_id, lease)
 
 
 def start(page_id, **claim_args):
     """Claim the page's lease and queue its sync; False when it is not due or busy."""
-    if claim(page_id, **claim_args):
-        enqueue(page_id)
+    lease = claim(page_id, **claim_args)
+    if lease:
+        enqueue(page_id, lease)
         return True
     return False
 

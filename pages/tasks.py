@@ -6,14 +6,20 @@ from pages.models import Link, Page
 
 
 @task()
-def sync_page(page_id):
-    """Sync one page from its source; the caller holds the page's sync lease."""
-    from pages.sync import update_page  # a real cycle: sync -> syncing -> this module
+def sync_page(page_id, lease=""):
+    """Sync one page from its source under the lease its claim took
+    (pages/syncing.py); a task that no longer holds it does nothing."""
+    from pages import syncing  # a real cycle: syncing queues this task
+    from pages.sync import update_page
 
+    if not syncing.hold(page_id, lease):
+        # Run again after its worker died, and the page was claimed (or
+        # synced and given back) since: that sync is the page's.
+        return "not ours"
     page = Page.objects.select_related("user").filter(pk=page_id).first()
     if page is None:
         return "gone"
-    return update_page(page)
+    return update_page(page, lease)
 
 
 @task()

@@ -8,6 +8,7 @@ another creator, a visitor is an anonymous phone browser.
 
 import itertools
 import json
+import secrets
 import socket
 import subprocess
 import time
@@ -257,10 +258,16 @@ def queued_pages():
 
 
 def sync(user):
-    """Run a sync of the user's page the way the worker does."""
+    """Run a sync of the user's page the way the worker does, under a lease
+    taken as a claim takes it (also when a claim would refuse: the page was
+    paused or suspended after its sync was queued)."""
+    from pages import syncing
     from pages.tasks import sync_page
 
-    return sync_page.call(page_of(user).pk)
+    page_id, lease = page_of(user).pk, secrets.token_hex(16)
+    until = timezone.now() + timedelta(seconds=syncing.LEASE_SECONDS)
+    Page.objects.filter(pk=page_id).update(sync_lease_until=until, sync_lease_token=lease)
+    return sync_page.call(page_id, lease)
 
 
 # Live servers and browsers.

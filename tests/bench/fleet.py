@@ -152,7 +152,7 @@ class ScheduleOnlySync:
     def __init__(self, tiktok, clock):
         self.tiktok, self.clock = tiktok, clock
 
-    def enqueue(self, page_id):
+    def enqueue(self, page_id, lease):
         from pages import sync, syncing
         from pages.source import TryLater
 
@@ -161,8 +161,8 @@ class ScheduleOnlySync:
             self.tiktok.spend("user.info")
             self.tiktok.spend("video.list")
         except TryLater:
-            return sync.wait_for_room(page_id)
-        syncing.release(page_id, **sync.synced_state(now))
+            return sync.wait_for_room(page_id, lease)
+        syncing.release(page_id, lease, **sync.synced_state(now))
         return "unchanged"
 
 
@@ -208,10 +208,11 @@ def simulate(creators=100_000, hours=24, out=print, full_sync=False):
         connected = Connection(state="connected", banner="")
         real_release = syncing.release
 
-        def release(page_id, **fields):
-            real_release(page_id, **fields)
-            if "last_synced_at" in fields:
+        def release(page_id, lease, **fields):
+            released = real_release(page_id, lease, **fields)
+            if released and "last_synced_at" in fields:
                 synced(page_id, fields["last_synced_at"])
+            return released
 
         def synced(page_id, when):
             before = fleet.last_synced[page_id]

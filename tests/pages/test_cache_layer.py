@@ -15,6 +15,7 @@ from accounts.tiktok import budget
 from accounts.tiktok.models import TikTokConnection
 from pages import stats, syncing
 from pages.models import Page
+from pages.tasks import sync_page
 from tests.helpers import make_creator, page_of, queued_pages, sync, synced_ago
 
 pytestmark = pytest.mark.usefixtures("empty_queue")
@@ -49,9 +50,10 @@ def test_the_sync_lease_is_taken_once_until_released(alice, tiktok):
     sync(alice)
     make_stale(alice)
     page = page_of(alice)
-    assert syncing.claim(page.pk)
+    lease = syncing.claim(page.pk)
+    assert lease
     assert not syncing.claim(page.pk)
-    syncing.release(page.pk)
+    syncing.release(page.pk, lease)
     assert syncing.claim(page.pk)
 
 
@@ -129,23 +131,17 @@ def test_when_the_budget_is_spent_syncs_wait_oldest_first(settings, tiktok):
     with time_machine.travel(timezone.now(), tick=False) as clock:
         syncing.enqueue_due_syncs()
         assert queued_pages() == oldest_first[:4]
-        for page_id in queued_pages():
-            sync_page_now(page_id)
+        for result in default_task_backend.results:
+            sync_page.call(*result.args)
         assert tiktok.calls["user.info"] == 4
         default_task_backend.clear()
         # A page whose turn has not come finds the budget spent and waits.
-        syncing.claim(oldest_first[4], stale_only=False)
-        assert sync_page_now(oldest_first[4]) == "waiting"
+        lease = syncing.claim(oldest_first[4], stale_only=False)
+        assert sync_page.call(oldest_first[4], lease) == "waiting"
         assert tiktok.calls["user.info"] == 4
         clock.shift(11)  # two more calls have trickled in
         syncing.enqueue_due_syncs()
         assert queued_pages() == oldest_first[4:6]
-
-
-def sync_page_now(page_id):
-    from pages.tasks import sync_page
-
-    return sync_page.call(page_id)
 
 
 @pytest.mark.django_db

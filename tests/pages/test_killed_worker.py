@@ -1,6 +1,7 @@
 """The worker running Alice's sync is killed: the dashboard does not claim an
-update is running, the task is queued again once, and a task whose worker
-dies twice is marked failed instead of staying RUNNING for ever."""
+update is running, the task is queued again once, a task whose worker dies
+twice is marked failed instead of staying RUNNING for ever, and a task run
+again after another sync took the page leaves the page to that sync."""
 
 from datetime import timedelta
 
@@ -13,6 +14,7 @@ from django_tasks_db.models import DBTaskResult
 
 from linkinbio import jobs
 from pages import syncing
+from pages.models import Page
 from tests.helpers import page_of
 
 pytestmark = pytest.mark.django_db
@@ -25,8 +27,9 @@ def database_queue(settings):
 
 def killed_mid_sync(page, minutes_ago=11, workers=1):
     """Alice's sync, claimed by a worker that then died."""
-    assert syncing.claim(page.pk, stale_only=False)
-    syncing.enqueue(page.pk)
+    lease = syncing.claim(page.pk, stale_only=False)
+    assert lease
+    syncing.enqueue(page.pk, lease)
     started = timezone.now() - timedelta(minutes=minutes_ago)
     DBTaskResult.objects.update(
         status=TaskResultStatus.RUNNING,
@@ -64,6 +67,29 @@ def test_a_sync_whose_worker_died_runs_again(database_queue, alice, tiktok, monk
     assert task.status == TaskResultStatus.SUCCESSFUL
     assert page_of(alice).last_synced_at is not None
     assert tiktok.calls["user.info"] == 1
+
+
+def test_a_task_run_again_after_the_scheduler_took_the_page_leaves_it_alone(
+    database_queue, alice, tiktok, monkeypatch
+):
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
+    page = page_of(alice)
+    dead = killed_mid_sync(page)
+    # Its lease ran out; the scheduler claims the page for a sync of its own
+    # and a worker starts it.
+    Page.objects.filter(pk=page.pk).update(sync_lease_until=timezone.now() - timedelta(seconds=1))
+    assert syncing.start(page.pk, stale_only=False)
+    running = DBTaskResult.objects.exclude(pk=dead.pk).get()
+    running.status, running.started_at = TaskResultStatus.RUNNING, timezone.now()
+    running.save()
+    assert jobs.recover_stale_tasks() == (1, 0)
+    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+    dead.refresh_from_db()
+    assert dead.status == TaskResultStatus.SUCCESSFUL and dead.return_value == "not ours"
+    assert tiktok.calls["user.info"] == 0  # no second sync beside the running one
+    page.refresh_from_db()
+    assert page.sync_lease_until > timezone.now()  # the running sync still holds the page
+    assert page.last_sync_attempt_at is None
 
 
 def test_a_task_whose_worker_died_twice_is_marked_failed(database_queue, alice):

@@ -95,7 +95,7 @@ def test_alice_signs_in_and_gets_her_page(client, tiktok, django_capture_on_comm
     page = Page.objects.get(user=user)
     assert page.slug == "alice"
     task = DBTaskResult.objects.get(task_path="pages.tasks.sync_page")
-    assert task.args_kwargs["args"] == [page.pk]
+    assert task.args_kwargs["args"][0] == page.pk
     assert SocialAccount.objects.get(user=user).uid == "oid-alice"
     assert SocialToken.objects.count() == 0
     assert set(ApiCall.objects.values_list("user", flat=True)) == {user.pk}
