@@ -25,9 +25,11 @@ demo: migrate
 	$(PY) manage.py seed_demo --no-pages
 
 # Serves the site, the TikTok sandbox and the background worker; Ctrl-C stops all.
+# The shell ignores the TERM it sends its own process group: a trap that
+# catches its own kill runs again and again until the shell overflows its stack.
 run: demo
 	@echo "linkinbio on http://$(HOST):$(PORT)/ (Ctrl-C stops the server and the worker)"
-	@trap 'kill 0' INT TERM EXIT; \
+	@trap 'trap "" INT TERM; kill 0; wait; exit 0' INT TERM; \
 	$(PY) manage.py db_worker --interval 1 & \
 	$(PY) manage.py scheduler & \
 	$(PY) manage.py runserver $(HOST):$(PORT) & \
