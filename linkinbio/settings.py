@@ -305,6 +305,9 @@ if not TOKEN_ENCRYPTION_KEYS:
 PAGE_REFRESH_SECONDS = env.int("PAGE_REFRESH_SECONDS", default=900)
 PAGE_IDLE_REFRESH_SECONDS = env.int("PAGE_IDLE_REFRESH_SECONDS", default=86400)
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=86400)
+# Names the deployed code (a commit, a build number); rendered pages are cached
+# per release. Empty: a digest of the templates, code and static files (pages/release.py).
+RELEASE = env.str("RELEASE", default="")
 PAGE_BROWSER_CACHE_SECONDS = env.int("PAGE_BROWSER_CACHE_SECONDS", default=60)
 # Each process keeps the pages it served lately in memory, in front of the
 # shared cache: at most this many entries and bytes, and a page's state is read

@@ -11,8 +11,10 @@ Slugs with no page are remembered briefly in each process's memory, not in
 the cache: a flood of made-up addresses would otherwise fill the cache and
 push real pages out. A remembered miss holds only while the generation is
 the one read before the database said "no such page".
-- `pages:html:<id>:<version>:<screen>`: the rendered page. The version is in
-  the key, so a bump makes every old entry unreachable at once.
+- `pages:html:<release>:<id>:<version>:<screen>`: the rendered page. The
+  version is in the key, so a bump makes every old entry unreachable at once;
+  so is the release of the code (pages/release.py), so a deploy shows its own
+  templates and stylesheets at once.
 
 In front of both, each process keeps the pages it served lately in its own
 memory (`_memory`, bounded by entries and bytes), so a warm visit usually
@@ -37,6 +39,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
+
+from pages import release
 
 MISSING_SECONDS = 60
 MISSING_MAX = 10_000
@@ -97,7 +101,7 @@ def slug_key(slug):
 
 
 def html_key(page_id, version, screen):
-    return f"pages:html:{page_id}:{version}:{screen}"
+    return f"pages:html:{release.current()}:{page_id}:{version}:{screen}"
 
 
 def state_of(page):
