@@ -10,7 +10,8 @@ A creator chooses the address, so the fetch is a request an attacker aims:
 - short connect and read timeouts and a deadline for the whole download, so
   a site that sends one byte a second cannot hold the worker;
 - at most `MAX_BYTES`, an image content type, and bytes Pillow reads as an
-  image no larger than `MAX_PIXELS` (then re-encoded: nothing of the
+  image of one of `FORMATS` no larger than `MAX_PIXELS`, every picture of an
+  ICO measured before anything decodes one (then re-encoded: nothing of the
   original file is served).
 
 `settings.FAVICON_ALLOW_PRIVATE` lifts the address rule for tests that run a
@@ -23,6 +24,7 @@ import http.client
 import ipaddress
 import logging
 import socket
+import struct
 import threading
 import time
 from io import BytesIO
@@ -33,7 +35,7 @@ import urllib3.connection
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from PIL import Image, UnidentifiedImageError
+from PIL import BmpImagePlugin, IcoImagePlugin, Image, PngImagePlugin, UnidentifiedImageError
 
 from pages import hosts, images
 from pages.links import link_host
@@ -44,6 +46,10 @@ logger = logging.getLogger(__name__)
 ICON_SIZE = (64, 64)  # shown at 24 px: sharp on 2x screens
 MAX_BYTES = 100_000
 MAX_PIXELS = 1_000_000
+# The formats a site's icon may come in (Pillow's names): no ICNS, TIFF or
+# EPS, whose pictures Pillow cannot measure before it decodes them, or which
+# run other programs.
+FORMATS = ("ICO", "PNG", "GIF", "JPEG", "WEBP", "BMP")
 MAX_REDIRECTS = 3
 READ_TIMEOUT = 3.0
 DEADLINE = 6.0
@@ -126,36 +132,45 @@ def fetch_icon(url):
 
 
 def _ico_sizes(data):
-    """The pixel sizes an ICO file's pictures declare in their own headers
-    (PNG or bitmap), read before Pillow, which decodes them when it opens
-    the file, whatever the directory says."""
-    count = int.from_bytes(data[4:6], "little")
-    for n in range(min(count, 64)):
-        entry = data[6 + 16 * n : 22 + 16 * n]
-        offset = int.from_bytes(entry[12:16], "little")
-        head = data[offset : offset + 24]
-        if head[:8] == b"\x89PNG\r\n\x1a\n":
-            yield int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")
+    """The pixel size of every picture of an ICO file, read as Pillow reads
+    it from the picture's own header (PNG or bitmap), without decoding any:
+    Pillow decodes the largest picture the directory declares as it opens
+    the file, and that picture may be far larger than declared."""
+    buf = BytesIO(data)
+    for entry in IcoImagePlugin.IcoFile(buf).entry:
+        buf.seek(entry.offset)
+        is_png = buf.read(8) == b"\x89PNG\r\n\x1a\n"
+        buf.seek(entry.offset)
+        if is_png:
+            yield PngImagePlugin.PngImageFile(buf).size
         else:  # a bitmap: its height counts the mask too
-            width = int.from_bytes(head[4:8], "little", signed=True)
-            height = int.from_bytes(head[8:12], "little", signed=True)
-            yield abs(width), abs(height) // 2
+            width, height = BmpImagePlugin.DibImageFile(buf).size
+            yield width, height // 2
 
 
 def _to_webp(data):
-    if data[:4] == b"\0\0\1\0" and any(
-        w * h > MAX_PIXELS or w > 4096 or h > 4096 for w, h in _ico_sizes(data)
-    ):
-        raise IconRefused("image too large")
     try:
-        with Image.open(BytesIO(data)) as image:
+        if data[:4] == b"\0\0\1\0" and any(
+            w * h > MAX_PIXELS or w > 4096 or h > 4096 for w, h in _ico_sizes(data)
+        ):
+            raise IconRefused("image too large")
+        with Image.open(BytesIO(data), formats=FORMATS) as image:
             if image.width * image.height > MAX_PIXELS:
                 raise IconRefused("image too large")
             image.verify()
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
+    except (
+        UnidentifiedImageError,
+        SyntaxError,  # Pillow's "not a PNG file"
+        OSError,
+        ValueError,
+        EOFError,
+        IndexError,  # a directory longer than the file
+        struct.error,
+        Image.DecompressionBombError,
+    ) as exc:
         raise IconRefused("not an image") from exc
     try:
-        return images.to_webp(data, ICON_SIZE)
+        return images.to_webp(data, ICON_SIZE, formats=FORMATS)
     except images.BadImage as exc:
         raise IconRefused("not an image") from exc
 

@@ -15,6 +15,10 @@ AVATAR_SIZE = (192, 192)
 COVER_SIZE = (270, 480)
 MAX_PIXELS = 40_000_000
 MAX_DOWNLOAD_BYTES = 5_000_000
+# What a profile picture or a cover comes as. Pillow is asked to recognise only
+# these: it knows formats that run other programs (EPS calls Ghostscript) or
+# decode a picture as they open it.
+PHOTO_FORMATS = ("JPEG", "PNG", "WEBP", "GIF")
 
 
 class BadImage(Exception):
@@ -30,10 +34,11 @@ def source_of(url):
     return text.clean_line(f"{parts.netloc}{parts.path}", 500)
 
 
-def to_webp(data, size):
-    """Re-encode image bytes as a WebP of at most `size`, without metadata."""
+def to_webp(data, size, formats=PHOTO_FORMATS):
+    """Re-encode image bytes (of one of `formats`, Pillow's names) as a WebP
+    of at most `size`, without metadata."""
     try:
-        with Image.open(BytesIO(data)) as image:
+        with Image.open(BytesIO(data), formats=formats) as image:
             if image.width * image.height > MAX_PIXELS:
                 raise BadImage("image too large")
             image = ImageOps.exif_transpose(image)

@@ -8,15 +8,19 @@ rule itself runs with the rule on.
 
 import contextlib
 import socket
+import struct
 import threading
 import time
+import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from io import BytesIO
 
 import pytest
 from django.tasks import default_task_backend
 from django.utils.timezone import now
-from PIL import Image
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from PIL import EpsImagePlugin, Image, ImageFile
 
 from pages import favicons
 from pages.models import Link
@@ -311,3 +315,89 @@ def test_an_icos_giant_picture_is_refused_before_anything_decodes_it(monkeypatch
     monkeypatch.setattr(favicons.Image, "open", no_decoding)
     with pytest.raises(favicons.IconRefused, match="image too large"):
         favicons._to_webp(ico_bomb())
+
+
+def png_of_side(side):
+    """A 1-bit black PNG `side` pixels square, made without the picture in
+    memory: 13,300 a side is 26 KB of file and 177 MB decoded."""
+    packed = zlib.compressobj(9)
+    row = bytes(1 + (side + 7) // 8)  # the filter byte, then the pixels
+    idat = b"".join(packed.compress(row) for _ in range(side)) + packed.flush()
+
+    def chunk(kind, body):
+        return (
+            struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+        )
+
+    header = struct.pack(">IIBBBBB", side, side, 1, 0, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
+    )
+
+
+def ico_of(pictures, last_side=256):
+    """An ICO whose directory says each picture is 16x16, but the last `last_side`."""
+    directory = b"\0\0\1\0" + len(pictures).to_bytes(2, "little")
+    offset = 6 + 16 * len(pictures)
+    for n, picture in enumerate(pictures):
+        side = last_side % 256 if n == len(pictures) - 1 else 16  # 0 means 256
+        directory += bytes([side, side, 0, 0]) + (1).to_bytes(2, "little")
+        directory += (32).to_bytes(2, "little") + len(picture).to_bytes(4, "little")
+        directory += offset.to_bytes(4, "little")
+        offset += len(picture)
+    return directory + b"".join(pictures)
+
+
+@pytest.fixture
+def no_giant_decoding(monkeypatch):
+    """Pillow may decode small pictures, never one past the icon's limit."""
+    load = ImageFile.ImageFile.load
+
+    def guarded(image):
+        width, height = image.size
+        if width * height > favicons.MAX_PIXELS:
+            raise AssertionError(f"Pillow decoded a picture of {width}x{height}")
+        return load(image)
+
+    monkeypatch.setattr(ImageFile.ImageFile, "load", guarded)
+
+
+def test_a_giant_picture_behind_64_small_ones_in_an_ico_is_refused_undecoded(
+    no_giant_decoding,
+):
+    small = png("green", (16, 16))
+    giant = png_of_side(13_300)
+    bomb = ico_of([small] * 64 + [giant])
+    assert len(giant) < 30_000 and len(bomb) < favicons.MAX_BYTES
+    with pytest.raises(favicons.IconRefused, match="image too large"):
+        favicons._to_webp(bomb)
+    # The same file without its giant is a fine icon.
+    assert favicons._to_webp(ico_of([small] * 64, last_side=16))[:4] == b"RIFF"
+
+
+def test_an_icns_holding_a_giant_png_is_refused_undecoded(no_giant_decoding):
+    giant = png_of_side(13_300)
+    entry = b"ic07" + (8 + len(giant)).to_bytes(4, "big") + giant
+    icns = b"icns" + (8 + len(entry)).to_bytes(4, "big") + entry
+    with pytest.raises(favicons.IconRefused, match="not an image"):
+        favicons._to_webp(icns)
+
+
+def test_a_postscript_icon_never_reaches_ghostscript(monkeypatch):
+    def no_ghostscript(*args, **kwargs):
+        raise AssertionError("Ghostscript was called")
+
+    monkeypatch.setattr(EpsImagePlugin, "Ghostscript", no_ghostscript)
+    eps = b"%!PS-Adobe-3.0 EPSF-3.0\n%%BoundingBox: 0 0 32 32\nshowpage\n%%EOF\n"
+    with pytest.raises(favicons.IconRefused, match="not an image"):
+        favicons._to_webp(eps)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    head=st.sampled_from([b"\0\0\1\0", b"icns", b"\x89PNG\r\n\x1a\n", b"GIF89a", b""]),
+    body=st.binary(max_size=2000),
+)
+def test_any_bytes_give_an_icon_or_a_refusal_never_an_error(head, body):
+    with contextlib.suppress(favicons.IconRefused):
+        assert favicons._to_webp(head + body)[:4] == b"RIFF"
