@@ -85,6 +85,15 @@ def mirror_icon(link):
     return outcome
 
 
+def queue_icon(link):
+    """Once committed, queue the fetch of the link's site icon if it wants one."""
+    if not (settings.LINK_ICONS and link.wants_icon()):
+        return
+    from pages.tasks import mirror_link_icon  # a real cycle: the task calls this module
+
+    transaction.on_commit(lambda: mirror_link_icon.enqueue(link.pk))
+
+
 def queue_missing_icons(limit=100):
     """The scheduler's job: queue the icon fetch of web links never checked
     (added before icons existed, or while the queue was down). A fetch queued

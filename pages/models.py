@@ -51,6 +51,7 @@ SYNC_BOOKKEEPING_FIELDS = (
     "manual_sync_at",
     "last_viewed_at",
     "sync_due_at",
+    "media_checked_at",
 )
 # Idle pages are synced this share of PAGE_IDLE_REFRESH_SECONDS early, so a
 # short spell without room in the rate limit still leaves them synced within it.
@@ -166,6 +167,8 @@ class Page(models.Model):
     # after a sync, at once when a visitor finds it stale, at the end of a
     # backoff. The scheduler walks its index (pages/syncing.py).
     sync_due_at = models.DateTimeField(default=timezone.now)
+    # When a sync last looked for images lost from the storage (pages/lost_images.py).
+    media_checked_at = models.DateTimeField(null=True, blank=True)
 
     objects = PageQuerySet.as_manager()
 

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from pages import cache as page_cache
-from pages import images, syncing, text
+from pages import images, lost_images, syncing, text
 from pages.models import MAX_VIDEOS_SHOWN, Video, idle_due_at
 from pages.source import NeedsReconnect, SourceError, TryLater, source
 
@@ -35,6 +35,8 @@ def update_page(page, lease, now=None):
         return "skipped"
     changed = []
     try:
+        if lost_images.check_due(page, now) and lost_images.check(page, now):
+            changed.append("lost images")  # forgotten: the page shows none until re-made
         changed += _sync_profile(page)
         changed += _sync_videos(page)
     except TryLater as exc:
