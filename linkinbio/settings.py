@@ -51,8 +51,10 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.socialaccount",
-    "django_tasks_db",
+    # Before django_tasks_db: its `db_worker` command is linkinbio's, which
+    # outlives a database outage (linkinbio/management/commands/db_worker.py).
     "linkinbio",
+    "django_tasks_db",
     "accounts",
     "accounts.tiktok",
     "pages",
@@ -413,4 +415,5 @@ SCHEDULED_JOBS = [
     ("linkinbio.demo.reseed_showcase", 3600),
     ("pages.favicons.queue_missing_icons", 3600),
     ("pages.stats.purge_old_counts", 6 * 3600),
+    ("linkinbio.heartbeats.forget_old_beats", 6 * 3600),
 ]

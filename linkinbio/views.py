@@ -1,11 +1,12 @@
 """The site's own pages: home, privacy, terms and the health check."""
 
+import contextlib
 import logging
 import uuid
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.http import HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import render
 from django.templatetags.static import static
@@ -13,6 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from accounts.wording import every, once_per
+from linkinbio import heartbeats
 from pages import stats, stats_report, visitors
 from pages.models import Page
 from pages.syncing import MANUAL_SYNC_SECONDS
@@ -106,7 +108,10 @@ def healthz(request):
             logger.warning("healthz: %s is down: %s", name, exc.__class__.__name__)
             checks[name] = "down"
     healthy = all(state == "ok" for state in checks.values())
-    return JsonResponse(
-        {"status": "ok" if healthy else "down", "checks": checks},
-        status=200 if healthy else 503,
-    )
+    body = {"status": "ok" if healthy else "down", "checks": checks}
+    if checks["database"] == "ok":
+        # For an alert, not for the load balancer: a dead worker or scheduler
+        # is no reason to take this web process out.
+        with contextlib.suppress(DatabaseError):  # gone since its check: said next time
+            body["background"] = heartbeats.report()
+    return JsonResponse(body, status=200 if healthy else 503)

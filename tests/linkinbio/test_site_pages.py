@@ -58,7 +58,10 @@ def test_admin_requires_staff(client, django_user_model):
 def test_healthz_reports_ok(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "checks": {"database": "ok", "cache": "ok"}}
+    body = response.json()
+    assert body["status"] == "ok"
+    assert body["checks"] == {"database": "ok", "cache": "ok"}
+    assert body["background"]["scheduler"] == "no heartbeat yet"
     assert "no-cache" in response.headers["Cache-Control"]
 
 

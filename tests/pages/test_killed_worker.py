@@ -9,10 +9,10 @@ import pytest
 from django.core.management import call_command
 from django.tasks import TaskResultStatus
 from django.utils import timezone
-from django_tasks_db.management.commands import db_worker
 from django_tasks_db.models import DBTaskResult
 
 from linkinbio import jobs
+from linkinbio.management.commands import db_worker
 from pages import syncing
 from pages.models import Page
 from tests.helpers import page_of

@@ -1,19 +1,19 @@
 """Runs the periodic jobs listed in settings.SCHEDULED_JOBS, forever.
 
-Each job is a dotted path to a function and an interval in seconds. Jobs only
-enqueue or claim work with conditional UPDATEs, so running two schedulers by
-mistake does no harm.
+Each job is a dotted path to a function and an interval in seconds. Each
+job's last start is kept in the database (linkinbio/schedule.py), so a
+restarted scheduler picks up where the last one was, and two schedulers by
+mistake run nothing twice. While the database is away the scheduler waits
+(linkinbio/outages.py) instead of ending.
 """
 
-import logging
 import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
-from django.db import close_old_connections
-from django.utils.module_loading import import_string
 
-logger = logging.getLogger(__name__)
+from linkinbio.outages import DATABASE_DOWN, DatabaseOutage
+from linkinbio.schedule import Schedule
 
 
 class Command(BaseCommand):
@@ -24,23 +24,16 @@ class Command(BaseCommand):
         parser.add_argument("--tick", type=float, default=1.0, help="Seconds between checks.")
 
     def handle(self, *args, once=False, tick=1.0, **options):
-        jobs = [(import_string(path), path, interval) for path, interval in settings.SCHEDULED_JOBS]
-        next_run = {path: 0.0 for _, path, _ in jobs}
+        schedule = Schedule(settings.SCHEDULED_JOBS)
+        if once:
+            schedule.run_due(every_job=True)
+            return
+        outage = DatabaseOutage("scheduler")
         while True:
-            for func, path, interval in jobs:
-                if once or time.monotonic() >= next_run[path]:
-                    next_run[path] = time.monotonic() + interval
-                    self.run_job(func, path)
-            if once:
-                return
+            try:
+                schedule.run_due()
+            except DATABASE_DOWN as exc:
+                time.sleep(outage.failed(exc))
+                continue
+            outage.succeeded()
             time.sleep(tick)
-
-    def run_job(self, func, path):
-        close_old_connections()
-        try:
-            result = func()
-        except Exception:
-            logger.exception("scheduler: job %s failed", path)
-        else:
-            if result:
-                logger.info("scheduler: %s: %s", path, result)
