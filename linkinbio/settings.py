@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "linkinbio.request_size.RequestSizeMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "pages.middleware.WarmPageMiddleware",
+    "linkinbio.private_responses.PrivateResponseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
