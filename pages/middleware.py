@@ -2,13 +2,17 @@
 
 Like whitenoise for static files: a GET of /@slug whose rendered page is in the
 cache is answered here, skipping sessions, CSRF, authentication, messages and
-URL resolving, none of which a visitor's page uses. Anything else (cold page,
-redirect, 404, 410, reports) goes on to pages.public as usual.
+URL resolving, none of which a visitor's page uses. A host ALLOWED_HOSTS
+refuses goes on too, to be refused (400) as on every other path. Anything
+else (cold page, redirect, 404, 410, reports) goes on to pages.public as usual.
 """
 
 import re
 
 from django.conf import settings
+from django.core.exceptions import DisallowedHost
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.utils.csp import CSP, build_policy
 
 from pages import cache as page_cache
@@ -19,6 +23,34 @@ _PUBLIC_PAGE = re.compile(r"^/@([A-Za-z0-9_.-]{1,40})$")
 
 
 _policies = {}
+
+# Host headers ALLOWED_HOSTS accepted: they are few, and the verdict depends
+# only on the settings, so each is checked once, not on every warm visit.
+_allowed_hosts = set()
+MAX_ALLOWED_HOSTS = 1000
+
+
+def _host_allowed(request):
+    """ALLOWED_HOSTS' verdict on the request, the one the rest of the stack gives."""
+    host = request.META.get("HTTP_HOST")
+    remembered = host is not None and not settings.USE_X_FORWARDED_HOST
+    if remembered and host in _allowed_hosts:
+        return True
+    try:
+        request.get_host()
+    except DisallowedHost:
+        return False
+    if remembered:
+        if len(_allowed_hosts) >= MAX_ALLOWED_HOSTS:
+            _allowed_hosts.clear()
+        _allowed_hosts.add(host)
+    return True
+
+
+@receiver(setting_changed)
+def _forget_hosts(setting, **kwargs):
+    if setting in ("ALLOWED_HOSTS", "DEBUG", "USE_X_FORWARDED_HOST"):
+        _allowed_hosts.clear()
 
 
 def _policy(config):
@@ -45,6 +77,8 @@ class WarmPageMiddleware:
         return self.get_response(request)
 
     def warm(self, request, slug):
+        if not _host_allowed(request):
+            return None  # refused by the rest of the stack, with its 400 and log line
         screen = screen_of(request)
         state = page_cache.get_state(slug)
         if screen is None or not isinstance(state, dict):
