@@ -6,6 +6,8 @@ Two kinds of entries, both in the default (cross-process) cache:
   touching the database: its id, canonical slug, version, when its snapshot
   goes stale, whether it is suspended.
 - `pages:slugs:generation`: changes whenever a page gets a new address.
+- `pages:style:<name>`: a page with these colours was published or rendered
+  lately, so its stylesheet may be kept for a year (pages/public.py page_style).
 
 Slugs with no page are remembered briefly in each process's memory, not in
 the cache: a flood of made-up addresses would otherwise fill the cache and
@@ -104,6 +106,25 @@ def html_key(page_id, version, screen):
     return f"pages:html:{release.current()}:{page_id}:{version}:{screen}"
 
 
+def style_key(name):
+    return f"pages:style:{name}"
+
+
+def _remember_style(page):
+    """The stylesheet of the page's own colours is in use (see style_in_use)."""
+    name = page.style_name()
+    if name:
+        cache.set(style_key(name), True, settings.PAGE_CACHE_SECONDS)
+
+
+def style_in_use(name):
+    """Whether a page with these colours was published or rendered within
+    PAGE_CACHE_SECONDS: any name some page shows, since a page is rendered
+    before its stylesheet is asked for. No query, and nothing stored for a
+    name no page uses."""
+    return bool(cache.get(style_key(name)))
+
+
 def state_of(page):
     """The cacheable facts about a page a warm view needs."""
     return {
@@ -158,6 +179,7 @@ def remember_state(page, cached=None):
         cache.set(slug_key(page.slug), state, REPAIR_SECONDS)
     else:
         cache.add(slug_key(page.slug), state, settings.PAGE_CACHE_SECONDS)
+    _remember_style(page)
     if reachable():
         # Whichever write won, the shared cache says what this process serves next.
         _memory.delete(slug_key(page.slug))
@@ -218,6 +240,7 @@ def publish(page_id):
         state = state_of(page)
         cache.set(slug_key(page.slug), state, settings.PAGE_CACHE_SECONDS)
         _remember(slug_key(page.slug), state)
+        _remember_style(page)
 
 
 def publish_after_commit(page_id):

@@ -5,8 +5,9 @@ into a small stylesheet of CSS variables.
 The theme keeps deciding the text colours (dark or light text, and the text
 on buttons); the creator's colours must leave that text readable. The
 stylesheet is a pure function of its address (`/style/<theme>-<bg>-<accent>.css`),
-so it needs no database, is cached for ever, and the Content-Security-Policy
-keeps forbidding inline styles.
+so it needs no database, is cached for a year when a page shows it (minutes
+otherwise: anyone can make up billions of names), and the
+Content-Security-Policy keeps forbidding inline styles.
 """
 
 import math

@@ -173,15 +173,24 @@ def preview_html(page, warnings=()):
     return render_to_string("pages/public.html", context)
 
 
+# A stylesheet no page shows (an Appearance preview's, a made-up name): any of
+# billions of names, so caches keep it only briefly.
+UNUSED_STYLE_SECONDS = 300
+
+
 @require_safe
 def page_style(request, name):
     """The CSS variables of a page's own colours. The name says everything
-    the stylesheet holds, so it needs no database and never changes."""
+    the stylesheet holds, so it needs no database and never changes: kept a
+    year when a page shows it, else a few minutes."""
     css = colours.stylesheet(name)
     if css is None:
         raise Http404("No such stylesheet")
     response = HttpResponse(css, content_type="text/css; charset=utf-8")
-    response["Cache-Control"] = "public, max-age=31536000, immutable"
+    if page_cache.style_in_use(name):
+        response["Cache-Control"] = "public, max-age=31536000, immutable"
+    else:
+        response["Cache-Control"] = f"public, max-age={UNUSED_STYLE_SECONDS}"
     return response
 
 

@@ -3,7 +3,13 @@ colours (kept readable), and a preview of the real page before she saves."""
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
+from django.test import Client
+from hypothesis import HealthCheck, given
+from hypothesis import settings as examples
+from hypothesis import strategies as st
 
+from pages import cache as page_cache
 from pages import colours
 from tests.helpers import page_of
 
@@ -203,3 +209,41 @@ def test_the_preview_is_only_for_the_signed_in_creator(client, db):
     response = client.get("/dashboard/appearance/preview")
     assert response.status_code == 302
     assert response["Location"].startswith(settings.LOGIN_URL)
+
+
+def test_only_a_stylesheet_some_page_shows_is_kept_for_a_year(
+    alice_client, alice, visitor, django_assert_num_queries
+):
+    address = "/style/classic-fff8e7-1f3a93.css"
+    with django_assert_num_queries(0):
+        unused = visitor.get(address)
+    assert unused.status_code == 200
+    assert unused["Cache-Control"] == "public, max-age=300"
+
+    alice_client.post(
+        "/dashboard/appearance/",
+        {**LOOK, "custom_colours": "on", "background_color": "#fff8e7", "accent_color": "#1f3a93"},
+    )
+    with django_assert_num_queries(0):
+        used = visitor.get(address)
+    assert used["Cache-Control"] == "public, max-age=31536000, immutable"
+
+    # The cache lost: the next visit renders the page, and its stylesheet is a year's again.
+    cache.clear()
+    page_cache.forget_missing()
+    assert visitor.get(address)["Cache-Control"] == "public, max-age=300"
+    assert address in visitor.get("/@alice").content.decode()
+    assert visitor.get(address)["Cache-Control"] == "public, max-age=31536000, immutable"
+    with django_assert_num_queries(0):
+        assert visitor.get("/@alice").status_code == 200  # the warm page, still no query
+
+
+HEX = st.text("0123456789abcdef", min_size=6, max_size=6)
+
+
+@examples(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(theme=st.sampled_from(sorted(colours.THEME_COLOURS)), background=HEX, accent=HEX)
+def test_a_stylesheet_no_page_shows_is_kept_only_minutes(theme, background, accent):
+    response = Client().get(f"/style/{theme}-{background}-{accent}.css")
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "public, max-age=300"
