@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 SCOPES = {
@@ -202,6 +202,15 @@ def new_code():
 
 
 class AuthCode(models.Model):
+    # An app holds at most this many codes of an account not yet exchanged: a
+    # guest posting "allow" again and again replaces its oldest code, not
+    # piling rows up.
+    MAX_UNUSED = 5
+    # A used code stays this long after it expires, so a replay still revokes
+    # the tokens it gave (RFC 6749, 4.1.2); then it goes, as unused ones do
+    # once expired.
+    USED_KEPT = timedelta(days=1)
+
     code = models.CharField(max_length=200, unique=True)
     client = models.ForeignKey(Client, models.CASCADE)
     account = models.ForeignKey(Account, models.CASCADE)
@@ -216,15 +225,24 @@ class AuthCode(models.Model):
 
     @classmethod
     def issue(cls, client, account, redirect_uri, scopes, code_challenge=""):
-        return cls.objects.create(
-            code=new_code(),
-            client=client,
-            account=account,
-            redirect_uri=redirect_uri,
-            scopes=",".join(scopes),
-            code_challenge=code_challenge or "",
-            expires_at=timezone.now() + timedelta(seconds=settings.TIKTOK_SANDBOX_CODE_SECONDS),
-        )
+        now = timezone.now()
+        with transaction.atomic():
+            code = cls.objects.create(
+                code=new_code(),
+                client=client,
+                account=account,
+                redirect_uri=redirect_uri,
+                scopes=",".join(scopes),
+                code_challenge=code_challenge or "",
+                expires_at=now + timedelta(seconds=settings.TIKTOK_SANDBOX_CODE_SECONDS),
+            )
+            cls.objects.filter(
+                Q(used_at=None, expires_at__lte=now) | Q(expires_at__lte=now - cls.USED_KEPT)
+            ).delete()
+            unused = cls.objects.filter(client=client, account=account, used_at=None)
+            oldest = list(unused.order_by("-pk").values_list("pk", flat=True)[cls.MAX_UNUSED :])
+            cls.objects.filter(pk__in=oldest).delete()
+        return code
 
     def spend(self):
         """Mark the code used; False if it was used already (then its tokens die)."""

@@ -149,3 +149,30 @@ def test_on_a_private_machine_the_screen_still_lists_every_account(client, setti
     assert 'value="alice"' in html and 'value="bob"' in html
     assert "A new guest account" not in html
     assert AuthCode.objects.get(code=code_in(allow(client, "bob"))).account == bob
+
+
+def test_a_guest_posting_allow_again_and_again_leaves_a_few_codes(client, alice):
+    guest = AuthCode.objects.get(code=code_in(allow(client, guests.NEW))).account
+    for _ in range(1000):
+        last = code_in(allow(client, guest.username))
+    assert AuthCode.objects.count() <= AuthCode.MAX_UNUSED
+    # The code the app was sent last still signs the guest in.
+    assert "access_token" in exchange(client, last, code_verifier=VERIFIER).json()
+
+
+def test_expired_codes_go_and_a_used_one_still_revokes_its_tokens_on_replay(
+    client, settings, alice
+):
+    settings.PUBLIC_DEMO = False  # alice, on a private machine, for days
+    used = code_in(allow(client, "alice"))
+    tokens = exchange(client, used, code_verifier=VERIFIER).json()
+    unused = code_in(allow(client, "alice"))
+    with time_machine.travel(timezone.now() + timedelta(minutes=10)):
+        code_in(allow(client, "alice"))
+        assert not AuthCode.objects.filter(code=unused).exists()
+        assert "error" in exchange(client, used, code_verifier=VERIFIER).json()
+    assert not alice.tokens.filter(value=tokens["access_token"], revoked=False).exists()
+    with time_machine.travel(timezone.now() + timedelta(days=2)):
+        code_in(allow(client, "alice"))
+        assert not AuthCode.objects.filter(code=used).exists()
+        assert AuthCode.objects.count() == 1
