@@ -31,6 +31,7 @@ run: demo
 	@echo "linkinbio on http://$(HOST):$(PORT)/ (Ctrl-C stops the server and the worker)"
 	@trap 'trap "" INT TERM; kill 0; wait; exit 0' INT TERM; \
 	$(PY) manage.py db_worker --interval 1 & \
+	$(PY) manage.py db_worker --interval 1 --queue-name icons & \
 	$(PY) manage.py scheduler & \
 	$(PY) manage.py runserver $(HOST):$(PORT) & \
 	$(PY) manage.py seed_demo --pages --wait 60; \
@@ -42,7 +43,7 @@ prod-local: $(STAMP)
 	bin/prod-local
 
 worker: migrate
-	$(PY) manage.py db_worker
+	$(PY) manage.py db_worker --queue-name default,icons
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -163,11 +163,16 @@ else:
 TASKS = {
     "default": {
         "BACKEND": env.str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend"),
+        # Link icons have their own queue and worker (`db_worker --queue-name
+        # icons`), so fetches from creators' sites never delay a sync.
+        "QUEUES": ["default", "icons"],
     }
 }
 
 # Link icons: the worker fetches each link's site favicon once (pages/favicons.py).
 LINK_ICONS = env.bool("LINK_ICONS", default=True)
+# How many icon fetches one creator's edits may queue in an hour (pages/icon_queue.py).
+LINK_ICONS_PER_CREATOR_HOUR = env.int("LINK_ICONS_PER_CREATOR_HOUR", default=30)
 # Only tests that run a site on 127.0.0.1 turn this on; never from the environment.
 FAVICON_ALLOW_PRIVATE = False
 
@@ -414,7 +419,7 @@ SCHEDULED_JOBS = [
     ("linkinbio.jobs.recover_stale_tasks", 60),
     ("linkinbio.demo.expire_guests", 600),
     ("linkinbio.demo.reseed_showcase", 3600),
-    ("pages.favicons.queue_missing_icons", 3600),
+    ("pages.icon_queue.queue_missing_icons", 3600),
     ("pages.stats.purge_old_counts", 6 * 3600),
     ("linkinbio.heartbeats.forget_old_beats", 6 * 3600),
 ]

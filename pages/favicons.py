@@ -15,8 +15,8 @@ A creator chooses the address, so the fetch is a request an attacker aims:
   original file is served).
 
 `settings.FAVICON_ALLOW_PRIVATE` lifts the address rule for tests that run a
-site on 127.0.0.1; no environment variable sets it. `settings.LINK_ICONS`
-turns fetching off (tests do, so that nothing reaches the network).
+site on 127.0.0.1; no environment variable sets it. When fetches are queued,
+and how many, is pages/icon_queue.py's.
 """
 
 import contextlib
@@ -33,6 +33,7 @@ from urllib.parse import urljoin, urlsplit
 import urllib3
 import urllib3.connection
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from PIL import BmpImagePlugin, IcoImagePlugin, Image, PngImagePlugin, UnidentifiedImageError
@@ -61,7 +62,9 @@ class IconRefused(Exception):
 
 
 def mirror_icon(link):
-    """Fetch and store the link's site icon once; returns what happened."""
+    """Fetch the icon of the link's site once and store it for the link and
+    for every other link waiting for that site's icon (their fetches were
+    not queued: pages/icon_queue.py); returns what happened to the link."""
     if not link.wants_icon():
         return "not needed"
     host = link_host(link.url)
@@ -70,10 +73,48 @@ def mirror_icon(link):
         data = fetch_icon(_icon_url(link.url))
     except IconRefused as exc:
         outcome = f"refused: {exc}"
+    # Before looking for the waiting links: a link saved from now on queues
+    # its own fetch, one saved before is found below.
+    try:
+        cache.delete(pending_key(host))
+    except Exception:
+        logger.warning("The icon fetch of %s stays marked pending", host, exc_info=True)
+    others = [pk for pk in _waiting_for(link) if pk != link.pk]
+    stored = _store(link.pk, host, data)
+    for pk in others:
+        _store(pk, host, data)
+    logger.info("Icon of link %s (and %d more): %s", link.pk, len(others), outcome)
+    return outcome if stored else "changed meanwhile"
+
+
+def pending_key(host):
+    """The cache key that marks a fetch of the host's icon as queued."""
+    return f"pages:icon-pending:{host}"
+
+
+def _waiting_for(link):
+    """The ids of the links waiting for an icon from the same address as `link`'s."""
+    host, icon_url = link_host(link.url), _icon_url_or_none(link.url)
+    candidates = Link.objects.filter(
+        kind=Link.LINK, emoji="", icon_checked_at__isnull=True, url__icontains=host
+    ).values_list("pk", "url")
+    return [pk for pk, url in candidates if _icon_url_or_none(url) == icon_url]
+
+
+def _icon_url_or_none(url):
+    try:
+        return _icon_url(url)
+    except IconRefused:
+        return None
+
+
+def _store(link_id, host, data):
+    """Store the icon (or that there is none) for a link still waiting for
+    one from `host`; False when it changed meanwhile."""
     with transaction.atomic():
-        fresh = Link.objects.select_for_update().filter(pk=link.pk).first()
-        if fresh is None or fresh.icon_checked_at or link_host(fresh.url) != host:
-            return "changed meanwhile"
+        fresh = Link.objects.select_for_update().filter(pk=link_id).first()
+        if fresh is None or not fresh.wants_icon() or link_host(fresh.url) != host:
+            return False
         fresh.icon_checked_at = timezone.now()
         if data is not None:
             name, content = images.webp_file(data, f"{fresh.page_id}/i")
@@ -81,33 +122,7 @@ def mirror_icon(link):
         fresh.save(update_fields=["icon", "icon_checked_at"])
         if data is not None:
             fresh.page.bump_version()
-    logger.info("Icon of link %s: %s", link.pk, outcome)
-    return outcome
-
-
-def queue_icon(link):
-    """Once committed, queue the fetch of the link's site icon if it wants one."""
-    if not (settings.LINK_ICONS and link.wants_icon()):
-        return
-    from pages.tasks import mirror_link_icon  # a real cycle: the task calls this module
-
-    transaction.on_commit(lambda: mirror_link_icon.enqueue(link.pk))
-
-
-def queue_missing_icons(limit=100):
-    """The scheduler's job: queue the icon fetch of web links never checked
-    (added before icons existed, or while the queue was down). A fetch queued
-    twice runs once: the task does nothing for a link already checked."""
-    if not settings.LINK_ICONS:
-        return 0
-    from pages.tasks import mirror_link_icon  # a real cycle: the task calls this module
-
-    waiting = Link.objects.filter(
-        kind=Link.LINK, emoji="", icon_checked_at__isnull=True, url__iregex=r"^https?://"
-    ).values_list("pk", flat=True)[:limit]
-    for pk in waiting:
-        mirror_link_icon.enqueue(pk)
-    return len(waiting)
+    return True
 
 
 def _icon_url(url):

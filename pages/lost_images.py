@@ -18,7 +18,7 @@ from datetime import timedelta
 from django.core.files.storage import default_storage
 from django.db import transaction
 
-from pages import favicons, media
+from pages import icon_queue, media
 from pages.models import Link, Page, Video
 
 logger = logging.getLogger(__name__)
@@ -82,7 +82,7 @@ def forget(page, lost):
     Video.objects.filter(page=page, pk__in=lost.covers).update(cover="", cover_source="")
     Link.objects.filter(page=page, pk__in=lost.icons).update(icon="", icon_checked_at=None)
     for link in Link.objects.filter(page=page, pk__in=lost.icons):
-        favicons.queue_icon(link)
+        icon_queue.queue_icon(link)
 
 
 def check(page, now):

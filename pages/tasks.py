@@ -30,9 +30,11 @@ def purge_cdn(page_id, keys, urls):
     return purges.run(page_id, keys, urls)
 
 
-@task()
+# On a queue of its own, with its own worker (pages/icon_queue.py).
+@task(queue_name="icons")
 def mirror_link_icon(link_id):
-    """Fetch and store the site icon of one link (once)."""
+    """Fetch and store the site icon of one link (once), and of the links
+    waiting for the same site's."""
     link = Link.objects.filter(pk=link_id).first()
     if link is None:
         return "gone"

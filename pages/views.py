@@ -25,7 +25,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST, require_safe
 
-from pages import colours, favicons, media, public, syncing
+from pages import colours, icon_queue, media, public, syncing
 from pages.forms import (
     AppearanceForm,
     LinkForm,
@@ -113,7 +113,7 @@ def _use_creator_zone(request, page):
 
 def _after_link_saved(link):
     """Queue the fetch of the link's site icon once the save is committed."""
-    favicons.queue_icon(link)
+    icon_queue.queue_icon(link)
 
 
 def _dashboard_context(request, page, link_form=None, socials_form=None):

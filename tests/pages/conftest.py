@@ -16,7 +16,12 @@ def pages_settings(settings):
     settings.TIKTOK_API_BASE = "http://127.0.0.1:9/tiktok-api"
     settings.TIKTOK_PLAYER_BASE = "http://127.0.0.1:9/tiktok-web"
     settings.SITE_URL = "http://testserver"
-    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    settings.TASKS = {
+        "default": {
+            **settings.TASKS["default"],
+            "BACKEND": "django.tasks.backends.dummy.DummyBackend",
+        }
+    }
 
 
 @pytest.fixture

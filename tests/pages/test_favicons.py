@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import EpsImagePlugin, Image, ImageFile
 
-from pages import favicons
+from pages import favicons, icon_queue
 from pages.models import Link
 from tests.helpers import page_of, png
 
@@ -260,7 +260,12 @@ def test_adding_a_link_has_the_worker_fetch_its_icon(
     site, alice_client, settings, monkeypatch, django_capture_on_commit_callbacks
 ):
     settings.LINK_ICONS = True
-    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    settings.TASKS = {
+        "default": {
+            **settings.TASKS["default"],
+            "BACKEND": "django.tasks.backends.immediate.ImmediateBackend",
+        }
+    }
     # Links to local addresses are refused: this one names a public site,
     # which the fetcher is told lives on 127.0.0.1.
     monkeypatch.setattr(favicons, "public_address", lambda host, port: "127.0.0.1")
@@ -294,7 +299,6 @@ def test_a_link_with_an_emoji_or_a_header_needs_no_icon(alice):
 
 def test_links_from_before_icons_are_queued_once_by_the_scheduler(alice, settings):
     settings.LINK_ICONS = True
-    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
     page = page_of(alice)
     old = Link.objects.create(page=page, title="Old", url="https://old.example")
     Link.objects.create(page=page, title="Mail", url="mailto:a@example.com")
@@ -302,10 +306,10 @@ def test_links_from_before_icons_are_queued_once_by_the_scheduler(alice, setting
     Link.objects.create(page=page, title="Shop", url="https://s.example", emoji="🛍️")
     Link.objects.create(page=page, title="Done", url="https://d.example", icon_checked_at=now())
     default_task_backend.clear()
-    assert favicons.queue_missing_icons() == 1
+    assert icon_queue.queue_missing_icons() == 1
     assert [r.args for r in default_task_backend.results] == [[old.pk]]
     settings.LINK_ICONS = False
-    assert favicons.queue_missing_icons() == 0
+    assert icon_queue.queue_missing_icons() == 0
 
 
 def test_an_icos_giant_picture_is_refused_before_anything_decodes_it(monkeypatch):
