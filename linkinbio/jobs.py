@@ -20,6 +20,12 @@ def prune_finished_tasks():
         )
 
 
+def clear_expired_sessions():
+    """Delete expired sessions (`manage.py clearsessions`): a sign-in started
+    and never finished leaves one that expires within minutes."""
+    call_command("clearsessions", verbosity=0)
+
+
 def recover_stale_tasks(now=None):
     """Tasks whose worker died mid-run (killed, out of memory) stay RUNNING
     for ever on the database queue. Queue each such task once more; one that

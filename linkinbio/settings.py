@@ -417,6 +417,7 @@ SCHEDULED_JOBS = [
     ("accounts.tiktok.jobs.prune_request_history", 6 * 3600),
     ("linkinbio.jobs.prune_finished_tasks", 6 * 3600),
     ("linkinbio.jobs.recover_stale_tasks", 60),
+    ("linkinbio.jobs.clear_expired_sessions", 600),
     ("linkinbio.demo.expire_guests", 600),
     ("linkinbio.demo.reseed_showcase", 3600),
     ("pages.icon_queue.queue_missing_icons", 3600),

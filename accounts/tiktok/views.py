@@ -6,6 +6,10 @@ table or the session: they travel on the SocialLogin to the adapter, which
 stores them encrypted on the creator's TikTokConnection.
 """
 
+import contextlib
+import hashlib
+import ipaddress
+import time
 from dataclasses import dataclass
 
 from allauth.socialaccount.providers.base import ProviderException
@@ -16,8 +20,10 @@ from allauth.socialaccount.providers.oauth2.views import (
     OAuth2LoginView,
 )
 from allauth.utils import get_request_param
+from axes.helpers import get_client_ip_address
 from django.conf import settings
-from django.shortcuts import redirect
+from django.core.cache import cache
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 
@@ -138,7 +144,63 @@ class TikTokLoginView(OAuth2LoginView):
         # a GET shows that page, which says what will be asked and why.
         if request.method != "POST":
             return redirect("signin")
+        if _without_session(request):
+            if not _admit_new_sign_in(request):
+                return _too_many_sign_ins(request)
+            # The session carries only the OAuth state, which allauth keeps
+            # ten minutes: it lives as long, unless the creator signs in.
+            request.session[SIGN_IN_ONLY] = True
+            request.session.set_expiry(SIGN_IN_SESSION_SECONDS)
         return super().dispatch(request, *args, **kwargs)
+
+
+# A sign-in started without a session makes one, in the database, to carry
+# the OAuth state; a script posting the form without sending the cookie back
+# would make one a request. So each client address (an IPv6 one by its /64)
+# may start NEW_SIGN_INS_PER_CLIENT such sign-ins in SIGN_IN_WINDOW_SECONDS,
+# and their sessions expire soon (linkinbio.jobs.clear_expired_sessions
+# deletes them). A browser that comes back with its session is not counted.
+NEW_SIGN_INS_PER_CLIENT = 20
+SIGN_IN_WINDOW_SECONDS = 600
+SIGN_IN_SESSION_SECONDS = 900
+SIGN_IN_ONLY = "tiktok_sign_in_only"
+TOO_MANY_SIGN_INS = (
+    "Many sign-ins were started from your network in the last few minutes, so this one "
+    "was not. Please try again in {minutes} minutes."
+)
+
+
+def _without_session(request):
+    request.session.get(SIGN_IN_ONLY)  # loads it: a key the store does not know is dropped
+    return request.session.session_key is None
+
+
+def _admit_new_sign_in(request):
+    address = get_client_ip_address(request) or ""
+    with contextlib.suppress(ValueError):
+        ip = ipaddress.ip_address(address)
+        if ip.version == 6 and not ip.ipv4_mapped:
+            address = str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    client = hashlib.blake2b(address.encode(), key=settings.SECRET_KEY.encode()[:64])
+    window = int(time.time() // SIGN_IN_WINDOW_SECONDS)
+    key = f"tiktok:signins:{client.hexdigest()[:24]}:{window}"
+    cache.add(key, 0, SIGN_IN_WINDOW_SECONDS)
+    try:
+        return cache.incr(key) <= NEW_SIGN_INS_PER_CLIENT
+    except ValueError:  # evicted, or the cache is away: a limit that cannot count lets it be
+        return True
+
+
+def _too_many_sign_ins(request):
+    context = {
+        "kind": "limit",
+        "title": "Please wait a few minutes",
+        "message": TOO_MANY_SIGN_INS.format(minutes=SIGN_IN_WINDOW_SECONDS // 60),
+        "code": "too_many_sign_ins",
+    }
+    response = render(request, "tiktok/signin_failed.html", context, status=429)
+    response["Retry-After"] = str(SIGN_IN_WINDOW_SECONDS)
+    return response
 
 
 oauth2_login = TikTokLoginView.adapter_view(TikTokOAuth2Adapter)
