@@ -173,7 +173,7 @@ def test_a_domain_blocked_in_unicode_matches_its_punycode_links(admin_client):
     assert list(BlockedDomain.objects.values_list("domain", flat=True)) == ["xn--bcher-kva.example"]
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(suppress_health_check=list(HealthCheck))
 @given(
     st.one_of(
         st.text(max_size=60),

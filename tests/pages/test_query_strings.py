@@ -39,7 +39,7 @@ def test_a_screen_number_with_a_thousand_digits_is_not_found(alice_page, visitor
     assert visitor.get("/@alice", {"page": "9" * 1000}).status_code == 404
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(suppress_health_check=list(HealthCheck))
 @given(
     st.one_of(
         st.text().map(lambda text: quote(text, safe="=&;%+?#/")),
