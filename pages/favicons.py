@@ -61,11 +61,14 @@ class IconRefused(Exception):
     """No icon from this site; the message says why, for the log."""
 
 
-def mirror_icon(link):
+def mirror_icon(link, queued_for=""):
     """Fetch the icon of the link's site once and store it for the link and
     for every other link waiting for that site's icon (their fetches were
-    not queued: pages/icon_queue.py); returns what happened to the link."""
+    not queued: pages/icon_queue.py); returns what happened to the link.
+    `queued_for` is the site the fetch was queued for (the link may have
+    moved since): its mark as pending goes too."""
     if not link.wants_icon():
+        release(queued_for)
         return "not needed"
     host = link_host(link.url)
     data, outcome = None, "stored"
@@ -75,10 +78,7 @@ def mirror_icon(link):
         outcome = f"refused: {exc}"
     # Before looking for the waiting links: a link saved from now on queues
     # its own fetch, one saved before is found below.
-    try:
-        cache.delete(pending_key(host))
-    except Exception:
-        logger.warning("The icon fetch of %s stays marked pending", host, exc_info=True)
+    release(queued_for, host)
     others = [pk for pk in _waiting_for(link) if pk != link.pk]
     stored = _store(link.pk, host, data)
     for pk in others:
@@ -90,6 +90,15 @@ def mirror_icon(link):
 def pending_key(host):
     """The cache key that marks a fetch of the host's icon as queued."""
     return f"pages:icon-pending:{host}"
+
+
+def release(*hosts):
+    """The fetches of these hosts' icons are no longer pending."""
+    keys = [pending_key(host) for host in set(hosts) if host]
+    try:
+        cache.delete_many(keys)
+    except Exception:
+        logger.warning("Icon fetches of %s stay marked pending", hosts, exc_info=True)
 
 
 def _waiting_for(link):

@@ -47,16 +47,16 @@ def queue_now(link):
     count_key = f"pages:icons-queued:{link.page_id}:{int(time.time() // 3600)}"
     if cache.get(count_key, 0) >= settings.LINK_ICONS_PER_CREATOR_HOUR:
         return False
-    pending = favicons.pending_key(link_host(link.url))
-    if not cache.add(pending, 1, PENDING_SECONDS):
+    host = link_host(link.url)
+    if not cache.add(favicons.pending_key(host), 1, PENDING_SECONDS):
         return False
     cache.add(count_key, 0, 3600)
     cache.incr(count_key)
     try:
-        mirror_link_icon.enqueue(link.pk)
+        mirror_link_icon.enqueue(link.pk, host)
     except Exception:
         logger.exception("Could not queue the icon fetch of link %s", link.pk)
-        cache.delete(pending)
+        favicons.release(host)
         return False
     return True
 

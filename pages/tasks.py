@@ -1,7 +1,6 @@
 from django.tasks import task
 
-from pages import share_image
-from pages.favicons import mirror_icon
+from pages import favicons, share_image
 from pages.models import Link, Page
 
 
@@ -32,13 +31,14 @@ def purge_cdn(page_id, keys, urls):
 
 # On a queue of its own, with its own worker (pages/icon_queue.py).
 @task(queue_name="icons")
-def mirror_link_icon(link_id):
+def mirror_link_icon(link_id, host=""):
     """Fetch and store the site icon of one link (once), and of the links
-    waiting for the same site's."""
+    waiting for the same site's; `host` is the site it was queued for."""
     link = Link.objects.filter(pk=link_id).first()
     if link is None:
+        favicons.release(host)
         return "gone"
-    return mirror_icon(link)
+    return favicons.mirror_icon(link, queued_for=host)
 
 
 @task()

@@ -307,7 +307,7 @@ def test_links_from_before_icons_are_queued_once_by_the_scheduler(alice, setting
     Link.objects.create(page=page, title="Done", url="https://d.example", icon_checked_at=now())
     default_task_backend.clear()
     assert icon_queue.queue_missing_icons() == 1
-    assert [r.args for r in default_task_backend.results] == [[old.pk]]
+    assert [r.args for r in default_task_backend.results] == [[old.pk, "old.example"]]
     settings.LINK_ICONS = False
     assert icon_queue.queue_missing_icons() == 0
 

@@ -55,7 +55,13 @@ def save_link(client, capture, link_id, url):
 
 
 def test_a_creator_moving_a_link_across_200_sites_never_holds_up_a_sync(
-    icon_fetches, alice, alice_client, tiktok, settings, django_capture_on_commit_callbacks
+    icon_fetches,
+    alice,
+    alice_client,
+    bob_client,
+    tiktok,
+    settings,
+    django_capture_on_commit_callbacks,
 ):
     capture = django_capture_on_commit_callbacks
     save_link(alice_client, capture, None, "https://site0.example.com/")
@@ -73,6 +79,10 @@ def test_a_creator_moving_a_link_across_200_sites_never_holds_up_a_sync(
     work("icons")
     assert icon_fetches == ["https://site200.example.com/favicon.ico"]
     assert Link.objects.get(pk=link.pk).icon
+    # The site it started on waits for nothing: Bob's link there gets its icon.
+    save_link(bob_client, capture, None, "https://site0.example.com/")
+    work("icons")
+    assert icon_fetches[1:] == ["https://site0.example.com/favicon.ico"]
 
 
 def test_links_of_several_creators_to_one_site_share_one_fetch(
