@@ -280,6 +280,9 @@ API_CALL_RETENTION_DAYS = env.int("API_CALL_RETENTION_DAYS", default=90)
 # A page's daily visitor counts (views, clicks, sources, ...) are kept this
 # long, then purged by the scheduler; hourly counts only 48 hours.
 STATS_RETENTION_DAYS = env.int("STATS_RETENTION_DAYS", default=730)
+# Each web process stores the visits it counted from a thread of its own
+# (pages/stats.py); off, they wait for an explicit flush (the tests do that).
+COUNTS_FLUSH_THREAD = True
 # The TikTok provider's app comes from the settings above: no admin setup.
 SOCIALACCOUNT_PROVIDERS = {
     "tiktok": {"APP": {"client_id": TIKTOK_CLIENT_KEY, "secret": TIKTOK_CLIENT_SECRET}},

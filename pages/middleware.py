@@ -16,7 +16,6 @@ from django.dispatch import receiver
 from django.utils.csp import CSP, build_policy
 
 from pages import cache as page_cache
-from pages import stats
 from pages.public import from_cache, screen_of
 
 _PUBLIC_PAGE = re.compile(r"^/@([A-Za-z0-9_.-]{1,40})$")
@@ -66,9 +65,6 @@ class WarmPageMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        # Any request stores the views this process counted a while ago, so
-        # a quiet spell on the public pages does not hold them back.
-        stats.write_if_due()
         match = _PUBLIC_PAGE.match(request.path_info)
         if match and request.method == "GET":
             response = self.warm(request, match[1])

@@ -20,7 +20,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 
 from pages import cache as page_cache
-from pages import cdn, colours, reports, socials, stats, syncing, visitors
+from pages import cdn, colours, reports, socials, stats, syncing
 from pages.forms import ReportForm
 from pages.links import ALLOWED_SCHEMES, blocked_flags, is_blocked, link_host
 from pages.models import MAX_VIDEOS_SHOWN, VIDEOS_PER_SCREEN, Link, Page, Video
@@ -124,8 +124,7 @@ def _to_canonical(slug, screen):
 def _respond(request, state, entry):
     etag, body, _, compressed = entry
     if _counts(request, state.get("owner")):
-        visitor = visitors.visitor_hash(request, about=state["id"])
-        stats.count_view(state["id"], visitor, request)
+        stats.count_view(state["id"], request)
     syncing.request_from_visit(state)
     # META, not request.headers: building the latter costs the warm path more
     # than everything else it does.
@@ -266,11 +265,10 @@ def _go(request, url, obj):
     if url.split(":", 1)[0].lower() not in ALLOWED_SCHEMES or is_blocked(link_host(url)):
         raise Http404("No such link")
     if _counts(request, obj.page.user_id):
-        visitor = visitors.visitor_hash(request)
         if isinstance(obj, Link):
-            stats.count_click(obj, visitor)
+            stats.count_click(obj, request)
         else:
-            stats.count_video_link_click(obj, visitor)
+            stats.count_video_link_click(obj, request)
     response = LinkRedirect(url)
     response["Cache-Control"] = "no-store"
     response["Referrer-Policy"] = "no-referrer"
@@ -296,7 +294,7 @@ def video_play(request, video_id):
     if video is None or video.page.is_suspended:
         raise Http404("No such video")
     if _counts(request, video.page.user_id):
-        stats.count_play(video, visitors.visitor_hash(request))
+        stats.count_play(video, request)
     response = HttpResponse(status=204)
     response["Cache-Control"] = "no-store"
     return response

@@ -1,11 +1,12 @@
 """Receiving visitors' abuse reports, so that nobody can silence them.
 
-A reporter (a keyed hash of the client, pages/visitors.py; never stored)
-may send REPORTS_PER_REPORTER reports an hour; beyond that they are told to
-wait, and what they wrote stays in the form. A page takes
-REPORTS_PER_PAGE new rows an hour; beyond that, and whenever a reporter
-reports the same page again, the report is counted on the page's newest
-open report (`AbuseReport.repeats`): never dropped.
+A reporter (a keyed hash of the client's address, pages/visitors.py; never
+stored, and the same whatever browser they say they use) may send
+REPORTS_PER_REPORTER reports an hour; beyond that they are told to wait, and
+what they wrote stays in the form. A page takes REPORTS_PER_PAGE new rows an
+hour; beyond that, and whenever a reporter reports the same page again, the
+report is counted on the page's newest open report (`AbuseReport.repeats`):
+never dropped.
 """
 
 import time
@@ -24,13 +25,13 @@ def receive(request, page, reason, message):
     """Take one report; returns the AbuseReport, or None when the reporter
     has sent too many this hour."""
     hour = int(time.time() // HOUR)
-    reporter = visitors.visitor_hash(request)
+    reporter = visitors.address_hash(request)
     if visitors.hits(f"pages:reports:by:{reporter}:{hour}", HOUR) > REPORTS_PER_REPORTER:
         return None
     if visitors.hits(_page_key(page.pk, hour), HOUR) > REPORTS_PER_PAGE:
         repeat = "ceiling"
     else:
-        seen = visitors.visitor_hash(request, about=f"report {page.pk}")
+        seen = visitors.address_hash(request, about=f"report {page.pk}")
         repeat = not visitors.first_time(f"pages:reports:seen:{seen}", HOUR)
     return AbuseReport.receive(page, reason, message, repeat=repeat)
 

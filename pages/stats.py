@@ -1,37 +1,50 @@
 """Counting visits without cookies, without IP addresses and without bots.
 
-A page view, a click or a play only adds one to a counter in the process's
-memory: the warm path writes neither to the database nor to the cache. Once
-FLUSH_SECONDS have passed, the next request the process serves (any request,
-not only a page view) stores its counts, and so does the process at exit:
+A request that counts a view, a click or a play only appends what it came
+with (the page, the time, the visitor's hash, user agent, referrer,
+utm_source and language) to a list in the process's memory: it parses
+nothing, writes nothing and never waits for counts to be stored. A thread of
+the process (a daemon, started by the process's first count, so in each
+gunicorn worker after the fork) takes that list every FLUSH_SECONDS, and
+the process does once more at exit, in batches of at most BATCH visits:
 
-- with Redis as the cache, into one hash per minute (atomic HINCRBY), which
-  `flush_views()`, run by the scheduler, moves into the daily and hourly rows;
-- otherwise straight into those rows with a conditional UPDATE (the file
-  cache increments by reading then writing, which loses counts across
-  processes).
+- each visit is classified on its own (pages/audience.py): a crawler is
+  dropped; a visit that cannot be classified counts under "other"; either
+  way no other visit loses its count;
+- clicks and plays seen from another process lately are dropped (Redis);
+- the day's unique visitors are told (pages/uniques.py);
+- the counts are stored: with Redis, into one hash per minute (one pipelined
+  transaction of HINCRBY), which `flush_views()`, run by the scheduler,
+  moves into the daily and hourly rows; otherwise straight into those rows
+  with a conditional UPDATE (the file cache increments by reading then
+  writing, which loses counts across processes).
 
-What a view came with (referrer, user agent, language) is kept in memory
-until that store and only classified then (pages/audience.py), so the
-request pays for nothing but a list append; at that moment the visitor's
-hash (pages/visitors.py) is looked up once in the cache to count the day's
-unique visitors. Only the counts reach the database.
+What could not be stored stays in memory for the next try, within bounds
+(MAX_WAITING visits, MAX_PENDING counts; past them, the newest are dropped).
+A failure is logged once, when it starts, and again when it ends; counting
+never raises into a response. Only the counts reach the database.
 
-A visitor counts once per page per 30 minutes and once per link, video
-link or play per 30 seconds; the redirect itself is never held back. Not
+A visitor counts once per page per 30 minutes (in each process) and once per
+link, video link or play per 30 seconds (across processes with Redis); the
+redirect itself is never held back. One address adds at most
+pages/visitors.NEW_VISITORS_PER_ADDRESS visitors to a page an hour. Not
 counted: bots (today's rules and ua-parser's crawlers), prefetch and
-prerender, HEAD, and a creator looking at their own page. A process that
-is killed loses at most its last few seconds of counts.
+prerender, HEAD, and a creator looking at their own page. A process that is
+killed loses the visits of its last FLUSH_SECONDS at most (see
+docs/operations.md).
 """
 
 import atexit
 import functools
 import logging
+import math
+import os
 import re
+import sys
 import threading
 import time
 import uuid
-from collections import Counter, OrderedDict, defaultdict
+from collections import Counter, OrderedDict, defaultdict, deque
 from datetime import UTC, date, datetime, timedelta
 from importlib import import_module
 
@@ -39,11 +52,11 @@ import redis
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.core.cache import cache
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, transaction
 from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
-from pages import audience, visitors
+from pages import audience, uniques, visitors
 from pages import cache as page_cache
 from pages.models import HOURLY_METRICS, DailyCount, HourlyCount, Link, Page, may_sync
 
@@ -59,6 +72,12 @@ REDIS_OUTAGE = (redis.ConnectionError, redis.TimeoutError)
 COUNTER_SECONDS = 3 * 3600
 LAST_FLUSH_KEY = "pages:views:flushed"
 FLUSH_SECONDS = 10
+# Visits classified and stored in one go; the thread lets the process's
+# requests run between batches.
+BATCH = 2000
+# About 20 MB of visits waiting: a minute of the most one process can serve.
+MAX_WAITING = 50_000
+MAX_PENDING = 100_000
 
 VIEW_WINDOW_SECONDS = 30 * 60
 CLICK_WINDOW_SECONDS = 30
@@ -70,16 +89,20 @@ OTHER = "other"
 BREAKDOWNS = ("source", "device", "browser", "language")
 HOURS_KEPT = 48
 
-_pending = Counter()  # (page id, hour, metric, subject) -> count
-_visits = []  # counted views whose source, device and visitor are not classified yet
-_seen = OrderedDict()  # (page id, visitor hash) -> time until which it is not counted
+_waiting = deque()  # visits counted, not classified yet
+_pending = Counter()  # (page id, hour, metric, subject) -> count, classified, not stored yet
+_unique = []  # (page id, hour, visitor hash) of classified views, not told apart yet
+_seen = OrderedDict()  # (metric, page id, subject, visitor) -> time until which it does not count
 _lock = threading.Lock()
-_last_write = [time.monotonic()]
+_flush_lock = threading.Lock()  # one flush at a time in a process
+_flusher = [None]  # this process's flushing thread, once started
+_failing = set()  # the kinds of failure logged and not over yet
 
 
 def is_human(request):
     """A best guess that the request comes from a person's browser, asking
-    for the page itself (not prefetching or prerendering it)."""
+    for the page itself (not prefetching or prerendering it). Cheap: the
+    crawlers only ua-parser knows are dropped when the visit is classified."""
     meta = request.META
     purpose = (
         meta.get("HTTP_SEC_PURPOSE", "")
@@ -94,7 +117,12 @@ def is_human(request):
 
 @functools.lru_cache(maxsize=2048)
 def _is_browser(agent):
-    return bool(agent) and not BOT_PATTERN.search(agent) and not audience.is_crawler(agent)
+    return bool(agent) and not BOT_PATTERN.search(agent)
+
+
+def is_bot(agent):
+    """Whether a user agent is a bot, a crawler or a script (by our rules or ua-parser's)."""
+    return not _is_browser(agent) or audience.is_crawler(agent)
 
 
 def is_owner(request, owner_id):
@@ -123,131 +151,276 @@ def _counts_key(minute):
     return f"pages:counts:{minute}"
 
 
-def count_view(page_id, visitor="", request=None):
-    """Count one view of the page (in memory; stored now and then), at most
-    one per visitor (pages/visitors.py) and VIEW_WINDOW_SECONDS.
+def count_view(page_id, request=None):
+    """Count one view of the page, at most one per visitor (pages/visitors.py)
+    and VIEW_WINDOW_SECONDS in this process. Never raises."""
+    visitor = visitors.visitor_hash(request, about=page_id) if request is not None else ""
+    return _count(request, "views", page_id, "", visitor, VIEW_WINDOW_SECONDS)
 
-    The visitors seen lately are remembered in this process's memory, not in
-    the cache, so that a view stays free of writes: with several processes a
-    visitor counts at most once per process and window.
-    """
+
+def count_click(link, request=None):
+    """One click on a link (the caller has checked it is a person), at most
+    one per visitor and link every CLICK_WINDOW_SECONDS; returns whether it counts."""
+    visitor = visitors.visitor_hash(request) if request is not None else ""
+    return _count(request, "link_clicks", link.page_id, str(link.pk), visitor)
+
+
+def count_video_link_click(video, request=None):
+    """A click on the link under a video, with the same once-per-visitor rule."""
+    visitor = visitors.visitor_hash(request) if request is not None else ""
+    return _count(request, "video_link_clicks", video.page_id, video.tiktok_id, visitor)
+
+
+def count_play(video, request=None):
+    """A video played in place on the page, with the same once-per-visitor rule."""
+    visitor = visitors.visitor_hash(request) if request is not None else ""
+    return _count(request, "video_plays", video.page_id, video.tiktok_id, visitor)
+
+
+def _count(request, metric, page_id, subject, visitor, window=CLICK_WINDOW_SECONDS):
+    try:
+        return _append(request, metric, page_id, subject, visitor, window)
+    except Exception:  # counting never costs a visitor their page or their link
+        _failed("count", "Could not count a visit")
+        return False
+
+
+def _append(request, metric, page_id, subject, visitor, window):
     now = time.time()
-    key = (page_id, visitor)
+    seen = (metric, page_id, subject, visitor)
+    details = None
+    if request is not None:
+        meta = request.META
+        details = (
+            meta.get("HTTP_USER_AGENT", "")[:1000],
+            meta.get("HTTP_REFERER", "")[:1000],
+            request.GET.get("utm_source", "")[:100] if meta.get("QUERY_STRING") else "",
+            meta.get("HTTP_ACCEPT_LANGUAGE", "")[:200],
+        )
     with _lock:
-        until = _seen.get(key)
+        until = _seen.get(seen)
         if until is not None and until > now:
-            return
-        _seen[key] = now + VIEW_WINDOW_SECONDS
-        _seen.move_to_end(key)
+            return False
+        if request is not None and not visitors.admits(request, page_id, now):
+            return False
+        if len(_waiting) >= MAX_WAITING:
+            _failed("full", "Too many visits wait to be counted; the newest are not counted")
+            return False
+        _seen[seen] = now + window
+        _seen.move_to_end(seen)
         while len(_seen) > SEEN_MAX:
             _seen.popitem(last=False)
-        hour = _hour(now)
-        _pending[(page_id, hour, "views", "")] += 1
-        if request is not None and len(_visits) < SEEN_MAX:
-            meta = request.META
-            _visits.append(
-                (
-                    page_id,
-                    hour,
-                    visitor,
-                    meta.get("HTTP_USER_AGENT", "")[:1000],
-                    meta.get("HTTP_REFERER", "")[:1000],
-                    request.GET.get("utm_source", "")[:100] if meta.get("QUERY_STRING") else "",
-                    meta.get("HTTP_ACCEPT_LANGUAGE", "")[:200],
-                )
-            )
-    write_if_due()
+        _waiting.append((metric, page_id, subject, now, visitor, details))
+    if _flusher[0] is None:
+        _start_flusher()
+    return True
 
 
-def _count(page_id, metric, subject):
+def _start_flusher():
+    """Start this process's flushing thread, unless settings keep counts for
+    an explicit write_pending() (the tests)."""
+    if not settings.COUNTS_FLUSH_THREAD:
+        return
     with _lock:
-        _pending[(page_id, _hour(), metric, subject)] += 1
-    write_if_due()
+        if _flusher[0] is None:
+            stop = threading.Event()
+            thread = threading.Thread(target=_flush_until, args=(stop,), name="counts", daemon=True)
+            _flusher[0] = (thread, stop)
+            thread.start()
 
 
-def count_click(link, visitor=""):
-    """One click on a link (the caller has checked it is a person), at most
-    one per visitor and link every CLICK_WINDOW_SECONDS; returns whether it counted."""
-    if not visitors.first_time(f"pages:click:{visitor}:l{link.pk}", CLICK_WINDOW_SECONDS):
-        return False
-    _count(link.page_id, "link_clicks", str(link.pk))
-    return True
+def _flush_until(stop):
+    while not stop.wait(FLUSH_SECONDS):
+        try:
+            write_pending()
+        except Exception:  # the thread must outlive any failure
+            _failed("flush", "Could not store counted visits; they are kept for the next try")
+        finally:
+            connections.close_all()  # this thread's own connections
 
 
-def count_video_link_click(video, visitor=""):
-    """A click on the link under a video, with the same once-per-visitor rule."""
-    if not visitors.first_time(f"pages:click:{visitor}:v{video.pk}", CLICK_WINDOW_SECONDS):
-        return False
-    _count(video.page_id, "video_link_clicks", video.tiktok_id)
-    return True
+def stop_flushing():
+    """Stop this process's flushing thread (after the flush it may be in) and
+    store what is left: at exit, and in tests."""
+    running = _flusher[0]
+    _flusher[0] = None
+    if running is not None:
+        thread, stop = running
+        stop.set()
+        thread.join(timeout=FLUSH_SECONDS)
+    write_pending()
 
 
-def count_play(video, visitor=""):
-    """A video played in place on the page, with the same once-per-visitor rule."""
-    if not visitors.first_time(f"pages:play:{visitor}:v{video.pk}", CLICK_WINDOW_SECONDS):
-        return False
-    _count(video.page_id, "video_plays", video.tiktok_id)
-    return True
+def _after_fork():
+    """A forked child (a gunicorn worker) starts with no thread and counts its
+    own visits only: what the parent counted is the parent's to store."""
+    _flusher[0] = None
+    _waiting.clear()
+    _pending.clear()
+    _unique.clear()
 
 
-def write_if_due():
-    """Store this process's counts if FLUSH_SECONDS have passed (cheap otherwise)."""
-    if (_pending or _visits) and time.monotonic() - _last_write[0] >= FLUSH_SECONDS:
-        write_pending()
+os.register_at_fork(after_in_child=_after_fork)
+
+
+def _failed(kind, message):
+    """Log a failure the first time it happens, not on every visit or flush
+    (a Redis outage is logged by the cache itself, once)."""
+    error = sys.exc_info()[1]
+    if kind not in _failing and not isinstance(error, REDIS_OUTAGE):
+        _failing.add(kind)
+        logger.error(message, exc_info=error is not None)
+
+
+def _recovered(kind):
+    if kind in _failing:
+        _failing.discard(kind)
+        logger.warning("Counting recovered: %s", kind)
 
 
 def write_pending(minute=None):
-    """Store this process's counts; returns how many views."""
+    """Classify and store what this process counted, BATCH visits at a time;
+    returns how many views were stored. What could not be stored waits for
+    the next call."""
+    with _flush_lock:
+        stored = 0
+        while True:
+            with _lock:
+                batch = [_waiting.popleft() for _ in range(min(BATCH, len(_waiting)))]
+            if len(batch) < BATCH:
+                _recovered("full")
+            _classify(batch)
+            views, done = _store(minute)
+            stored += views
+            if not done or len(batch) < BATCH:
+                return stored
+            time.sleep(0)  # the process's requests go first
+
+
+def _classify(batch):
+    """Turn visits into counts (into _pending) and views to tell apart (into _unique)."""
+    own_host = settings.SITE_URL.split("//", 1)[-1].split("/", 1)[0].split(":", 1)[0].lower()
+    counts, unique, once = Counter(), [], []
+    for visit in batch:
+        metric, page_id, subject, now, visitor, _ = visit
+        try:
+            found = _classify_one(visit, own_host)
+        except Exception:
+            _failed("classify", "Could not classify a visit; it counts under 'other'")
+            found = _unclassified(visit)
+        if not found:  # a crawler
+            continue
+        if metric != "views" and visitor:
+            once.append((visit, found))
+            continue
+        counts.update(found)
+        if metric == "views" and visitor:
+            unique.append((page_id, _hour(now), visitor))
+    for found in _not_seen_elsewhere(once):
+        counts.update(found)
+    with _lock:
+        for key, n in counts.items():
+            if key in _pending or len(_pending) < MAX_PENDING:
+                _pending[key] += n
+        _unique.extend(unique[: max(0, MAX_WAITING - len(_unique))])
+
+
+def _classify_one(visit, own_host):
+    metric, page_id, subject, now, _, details = visit
+    hour = _hour(now)
+    if details is None:  # counted without a request (a script, a test)
+        return {(page_id, hour, metric, subject): 1}
+    agent, referer, utm, languages = details
+    if is_bot(agent):
+        return {}
+    counts = {(page_id, hour, metric, subject): 1}
+    if metric == "views":
+        counts[(page_id, hour, "source", audience.source(referer, agent, utm, own_host))] = 1
+        counts[(page_id, hour, "device", audience.device(agent))] = 1
+        counts[(page_id, hour, "browser", audience.browser(agent))] = 1
+        counts[(page_id, hour, "language", audience.language(languages))] = 1
+    return counts
+
+
+def _unclassified(visit):
+    """The counts of a visit that could not be classified: a person's, under "other"."""
+    metric, page_id, subject, now, _, _ = visit
+    hour = _hour(now)
+    counts = {(page_id, hour, metric, subject): 1}
+    if metric == "views":
+        counts.update({(page_id, hour, breakdown, OTHER): 1 for breakdown in BREAKDOWNS})
+    return counts
+
+
+def _not_seen_elsewhere(once):
+    """The counts of the clicks and plays no other process counted within
+    their window (Redis: one SET NX each, in one pipeline). Without Redis, or
+    when it fails, this process's own window is all there is."""
+    if not once or not counts_in_cache() or not page_cache.reachable():
+        return [found for _, found in once]
+    try:
+        pipe = _redis().pipeline(transaction=False)
+        now = time.time()
+        for (metric, page_id, subject, at, visitor, _), _ in once:
+            key = cache.make_and_validate_key(f"pages:once:{metric}:{page_id}:{subject}:{visitor}")
+            seconds = max(1, math.ceil(at + CLICK_WINDOW_SECONDS - now))
+            pipe.set(key, 1, nx=True, ex=seconds)
+        first = pipe.execute()
+        _recovered("once")
+    except Exception:
+        _failed("once", "Could not check clicks against other processes; counted as they came")
+        return [found for _, found in once]
+    return [found for (_, found), new in zip(once, first, strict=True) if new]
+
+
+def _store(minute):
+    """Tell the unique visitors, then store the counts; returns the views
+    stored and whether everything was."""
+    _tell_apart()
     with _lock:
         counts = Counter(_pending)
         _pending.clear()
-        visits = list(_visits)
-        _visits.clear()
-        _last_write[0] = time.monotonic()
-    counts.update(classify(visits))
     if not counts:
-        return 0
+        return 0, True
     views = _views_in(counts)
     try:
         store_counts(counts, minute)
-    except Exception as exc:  # runs in every request: a storage hiccup must never cost a page
-        if not isinstance(exc, REDIS_OUTAGE):  # the cache logs an outage once, not each try
-            logger.exception("Could not store page views; they are kept for the next try")
+        _recovered("store")
+    except Exception:
+        _failed("store", "Could not store counted visits; they are kept for the next try")
         with _lock:
             _pending.update(counts)  # only those not stored yet (store_counts pops the rest)
-        return views - _views_in(counts)
-    return views
+        return views - _views_in(counts), False
+    return views, True
+
+
+def _tell_apart():
+    """Count the first views of the day's visitors among those classified (into _pending)."""
+    with _lock:
+        unique = list(_unique)
+        _unique.clear()
+    if not unique:
+        return
+    try:
+        if not counts_in_cache():
+            new = uniques.new_in_memory(unique, visitors.day_of())
+        elif page_cache.reachable():
+            new = uniques.add(unique, _redis())
+        else:
+            raise redis.ConnectionError("Redis is away; the visitors wait in this process")
+        _recovered("visitors")
+    except Exception:
+        _failed("visitors", "Could not tell unique visitors; they are kept for the next try")
+        with _lock:
+            _unique[:0] = unique[: max(0, MAX_WAITING - len(_unique))]
+        return
+    with _lock:
+        for (page_id, hour), n in new.items():
+            _pending[(page_id, hour, "visitors", "")] += n
 
 
 def _views_in(counts):
     return sum(n for key, n in counts.items() if key[2] == "views")
-
-
-def classify(visits):
-    """The counts of sources, devices, browsers, languages and new visitors
-    of some counted views."""
-    counts = Counter()
-    own_host = settings.SITE_URL.split("//", 1)[-1].split("/", 1)[0].split(":", 1)[0].lower()
-    for page_id, hour, visitor, agent, referer, utm, languages in visits:
-        counts[(page_id, hour, "source", audience.source(referer, agent, utm, own_host))] += 1
-        counts[(page_id, hour, "device", audience.device(agent))] += 1
-        counts[(page_id, hour, "browser", audience.browser(agent))] += 1
-        counts[(page_id, hour, "language", audience.language(languages))] += 1
-        if visitor and _first_visit_today(hour, visitor):
-            counts[(page_id, hour, "visitors", "")] += 1
-    return counts
-
-
-def _first_visit_today(hour, visitor):
-    """Whether this is the visitor's first view of the page this day: one
-    cache entry per visitor and page, which lasts until the day is over."""
-    seconds_left = 86400 - (hour * 3600) % 86400 + 600
-    try:
-        # The hash is of the visitor and this page: the key names neither.
-        return visitors.first_time(f"pages:uv:{visitor}", seconds_left)
-    except Exception:
-        logger.exception("Could not tell whether a visitor is new today")
-        return False
 
 
 def counts_in_cache():
@@ -291,25 +464,31 @@ def store_counts(counts, minute=None):
     add_counts(counts)
 
 
-atexit.register(write_pending)
+atexit.register(stop_flushing)
 
 
 def forget_page(page_id):
-    """Drop this process's uncounted views and remembered visitors of a page
+    """Drop this process's uncounted visits and remembered visitors of a page
     that is being deleted."""
     with _lock:
         for key in [key for key in _pending if key[0] == page_id]:
             del _pending[key]
-        _visits[:] = [visit for visit in _visits if visit[0] != page_id]
-        for key in [key for key in _seen if key[0] == page_id]:
+        kept = [visit for visit in _waiting if visit[1] != page_id]
+        _waiting.clear()
+        _waiting.extend(kept)
+        _unique[:] = [visit for visit in _unique if visit[0] != page_id]
+        for key in [key for key in _seen if key[1] == page_id]:
             del _seen[key]
+    uniques.forget_page(page_id)
 
 
 def forget_cached_counts(page_id):
-    """Drop a deleted page's counts still waiting in Redis's minute hashes."""
+    """Drop a deleted page's counts still waiting in Redis's minute hashes,
+    and its days of unique visitors."""
     if not counts_in_cache():
         return
     client = _redis()
+    uniques.forget_page(page_id, client, visitors.day_of())
     minute = _minute()
     for m in range(minute - COUNTER_SECONDS // 60, minute + 2):
         key = cache.make_and_validate_key(_counts_key(m))
@@ -432,15 +611,57 @@ def _move_minute(minute, current):
         raise
     client.expire(claimed, COUNTER_SECONDS)
     counts = Counter({_unfield(field): int(n) for field, n in client.hgetall(claimed).items()})
+    marks = {}  # (page id, day) -> the last hour it got unique visitors in this minute
+    for key in [key for key in counts if key[2] == "visitors"]:
+        page_id, hour = key[0], key[1]
+        marks[(page_id, hour // 24)] = max(hour, marks.get((page_id, hour // 24), hour))
+        del counts[key]
     views = _views_in(counts)
     try:
         add_counts(counts)
+        _settle_visitors(marks, client)
     except Exception:
         logger.exception("Could not store counted views; they are kept for the next flush")
+        counts.update({(page_id, hour, "visitors", ""): 1 for (page_id, _), hour in marks.items()})
         store_counts(counts, current)  # what is left, into a minute still to come
         views -= _views_in(counts)
     client.delete(claimed)
     return views
+
+
+def _settle_visitors(marks, client):
+    """Set each marked page's day of unique visitors from its HyperLogLog,
+    never lower than what is stored (so running it again changes nothing);
+    what it adds goes to the hourly count of the mark's hour. Each page's day
+    leaves `marks` once committed."""
+    for (page_id, day), estimate in uniques.estimates(marks, client).items():
+        hour = marks[(page_id, day)]
+        with transaction.atomic():
+            if Page.objects.filter(pk=page_id).exists():  # not deleted meanwhile
+                rise = _raise_daily(page_id, _day_of_hour(hour), "visitors", estimate)
+                if rise:
+                    moment = datetime.fromtimestamp(hour * 3600, UTC)
+                    _add_hourly(page_id, moment, "visitors", rise)
+        del marks[(page_id, day)]
+
+
+def _raise_daily(page_id, day, metric, count):
+    """Raise a page total of a day to `count` if it is lower; returns the rise."""
+    rows = DailyCount.objects.select_for_update().filter(
+        page_id=page_id, day=day, metric=metric, subject=""
+    )
+    row = rows.first()
+    if row is None:
+        try:
+            with transaction.atomic():
+                DailyCount.objects.create(page_id=page_id, day=day, metric=metric, count=count)
+            return count
+        except IntegrityError:  # another flusher made the row meanwhile
+            row = rows.get()
+    if row.count >= count:
+        return 0
+    rows.update(count=count)
+    return count - row.count
 
 
 def purge_old_counts(now=None):

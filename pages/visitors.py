@@ -6,8 +6,14 @@ memory) for two days, then thrown away: once it is gone, nobody (not even
 with SECRET_KEY and the database) can tell whose hash was whose, or match
 yesterday's hashes with today's. The hash itself only ever lives in
 short-lived cache keys: it is never written to the database, a log or a
-response. Used to cap reports per reporter, to count a click or a view once
-per visitor and window, and to count a page's unique visitors per day.
+response. Used to count a click or a view once per visitor and window, and
+to count a page's unique visitors per day.
+
+An address alone (an IPv6 client by its /64, the block one subscriber gets)
+is hashed the same way: reports are capped per address, and one address adds
+at most NEW_VISITORS_PER_ADDRESS new visitors to a page an hour, so that a
+client sending a new User-Agent with each request cannot pump up the counts.
+That bound is kept in each process's memory, under the hash: nothing stored.
 
 With the file cache, two processes starting a day at the same instant may
 each make a salt; one of them wins in the cache and the other keeps its own
@@ -19,7 +25,9 @@ one once the cache is back), and counts first times and hits in its own
 bounded memory, so limits still hold per process and no click goes uncounted.
 """
 
+import functools
 import hashlib
+import ipaddress
 import secrets
 import threading
 import time
@@ -87,6 +95,63 @@ def visitor_hash(request, now=None, about=""):
     day = day_of(now)
     client = f"{client_address(request)}|{request.META.get('HTTP_USER_AGENT', '')}|{about}"
     return hashlib.blake2b(client.encode(), key=_day_key(day), digest_size=12).hexdigest()
+
+
+@functools.lru_cache(maxsize=4096)
+def _network(address):
+    """The part of an address that names one client: all of an IPv4 address,
+    the /64 of an IPv6 one (an IPv4 one written as IPv6 is that IPv4 address)."""
+    if ":" not in address:
+        return address
+    try:
+        ip = ipaddress.IPv6Address(address.split("%", 1)[0])
+    except ValueError:
+        return address
+    if ip.ipv4_mapped:
+        return str(ip.ipv4_mapped)
+    return str(ipaddress.IPv6Network((ip, 64), strict=False).network_address)
+
+
+def address_hash(request, now=None, about=""):
+    """A keyed hash of the client's address alone (its /64 for IPv6), like
+    visitor_hash: whatever browser it says it is, the same all day."""
+    client = f"{_network(client_address(request))}|{about}"
+    return hashlib.blake2b(client.encode(), key=_day_key(day_of(now)), digest_size=12).hexdigest()
+
+
+# A family, a class or a café behind one address is a few browsers an hour on
+# one creator's page; a script rotating its User-Agent is thousands.
+NEW_VISITORS_PER_ADDRESS = 20
+ADDRESSES_REMEMBERED = 50_000
+_admitted = OrderedDict()  # (address hash, page id, hour) -> hash() of the agents admitted
+_admitted_lock = threading.Lock()
+
+
+def admits(request, page_id, now=None):
+    """Whether this client may count on the page now: the agents one address
+    counts with on a page in an hour are at most NEW_VISITORS_PER_ADDRESS
+    (in this process; each process has its own bound)."""
+    now = time.time() if now is None else now
+    key = (address_hash(request, now), page_id, int(now // 3600))
+    agent = hash(request.META.get("HTTP_USER_AGENT", ""))
+    with _admitted_lock:
+        agents = _admitted.get(key)
+        if agents is None:
+            agents = _admitted[key] = set()
+            while len(_admitted) > ADDRESSES_REMEMBERED:
+                _admitted.popitem(last=False)
+        if agent in agents:
+            return True
+        if len(agents) >= NEW_VISITORS_PER_ADDRESS:
+            return False
+        agents.add(agent)
+        return True
+
+
+def forget_admitted():
+    """Drop the addresses this process remembers (tests)."""
+    with _admitted_lock:
+        _admitted.clear()
 
 
 def first_time(key, seconds):

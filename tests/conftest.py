@@ -15,7 +15,7 @@ from django.core.cache import cache
 from hypothesis import settings as hypothesis_settings
 
 from pages import cache as page_cache
-from pages import stats
+from pages import stats, uniques, visitors
 from tests.helpers import fresh_page, make_creator
 
 # Drawn inputs (hypothesis): `make test` tries the same examples on every run
@@ -47,10 +47,15 @@ def isolated_storage(settings, tmp_path, tmp_path_factory):
     cache.clear()
     page_cache.forget_missing()
     # Views counted in this process by an earlier test must not be stored
-    # during this one (their page is gone with that test's data).
+    # during this one (their page is gone with that test's data); counts are
+    # stored when a test says so, not by a thread of the test process.
+    settings.COUNTS_FLUSH_THREAD = False
     stats._pending.clear()
     stats._seen.clear()
-    stats._visits.clear()
+    stats._waiting.clear()
+    stats._unique.clear()
+    uniques.forget_all()
+    visitors.forget_admitted()
 
 
 # The personas (tests/helpers.py): creators connected to TikTok. The pages

@@ -228,14 +228,14 @@ def test_the_corpus_is_big_enough():
 
 @pytest.mark.parametrize(("agent", "device", "browser"), AGENTS)
 def test_people_are_counted_with_their_device_and_browser(agent, device, browser):
-    assert stats._is_browser(agent)
+    assert not stats.is_bot(agent)
     assert audience.device(agent) == device
     assert audience.browser(agent) == browser
 
 
 @pytest.mark.parametrize("agent", CRAWLERS)
 def test_crawlers_link_previews_and_scripts_are_not_people(agent):
-    assert not stats._is_browser(agent)
+    assert stats.is_bot(agent)
 
 
 @pytest.mark.parametrize(("referer", "agent", "utm", "site"), REFERRERS)

@@ -7,9 +7,10 @@ from collections import Counter
 
 import pytest
 from django.db import DatabaseError, connection, connections
+from django.test import Client
 
 from pages import stats
-from tests.helpers import count_of, page_of
+from tests.helpers import BROWSER, count_of, flush_counts, page_of
 
 
 @pytest.fixture
@@ -23,34 +24,73 @@ def file_cache(settings, tmp_path):
     }
 
 
-def a_while_later():
-    stats._last_write[0] = time.monotonic() - stats.FLUSH_SECONDS - 1
-
-
 def views_of(page):
     return count_of(page, "views")
 
 
-@pytest.mark.django_db
-def test_views_reach_alices_dashboard_after_a_quiet_spell(file_cache, alice, alice_client, visitor):
-    """No scheduler runs and nobody visits again: Alice's own next request is
-    enough for the views counted a while ago to show."""
-    a_while_later()
+@pytest.fixture
+def flushing_thread(settings, monkeypatch):
+    """The process's own thread stores counts, as in a web process (quickly here)."""
+    settings.COUNTS_FLUSH_THREAD = True
+    monkeypatch.setattr(stats, "FLUSH_SECONDS", 0.05)
+    yield
+    stats.stop_flushing()
+
+
+def eventually(condition, seconds=30):
+    deadline = time.monotonic() + seconds
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return condition()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_visits_are_stored_by_the_process_never_inside_a_visitors_request(
+    flushing_thread, monkeypatch, closing_connections
+):
+    """Nobody waits for counts to be stored: no request (a view, a click, the
+    dashboard) stores them, and they reach Alice's dashboard with nobody
+    visiting again."""
+    from pages.models import Link
+    from tests.helpers import give_page, make_creator
+
+    alice = make_creator("alice")
+    page = give_page(alice)
+    shop = Link.objects.create(page=page, title="Shop", url="https://shop.example.com")
+    storing_threads = []
+    real_store = stats.store_counts
+
+    def recording(*args, **kwargs):
+        storing_threads.append(threading.current_thread().name)
+        return real_store(*args, **kwargs)
+
+    monkeypatch.setattr(stats, "store_counts", recording)
     for n in range(3):
-        assert visitor.get("/@alice", REMOTE_ADDR=f"192.0.2.{n}").status_code == 200
-    assert views_of(page_of(alice)) == 1  # the first view stored, the others wait
-    a_while_later()
-    html = alice_client.get("/dashboard/").content.decode()
-    assert "<strong>3</strong> views" in html
-    assert page_of(alice).last_viewed_at is not None
+        visitor = Client(HTTP_USER_AGENT=BROWSER, REMOTE_ADDR=f"192.0.2.{n}")
+        assert visitor.get("/@alice").status_code == 200
+        assert visitor.get(f"/l/{shop.pk}").status_code == 302
+        time.sleep(0.1)  # the thread flushes between visits too
+    assert threading.current_thread().name not in storing_threads
+
+    def all_stored():
+        with stats._flush_lock:  # not half-way through a flush
+            return not (stats._waiting or stats._pending or stats._unique)
+
+    assert eventually(all_stored)
+    assert set(storing_threads) == {"counts"}
+    flush_counts()  # with Redis, the scheduler moves them into the daily rows
+    assert (views_of(page), count_of(page, "link_clicks")) == (3, 3)
+    alice_client = Client()
+    alice_client.force_login(alice)
+    assert "<strong>3</strong> views" in alice_client.get("/dashboard/").content.decode()
 
 
 @pytest.mark.django_db
 def test_views_stored_without_redis_never_touch_the_cache(file_cache, alice, visitor):
     from django.core.cache import cache
 
-    a_while_later()
     visitor.get("/@alice")
+    stats.write_pending()
     assert cache.get(stats._counts_key(stats._minute())) is None
     assert views_of(page_of(alice)) == 1
 
