@@ -149,11 +149,16 @@ if REDIS_URL:
         }
     }
 else:
+    # The day's visitor salt and the rate limits kept out of reach of the
+    # cull that makes room for pages (linkinbio/file_cache.py).
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "BACKEND": "linkinbio.file_cache.KeepingFileBasedCache",
             "LOCATION": env.str("CACHE_DIR", default=str(VAR_DIR / "cache")),
-            "OPTIONS": {"MAX_ENTRIES": 20000},
+            "OPTIONS": {
+                "MAX_ENTRIES": 20000,
+                "KEPT_PREFIXES": ["pages:visitors:salt:", "pages:reports:", "tiktok:signins:"],
+            },
         }
     }
 

@@ -188,3 +188,44 @@ def test_unique_visitors_are_within_the_documented_error(alice):
     assert (
         sum(page.hourly_counts.filter(metric="visitors").values_list("count", flat=True)) == unique
     )
+
+
+@pytest.fixture
+def small_file_cache(settings, tmp_path):
+    """The development cache, made small so that pages fill it soon."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "linkinbio.file_cache.KeepingFileBasedCache",
+            "LOCATION": str(tmp_path / "cache"),
+            "OPTIONS": {
+                "MAX_ENTRIES": 60,
+                "KEPT_PREFIXES": ["pages:visitors:salt:", "pages:reports:"],
+            },
+        }
+    }
+    visitors.forget_salts()
+    return tmp_path / "cache"
+
+
+def test_a_full_file_cache_still_knows_todays_visitors_and_reporters(alice, small_file_cache):
+    from django.core.cache import cache
+
+    page = page_of(alice)
+    carol = person(1)
+    assert carol.get("/@alice").status_code == 200
+    for n in range(5):
+        answer = carol.post("/@alice/report", {"reason": "spam", "message": f"{n}"})
+        assert answer.status_code == 200
+    files = len(list(small_file_cache.rglob("*.djcache")))
+    for n in range(2, 300):
+        assert person(n).get("/@alice").status_code == 200
+    flush_counts()
+    assert len(list(small_file_cache.rglob("*.djcache"))) == files  # visitors take no entry
+    for n in range(200):  # other pages fill the cache: it culls a third, again and again
+        cache.set(f"pages:html:{n}:1:1", b"<html>")
+    visitors.forget_salts()  # a process started after the culls
+    stats._seen.clear()
+    assert carol.get("/@alice").status_code == 200
+    flush_counts()
+    assert count_of(page, "visitors") == 299  # Carol is still Carol
+    assert carol.post("/@alice/report", {"reason": "spam", "message": "6"}).status_code == 429
