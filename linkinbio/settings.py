@@ -65,6 +65,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "linkinbio.request_size.RequestSizeMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "pages.middleware.ImageMiddleware",
     "pages.middleware.WarmPageMiddleware",
     "linkinbio.private_responses.PrivateResponseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -332,6 +333,17 @@ PAGE_BROWSER_CACHE_SECONDS = env.int("PAGE_BROWSER_CACHE_SECONDS", default=60)
 PAGE_MEMORY_ENTRIES = env.int("PAGE_MEMORY_ENTRIES", default=2000)
 PAGE_MEMORY_BYTES = env.int("PAGE_MEMORY_BYTES", default=32 * 1024 * 1024)
 PAGE_MEMORY_CHECK_SECONDS = env.float("PAGE_MEMORY_CHECK_SECONDS", default=1.0)
+# Mirrored images (pages/media.py): each process keeps the small ones it read
+# from a bucket in memory (never from local disk: the OS caches those), at
+# most MEDIA_MEMORY_BYTES in all. An image waits MEDIA_BUCKET_WAIT_SECONDS at
+# most for the bucket (MEDIA_BUCKET_READS reads at once per process); a bucket
+# that failed or was too slow is left alone, and images not in memory answer
+# 503, for MEDIA_BUCKET_RETRY_SECONDS.
+MEDIA_MEMORY_BYTES = env.int("MEDIA_MEMORY_BYTES", default=32 * 1024 * 1024)
+MEDIA_MEMORY_FILE_BYTES = env.int("MEDIA_MEMORY_FILE_BYTES", default=256 * 1024)
+MEDIA_BUCKET_WAIT_SECONDS = env.float("MEDIA_BUCKET_WAIT_SECONDS", default=2.0)
+MEDIA_BUCKET_READS = env.int("MEDIA_BUCKET_READS", default=8)
+MEDIA_BUCKET_RETRY_SECONDS = env.int("MEDIA_BUCKET_RETRY_SECONDS", default=15)
 
 # A CDN in front (pages/cdn.py, docs/operations.md "Scale out"). Public pages
 # say how long a shared cache may keep them (s-maxage): as long as a browser

@@ -18,6 +18,10 @@ the one read before the database said "no such page".
   so is the release of the code (pages/release.py), so a deploy shows its own
   templates and stylesheets at once.
 
+In each process's memory only, `pages:shown:<id>` says a page was found
+shown (not suspended) at a given version, so its images need no query for
+PAGE_MEMORY_CHECK_SECONDS (pages/media.py).
+
 In front of both, each process keeps the pages it served lately in its own
 memory (`_memory`, bounded by entries and bytes), so a warm visit usually
 reads no shared cache at all. A remembered state is trusted for at most
@@ -100,6 +104,10 @@ _memory = Memory(settings.PAGE_MEMORY_ENTRIES, settings.PAGE_MEMORY_BYTES)
 
 def slug_key(slug):
     return f"pages:slug:{slug.lower()}"
+
+
+def shown_key(page_id):
+    return f"pages:shown:{page_id}"
 
 
 def html_key(page_id, version, screen):
@@ -188,6 +196,21 @@ def remember_state(page, cached=None):
         _remember(slug_key(page.slug), state)
 
 
+def shown_version(page_id):
+    """The version of a shown page (one that exists, not suspended) as this
+    process read it less than PAGE_MEMORY_CHECK_SECONDS ago, or None: its
+    images need no query then."""
+    remembered = _memory.get(shown_key(page_id))
+    if remembered is not None and time.monotonic() < remembered[1]:
+        return remembered[0]
+    return None
+
+
+def remember_shown(page_id, version):
+    deadline = time.monotonic() + settings.PAGE_MEMORY_CHECK_SECONDS
+    _memory.set(shown_key(page_id), (version, deadline))
+
+
 def slug_generation():
     """Read before looking a slug up in the database (see remember_missing)."""
     return cache.get(GENERATION_KEY)
@@ -235,6 +258,8 @@ def publish(page_id):
     """Write a page's current state from the database (after a bump or a sync)."""
     from pages.models import Page  # a real cycle: the models publish through this module
 
+    # A suspension stops the page's images in this process at once.
+    _memory.delete(shown_key(page_id))
     page = Page.objects.select_related("user").filter(pk=page_id).first()
     if page is not None:
         state = state_of(page)
@@ -302,6 +327,7 @@ def forget_page(page_id, slug, version):
     from pages.stats import forget_cached_counts
 
     forget_slug(slug)
+    _memory.delete(shown_key(page_id))
     keys = [
         html_key(page_id, v, screen)
         for v in range(1, version + 1)

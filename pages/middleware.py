@@ -16,9 +16,11 @@ from django.dispatch import receiver
 from django.utils.csp import CSP, build_policy
 
 from pages import cache as page_cache
+from pages import media
 from pages.public import from_cache, screen_of
 
 _PUBLIC_PAGE = re.compile(r"^/@([A-Za-z0-9_.-]{1,40})$")
+_IMAGE_PREFIX = "/media/pages/"
 
 
 _policies = {}
@@ -93,3 +95,23 @@ class WarmPageMiddleware:
                     response[str(header)] = _policy(config)
             response["X-Frame-Options"] = getattr(settings, "X_FRAME_OPTIONS", "DENY")
         return response
+
+
+class ImageMiddleware:
+    """Mirrored images of shown pages, answered like whitenoise answers static
+    files: before sessions, CSRF, authentication and the CSP, none of which an
+    image needs. A suspended page's creator, and any other spelling of an
+    address, go on to pages.views.media_file."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        path = request.path_info
+        if path.startswith(_IMAGE_PREFIX) and request.method in ("GET", "HEAD"):
+            match = media.NAME.fullmatch(path, len(_IMAGE_PREFIX))
+            if match:
+                response = media.shown_image(request, int(match[1]), match[2])
+                if response is not None:
+                    return response
+        return self.get_response(request)

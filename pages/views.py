@@ -4,7 +4,6 @@ Every view works on the signed-in creator's own page; another creator's ids
 answer 404.
 """
 
-import re
 import zoneinfo
 from datetime import timedelta
 from functools import cache, wraps
@@ -36,8 +35,6 @@ from pages.forms import (
 from pages.links import blocked_flags, link_host
 from pages.models import MAX_LINKS, Link, Page, Video
 from pages.source import source
-
-_MEDIA_NAME = re.compile(r"([1-9][0-9]{0,18})/[A-Za-z0-9_-][A-Za-z0-9._-]{0,200}", re.ASCII)
 
 
 def _page_for(user):
@@ -479,16 +476,14 @@ def media_file(request, name):
     pictures are gone with the page, and a deleted page's, whatever storage
     still holds.
     """
-    match = _MEDIA_NAME.fullmatch(name)
-    # Only the one spelling the site writes: "//4/", "./4/", "x/../4/" or
-    # "%2F4/" would reach the same file past the suspension check.
+    match = media.NAME.fullmatch(name)
     page_id = int(match[1]) if match else None
-    shown = match and Page.objects.filter(pk=page_id, is_suspended=False).exists()
+    version = media.shown_version(page_id) if match else None
     # A suspended page's creator still sees its pictures on the dashboard, privately.
-    own = not shown and match and _owns_page(request, page_id)
-    if not (shown or own):
+    own = version is None and match and _owns_page(request, page_id)
+    if not (version is not None or own):
         raise Http404("No such file")
-    answer = media.response(request, page_id, name.split("/", 1)[1])
+    answer = media.response(request, page_id, match[2], version)
     if own:
         answer["Cache-Control"] = "private, no-store"
     return answer

@@ -15,7 +15,7 @@ from django.core.cache import cache
 from hypothesis import settings as hypothesis_settings
 
 from pages import cache as page_cache
-from pages import stats, uniques, visitors
+from pages import media, stats, uniques, visitors
 from tests.helpers import fresh_page, make_creator
 
 # Drawn inputs (hypothesis): `make test` tries the same examples on every run
@@ -46,6 +46,7 @@ def isolated_storage(settings, tmp_path, tmp_path_factory):
         }
     cache.clear()
     page_cache.forget_missing()
+    media.forget()
     # Views counted in this process by an earlier test must not be stored
     # during this one (their page is gone with that test's data); counts are
     # stored when a test says so, not by a thread of the test process.

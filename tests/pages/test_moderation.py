@@ -70,7 +70,9 @@ def test_a_suspended_pages_pictures_are_no_longer_served(alice_page, visitor):
     cover = alice_page.videos.first().cover.url
     assert visitor.get(alice_page.avatar.url).status_code == 200
     assert visitor.get(cover).status_code == 200
-    Page.objects.filter(pk=alice_page.pk).update(is_suspended=True)
+    alice_page.is_suspended = True  # as the admin suspends a page
+    alice_page.save(update_fields=["is_suspended"])
+    alice_page.bump_version()
     assert visitor.get(alice_page.avatar.url).status_code == 404
     assert visitor.get(cover).status_code == 404
     Page.objects.filter(pk=alice_page.pk).update(is_suspended=False)
