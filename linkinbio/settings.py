@@ -13,6 +13,7 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 
 from linkinbio import media_storage
+from pages import inline_style
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -385,13 +386,15 @@ STORAGES = {
 WHITENOISE_MAX_AGE = 31536000 if not DEBUG else 0
 
 # Security. Django's built-in Content-Security-Policy: nothing from other
-# hosts, except the TikTok player frame a visitor asks for by pressing play.
+# hosts, except the TikTok player frame a visitor asks for by pressing play,
+# and no inline code but the public page's stylesheet (pages/inline_style.py).
 from django.utils.csp import CSP  # noqa: E402
 
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "img-src": [CSP.SELF, "data:"],
-    "style-src": [CSP.SELF],
+    # The public page's own stylesheet is inlined, admitted by its hash.
+    "style-src": [CSP.SELF, inline_style.CSP_SOURCE],
     "script-src": [CSP.SELF],
     # A trailing slash: a CSP source with a path matches that prefix, not only itself.
     "frame-src": [TIKTOK_PLAYER_BASE + "/"],

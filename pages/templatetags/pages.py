@@ -1,10 +1,18 @@
 from urllib.parse import urlsplit
 
 from django import template
+from django.utils.safestring import mark_safe
 
-from pages import hosts
+from pages import hosts, inline_style
 
 register = template.Library()
+
+
+@register.simple_tag
+def page_css():
+    """The public page's stylesheet, to inline in a <style> element (its
+    bytes exactly: the Content-Security-Policy admits them by their hash)."""
+    return mark_safe(inline_style.CSS)  # noqa: S308 (our own static file)
 
 
 @register.filter

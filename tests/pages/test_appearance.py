@@ -187,7 +187,7 @@ def test_preview_leaves_out_refused_colours_and_shows_the_saved_page_without_cho
             "accent_color": "#0f6e4d",
         },
     ).content.decode()
-    assert "theme-mint" in bad and "--bg" not in bad and "/style/mint-000000" not in bad
+    assert "theme-mint" in bad and "#000000" not in bad and "/style/mint-000000" not in bad
     # ...and says why at once, before any save is refused.
     assert 'role="alert"><strong>Shown with your saved colours:</strong>' in bad
     assert "Text on this background has a contrast of" in bad
