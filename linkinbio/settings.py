@@ -69,6 +69,7 @@ MIDDLEWARE = [
     "pages.middleware.ImageMiddleware",
     "pages.middleware.WarmPageMiddleware",
     "linkinbio.private_responses.PrivateResponseMiddleware",
+    "linkinbio.compression.GZipTextMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
