@@ -101,7 +101,8 @@ class ImageMiddleware:
     """Mirrored images of shown pages, answered like whitenoise answers static
     files: before sessions, CSRF, authentication and the CSP, none of which an
     image needs. A suspended page's creator, and any other spelling of an
-    address, go on to pages.views.media_file."""
+    address, go on to pages.views.media_file; a host ALLOWED_HOSTS refuses
+    goes on to be refused."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -110,7 +111,7 @@ class ImageMiddleware:
         path = request.path_info
         if path.startswith(_IMAGE_PREFIX) and request.method in ("GET", "HEAD"):
             match = media.NAME.fullmatch(path, len(_IMAGE_PREFIX))
-            if match:
+            if match and _host_allowed(request):
                 response = media.shown_image(request, int(match[1]), match[2])
                 if response is not None:
                     return response

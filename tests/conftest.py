@@ -129,6 +129,7 @@ def media_storage(request, settings):
     bucket = f"test-{uuid.uuid4().hex[:16]}"
     url = f"s3://test:test@{bucket}/media?endpoint_url={endpoint}&region_name=us-east-1"
     settings.STORAGES = {**settings.STORAGES, "default": storage_from_url(url)}
+    settings.MEDIA_BUCKET_WAIT_SECONDS = 60  # a busy test machine is not a slow bucket
     storage = storages["default"]
     storage.ensure_bucket()
     yield storage.bucket
