@@ -1,7 +1,7 @@
 """A deploy shows its own pages at once. Two releases run side by side over
 one shared cache, as during a rolling deploy: each serves the HTML its own
-code renders, and every stylesheet named on a page it serves answers 200
-from that release, although the new one changed the stylesheet (so its
+code renders, and every static file named on a page it serves answers 200
+from that release, although the new one changed the page's script (so its
 hashed name) and no longer has the old file."""
 
 import re
@@ -16,7 +16,7 @@ from pages import release
 from tests.helpers import make_creator, page_of
 
 ROOT = Path(__file__).resolve().parents[2]
-STYLESHEETS = re.compile(r'<link rel="stylesheet" href="([^"]+)"')
+FILES = re.compile(r'(?:href|src)="(/(?:static|style)/[^"]+)"')
 
 pytestmark = pytest.mark.django_db
 
@@ -35,15 +35,15 @@ def production(settings):
 
 @pytest.fixture
 def build(settings, tmp_path):
-    """Builds a release from this checkout's static files, `site.css` ending
-    with `css`, as a deploy does (collectstatic into its own folder); returns
-    a function that makes it the running one."""
+    """Builds a release from this checkout's static files, the public page's
+    script ending with `js`, as a deploy does (collectstatic into its own
+    folder); returns a function that makes it the running one."""
 
-    def build(name, css):
+    def build(name, js):
         static = tmp_path / name / "static"
         shutil.copytree(ROOT / "static", static)
-        with (static / "css" / "site.css").open("a") as stylesheet:
-            stylesheet.write(css)
+        with (static / "js" / "page-player.js").open("a") as script:
+            script.write(js)
         settings.STATICFILES_DIRS = [static]
         settings.STATIC_ROOT = tmp_path / name / "root"
         # The public page's files are the project's own; the apps' are not needed.
@@ -61,8 +61,8 @@ def run(settings, release_settings):
     return Client()
 
 
-def stylesheets_answer(client, body):
-    urls = STYLESHEETS.findall(body)
+def files_answer(client, body):
+    urls = FILES.findall(body)
     assert any(url.startswith("/static/") for url in urls)
     assert any(url.startswith("/style/") for url in urls)
     return {url: client.get(url).status_code for url in urls}
@@ -74,21 +74,21 @@ def test_a_new_release_serves_its_own_page_at_once_beside_the_old_one(production
     page.background_color, page.accent_color = "#fff8e7", "#8a1c0c"
     page.save()
     old = build("old", "")
-    new = build("new", "\n.pf{letter-spacing:.01em}\n")
+    new = build("new", "\n// the new release\n")
 
     old_site = run(settings, old)
     old_body = old_site.get("/@alice").content.decode()
-    assert set(stylesheets_answer(old_site, old_body).values()) == {200}
+    assert set(files_answer(old_site, old_body).values()) == {200}
 
     new_site = run(settings, new)
     new_body = new_site.get("/@alice").content.decode()
     assert new_body != old_body
-    assert set(stylesheets_answer(new_site, new_body).values()) == {200}
+    assert set(files_answer(new_site, new_body).values()) == {200}
 
     # The old release, still running until the deploy ends, keeps its own page.
     old_site = run(settings, old)
     assert old_site.get("/@alice").content.decode() == old_body
-    assert set(stylesheets_answer(old_site, old_body).values()) == {200}
+    assert set(files_answer(old_site, old_body).values()) == {200}
 
 
 def test_a_release_named_by_the_deploy_shows_its_templates_at_once(settings, client, tmp_path):
