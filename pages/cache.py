@@ -100,6 +100,17 @@ class Memory:
 
 
 _memory = Memory(settings.PAGE_MEMORY_ENTRIES, settings.PAGE_MEMORY_BYTES)
+# Where each link led lately (pages/public.py), for while the database cannot
+# be read; bounded by entries (their sizes are 0).
+_links = Memory(5000, 0)
+
+
+def remember_link(key, target):
+    _links.set(key, target)
+
+
+def remembered_link(key):
+    return _links.get(key)
 
 
 def slug_key(slug):
@@ -241,10 +252,11 @@ def remember_missing(slug, generation):
 
 
 def forget_missing():
-    """Drop this process's remembered misses and pages (tests, and a cleared cache)."""
+    """Drop this process's remembered misses, pages and links (tests, and a cleared cache)."""
     with _missing_lock:
         _missing.clear()
     _memory.clear()
+    _links.clear()
 
 
 def forget_slug(slug):

@@ -11,9 +11,11 @@ import math
 import re
 
 from django.conf import settings
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpResponse, HttpResponseNotModified, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.views.decorators.csrf import csrf_exempt
@@ -86,6 +88,13 @@ def from_cache(request, state, screen):
 
 
 def _cold(request, slug, screen, cached=None):
+    try:
+        return _render(request, slug, screen, cached)
+    except DATABASE_AWAY:
+        return _back_soon(request)
+
+
+def _render(request, slug, screen, cached):
     generation = page_cache.slug_generation()
     page = Page.objects.select_related("user").filter(slug__iexact=slug).first()
     if page is None:
@@ -246,24 +255,58 @@ def _json_ld(page, canonical, avatar, description, shown_socials):
 @require_safe
 def link_redirect(request, link_id):
     """GET /l/<id>: count a person's click, then go to the creator's link."""
-    link = Link.objects.select_related("page").filter(pk=link_id).first()
-    if link is None or link.page.is_suspended or not link.is_live():
-        raise Http404("No such link")
+    try:
+        link = Link.objects.select_related("page").filter(pk=link_id).first()
+        if link is None or link.page.is_suspended or not link.is_live():
+            raise Http404("No such link")
+        _check(link.url)
+    except DATABASE_AWAY:
+        return _go_as_before(request, f"l{link_id}")
+    page_cache.remember_link(f"l{link_id}", (link.url, link, link.ends_at))
     return _go(request, link.url, link)
 
 
 @require_safe
 def video_link_redirect(request, video_id):
     """GET /l/v<id>: the "shop this look" link under a video."""
-    video = Video.objects.select_related("page").filter(pk=video_id, hidden=False).first()
-    if video is None or video.page.is_suspended or not video.link_url:
-        raise Http404("No such link")
+    try:
+        video = Video.objects.select_related("page").filter(pk=video_id, hidden=False).first()
+        if video is None or video.page.is_suspended or not video.link_url:
+            raise Http404("No such link")
+        _check(video.link_url)
+    except DATABASE_AWAY:
+        return _go_as_before(request, f"v{video_id}")
+    page_cache.remember_link(f"v{video_id}", (video.link_url, video, None))
     return _go(request, video.link_url, video)
 
 
-def _go(request, url, obj):
+def _check(url):
     if url.split(":", 1)[0].lower() not in ALLOWED_SCHEMES or is_blocked(link_host(url)):
         raise Http404("No such link")
+
+
+# While the database cannot be read, a click on a link this process followed
+# lately goes where it went then (and counts), and a page it holds in memory
+# is served from there; anything else answers 503, to be tried again soon.
+DATABASE_AWAY = (OperationalError, InterfaceError)
+
+
+def _go_as_before(request, key):
+    remembered = page_cache.remembered_link(key)
+    if remembered is None or (remembered[2] is not None and remembered[2] <= timezone.now()):
+        return _back_soon(request)
+    return _go(request, remembered[0], remembered[1])
+
+
+def _back_soon(request):
+    """503: the database cannot be read (a page not in memory, a link not followed lately)."""
+    response = _unavailable(request, 503)
+    response["Retry-After"] = "30"
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _go(request, url, obj):
     if _counts(request, obj.page.user_id):
         if isinstance(obj, Link):
             stats.count_click(obj, request)
