@@ -6,10 +6,11 @@ once: the pages the previous release cached stay with the previous release
 (they point at the stylesheets it serves) and expire with the cache.
 
 `settings.RELEASE` (the environment's `RELEASE`, set by the deploy) names it;
-without it, it is a digest of what makes a page's HTML, read once per
-process: every template the engines can load, the project's own Python
-modules, and the static files' manifest (their hashed names), or the
-project's static files themselves where there is no manifest.
+without it, it is a digest of what makes a page's HTML, worked out once per
+process (a web process does it as it starts, linkinbio/wsgi.py): every
+template the engines can load, the project's own Python modules, and the
+static files' manifest (their hashed names), or the project's static files
+themselves where there is no manifest.
 """
 
 import functools
