@@ -1,10 +1,16 @@
 """The sandbox mirrors TikTok's paths below /sandbox/tiktok/ (both hosts in one)."""
 
-from django.urls import path
+from django.urls import path as django_path
 
 from sandbox import api, control, media, oauth
+from sandbox.nul_refusal import refusing_nul
 
 app_name = "sandbox"
+
+
+def path(route, view, **kwargs):
+    return django_path(route, refusing_nul(view), **kwargs)
+
 
 urlpatterns = [
     path("v2/auth/authorize/", oauth.authorize, name="authorize"),
