@@ -10,6 +10,7 @@ values, paths and query strings are bytes read as Latin-1.
 """
 
 import itertools
+import json
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -171,29 +172,38 @@ def parameter(converter, world):
     return text_matching(converter.regex, world)
 
 
+# Names no database can hold or no page would use (PostgreSQL refuses a NUL in text).
+ODD_NAMES = ["\x00", "a\x00b", "\u202e", "\r\n", " ", "..", "%", "a" * 300]
+
+
 def text_matching(regex, world):
-    """The world's names that fit, or made-up text that does, as a path spells it."""
-    made_up = st.from_regex(regex, fullmatch=True)
+    """Odd names that fit (in half the examples), the world's names, or
+    made-up text that does, as a path spells it."""
+    choices = [st.from_regex(regex, fullmatch=True)]
     names = [name for name in world.names if re.fullmatch(regex, name)]
-    text = st.one_of(st.sampled_from(names), made_up) if names else made_up
+    if names:
+        choices.append(st.sampled_from(names))
+    odd = [name for name in ODD_NAMES if re.fullmatch(regex, name)]
+    text = mostly(st.sampled_from(odd), *choices) if odd else st.one_of(choices)
     return text.map(lambda part: quote(part, safe="/@"))
 
 
-# Where a creator or an admin works; anyone may knock, fewer examples go there.
-PRIVATE_PREFIXES = ("admin/", "dashboard/", "accounts/")
+# The URL conf's areas, each drawn as often as the others.
+AREAS = ["admin/", "dashboard/", "accounts/", "sandbox/", ""]
 
 
-def drawn_paths(world):
-    every, public = [], []
+def drawn_paths(world, area):
+    """Paths of every pattern of the URL conf under `area` ("": those under no other)."""
+    paths = []
     for parts in url_patterns():
-        path = st.tuples(*(part_of_path(part, world) for part in parts)).map(
-            lambda pieces: "/" + "".join(pieces)
-        )
-        every.append(path)
-        if not "".join(str(part).lstrip("^") for part in parts).startswith(PRIVATE_PREFIXES):
-            public.append(path)
-    known = st.sampled_from(visitor_paths(world))
-    return mostly(known, st.one_of(public), st.one_of(every))
+        route = "".join(str(part).lstrip("^") for part in parts)
+        if route.startswith(area) and (area or not route.startswith(tuple(AREAS[:-1]))):
+            paths.append(
+                st.tuples(*(part_of_path(part, world) for part in parts)).map(
+                    lambda pieces: "/" + "".join(pieces)
+                )
+            )
+    return st.one_of(paths)
 
 
 def mostly(usual, *others):
@@ -261,6 +271,38 @@ COOKIE = st.one_of(
     HUGE.map(lambda junk: f"sessionid={as_wsgi(junk)}"),
     st.integers(10, 200).map(lambda n: "; ".join(f"c{i}={'x' * 100}" for i in range(n))),
 )
+# Names the site's pages and the TikTok sandbox read from a query, form or JSON body.
+PARAMETERS = [
+    "page",
+    "utm_source",
+    "p",
+    "next",
+    "q",
+    "",
+    "client_key",
+    "client_secret",
+    "redirect_uri",
+    "scope",
+    "state",
+    "response_type",
+    "code",
+    "code_verifier",
+    "grant_type",
+    "refresh_token",
+    "token",
+    "fields",
+    "username",
+    "cursor",
+    "max_count",
+    "filters",
+]
+JSON_VALUES = st.one_of(
+    st.text(max_size=10),
+    st.sampled_from(["\x00", "a\x00"]),
+    st.integers(),
+    st.none(),
+    st.lists(st.text(max_size=5), max_size=2),
+)
 QUERY = st.one_of(
     st.text(max_size=30).map(lambda text: quote(text, safe="=&;%+?#/")),
     st.text(max_size=30).map(as_wsgi),
@@ -270,8 +312,12 @@ QUERY = st.one_of(
     ),
     st.lists(
         st.tuples(
-            st.sampled_from(["page", "utm_source", "p", "next", "fbclid", "q", ""]),
-            st.one_of(st.text(max_size=6).map(quote), st.integers(-5, 10**6).map(str)),
+            st.sampled_from(PARAMETERS),
+            st.one_of(
+                st.text(max_size=6).map(quote),
+                st.integers(-5, 10**6).map(str),
+                st.sampled_from(["%00", "a%00", "%0d%0a"]),
+            ),
         ),
         max_size=5,
     ).map(lambda pairs: "&".join(f"{k}={v}" for k, v in pairs)),  # keys repeated
@@ -308,7 +354,7 @@ def request_headers(world):
 
 
 FORM = st.dictionaries(
-    st.one_of(st.sampled_from(["reason", "message", "website"]), ANY_TEXT),
+    st.one_of(st.sampled_from(["reason", "message", "website", *PARAMETERS]), ANY_TEXT),
     st.one_of(
         st.sampled_from([reason for reason, _ in AbuseReport.REASONS]), st.text(max_size=1200)
     ),
@@ -324,7 +370,12 @@ BODY = st.tuples(
             "text/plain",
         ]
     ),
-    st.binary(max_size=200),
+    st.one_of(
+        st.binary(max_size=200),
+        st.dictionaries(st.sampled_from(PARAMETERS), JSON_VALUES, max_size=4).map(
+            lambda body: json.dumps(body).encode()
+        ),
+    ),
 )
 
 
@@ -382,14 +433,15 @@ def visits(world):
     return requests(world, paths, methods)
 
 
-@pytest.fixture
-def knocks(world):
-    """Any method, with or without a body, at any address of the URL conf
-    (made once per test: the strategy is large)."""
+@pytest.fixture(params=AREAS)
+def knocks(world, request):
+    """Any method, with or without a body, at any address of one area of
+    the URL conf (made once per test: the strategy is large)."""
     methods = mostly(
         st.just("GET"), st.sampled_from(["HEAD", "POST", "OPTIONS", "PUT", "DELETE", "PATCH"])
     )
-    return requests(world, drawn_paths(world), methods, st.one_of(st.none(), BODY, FORM))
+    paths = drawn_paths(world, request.param)
+    return requests(world, paths, methods, st.one_of(st.none(), BODY, FORM))
 
 
 @pytest.fixture
