@@ -20,6 +20,7 @@ and how many, is pages/icon_queue.py's.
 """
 
 import contextlib
+import hashlib
 import http.client
 import ipaddress
 import logging
@@ -88,8 +89,9 @@ def mirror_icon(link, queued_for=""):
 
 
 def pending_key(host):
-    """The cache key that marks a fetch of the host's icon as queued."""
-    return f"pages:icon-pending:{host}"
+    """The cache key that marks a fetch of the host's icon as queued (the
+    host as a creator typed it may hold anything: its digest is the key)."""
+    return f"pages:icon-pending:{hashlib.blake2b(host.encode(), digest_size=12).hexdigest()}"
 
 
 def release(*hosts):
