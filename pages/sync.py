@@ -1,8 +1,8 @@
 """Bringing a page's snapshot up to date with what its source returns.
 
-Called by the `sync_page` task with the page's lease held (its token `lease`). The source
-(pages/source.py) fetches; this module reconciles what came back with what is
-stored. Whatever happens, the last good data stays on the page: a failure
+Called by the `sync_page` task with the page's lease held (its token
+`lease`). The source (pages/source.py) fetches; this module reconciles what
+came back with what is stored. Whatever happens, the last good data stays on the page: a failure
 only records what went wrong (in words a creator understands) and when to try
 again.
 """
@@ -76,7 +76,8 @@ def synced_state(now):
 
 
 def wait_for_room(page_id, lease):
-    """The source's rate limit has no room now: the page waits its turn (not a failure)."""
+    """Our own side refused the source's call (our share of its rate limit is
+    spent, or its breaker is open): the page waits its turn, not a failure."""
     syncing.mark_waiting(page_id)
     syncing.release(page_id, lease)
     return "waiting"
