@@ -2,9 +2,9 @@
 
 Called by the `sync_page` task with the page's lease held (its token
 `lease`). The source (pages/source.py) fetches; this module reconciles what
-came back with what is stored. Whatever happens, the last good data stays on the page: a failure
-only records what went wrong (in words a creator understands) and when to try
-again.
+came back with what is stored. Whatever happens, the last good data stays on
+the page: a failure only records what went wrong (in words a creator
+understands) and when to try again.
 """
 
 import logging
