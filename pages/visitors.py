@@ -123,28 +123,31 @@ def address_hash(request, now=None, about=""):
 # one creator's page; a script rotating its User-Agent is thousands.
 NEW_VISITORS_PER_ADDRESS = 20
 ADDRESSES_REMEMBERED = 50_000
-_admitted = OrderedDict()  # (address hash, page id, hour) -> hash() of the agents admitted
+_admitted = OrderedDict()  # (address hash, page id, hour) -> hash() of the clients admitted
 _admitted_lock = threading.Lock()
 
 
 def admits(request, page_id, now=None):
-    """Whether this client may count on the page now: the agents one address
-    counts with on a page in an hour are at most NEW_VISITORS_PER_ADDRESS
-    (in this process; each process has its own bound)."""
+    """Whether this client may count on the page now: the visitors one address
+    counts as on a page in an hour are at most NEW_VISITORS_PER_ADDRESS (in
+    this process; each process has its own bound). A visitor is the whole
+    address and the agent, as visitor_hash tells them, so an IPv6 client
+    walking through the addresses of its /64 is bounded like one rotating
+    its User-Agent."""
     now = time.time() if now is None else now
     key = (address_hash(request, now), page_id, int(now // 3600))
-    agent = hash(request.META.get("HTTP_USER_AGENT", ""))
+    client = hash((client_address(request), request.META.get("HTTP_USER_AGENT", "")))
     with _admitted_lock:
-        agents = _admitted.get(key)
-        if agents is None:
-            agents = _admitted[key] = set()
+        clients = _admitted.get(key)
+        if clients is None:
+            clients = _admitted[key] = set()
             while len(_admitted) > ADDRESSES_REMEMBERED:
                 _admitted.popitem(last=False)
-        if agent in agents:
+        if client in clients:
             return True
-        if len(agents) >= NEW_VISITORS_PER_ADDRESS:
+        if len(clients) >= NEW_VISITORS_PER_ADDRESS:
             return False
-        agents.add(agent)
+        clients.add(client)
         return True
 
 

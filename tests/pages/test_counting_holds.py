@@ -229,3 +229,27 @@ def test_a_full_file_cache_still_knows_todays_visitors_and_reporters(alice, smal
     flush_counts()
     assert count_of(page, "visitors") == 299  # Carol is still Carol
     assert carol.post("/@alice/report", {"reason": "spam", "message": "6"}).status_code == 429
+
+
+@hypothesis_settings(
+    max_examples=5, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(start=st.integers(1, 2**63), step=st.integers(1, 2**56))
+def test_a_script_rotating_its_address_within_its_ipv6_block_adds_a_handful_of_visitors(
+    shop, start, step
+):
+    """One browser walking through the 2^64 addresses of its /64 is one
+    subscriber: it adds at most the bound of visitors, views and clicks."""
+    page = shop.page
+    before = totals(page)
+    prefix = f"2001:db8:{next(_newcomers):x}:7"
+    for n in range(80):
+        host = start + n * step
+        words = ":".join(f"{host >> shift & 0xFFFF:x}" for shift in (48, 32, 16, 0))
+        client = Client(HTTP_USER_AGENT=ANDROID, REMOTE_ADDR=f"{prefix}:{words}")
+        path = f"/l/{shop.pk}" if n % 2 else "/@alice"
+        assert client.get(path).status_code in (200, 302)
+    flush_counts()
+    bound = visitors.NEW_VISITORS_PER_ADDRESS
+    views, clicks, unique = (after - was for after, was in zip(totals(page), before, strict=True))
+    assert views <= bound and clicks <= bound and unique <= bound
