@@ -45,13 +45,13 @@ def install():
     return binary, None
 
 
-def scores(url):
-    """{category: score 0-100} for the URL, or (None, why)."""
+def report(url):
+    """Lighthouse's whole report of the URL (mobile, simulated throttling), or (None, why)."""
     binary, why = install()
     if binary is None:
         return None, why
     with tempfile.TemporaryDirectory() as tmp:
-        report = Path(tmp) / "report.json"
+        path = Path(tmp) / "report.json"
         result = subprocess.run(
             [
                 str(binary),
@@ -60,14 +60,22 @@ def scores(url):
                 f"--chrome-flags={FLAGS}",
                 f"--only-categories={','.join(CATEGORIES)}",
                 "--output=json",
-                f"--output-path={report}",
+                f"--output-path={path}",
             ],
             env={**os.environ, "CHROME_PATH": str(CHROMIUM)},
             capture_output=True,
             text=True,
             timeout=180,
         )
-        if result.returncode != 0 or not report.exists():
+        if result.returncode != 0 or not path.exists():
             return None, "lighthouse failed: " + result.stderr.strip()[-200:]
-        categories = json.loads(report.read_text())["categories"]
+        return json.loads(path.read_text()), None
+
+
+def scores(url):
+    """{category: score 0-100} for the URL, or (None, why)."""
+    found, why = report(url)
+    if found is None:
+        return None, why
+    categories = found["categories"]
     return {name: round(categories[name]["score"] * 100) for name in CATEGORIES}, None
