@@ -148,6 +148,8 @@ def largest_paint(env, tmp, slugs, static_root, runs=3):
             for _ in range(runs):
                 for kind, url in urls.items():
                     report, why = lighthouse.report(url)
+                    if report is None:  # Lighthouse loses a trace now and then: once more
+                        report, why = lighthouse.report(url)
                     if report is None:
                         return [f"10. Lighthouse LCP: skipped ({why})"]
                     lcp = report["audits"]["largest-contentful-paint"]["numericValue"] / 1000
