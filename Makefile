@@ -25,16 +25,19 @@ demo: migrate
 	$(PY) manage.py seed_demo --no-pages
 
 # Serves the site, the TikTok sandbox and the background worker; Ctrl-C stops all.
-# The shell ignores the TERM it sends its own process group: a trap that
-# catches its own kill runs again and again until the shell overflows its stack.
+# Processes started with & ignore Ctrl-C, so the shell stops them itself (the
+# seeding too, or a Ctrl-C while it waits for the server prints a traceback).
+# It stops only those it started: a kill of its whole process group would take
+# make too, and the terminal would print "Terminated" (and $? would be 143).
+# The trap first ignores the signals, or a second Ctrl-C runs it again.
 run: demo
 	@echo "linkinbio on http://$(HOST):$(PORT)/ (Ctrl-C stops the server and the worker)"
-	@trap 'trap "" INT TERM; kill 0; wait; exit 0' INT TERM; \
-	$(PY) manage.py db_worker --interval 1 & \
-	$(PY) manage.py db_worker --interval 1 --queue-name icons & \
-	$(PY) manage.py scheduler & \
-	$(PY) manage.py runserver $(HOST):$(PORT) & \
-	$(PY) manage.py seed_demo --pages --wait 60; \
+	@trap 'trap "" INT TERM; kill $$started 2>/dev/null; wait; exit 0' INT TERM; \
+	$(PY) manage.py db_worker --interval 1 & started=$$!; \
+	$(PY) manage.py db_worker --interval 1 --queue-name icons & started="$$started $$!"; \
+	$(PY) manage.py scheduler & started="$$started $$!"; \
+	$(PY) manage.py runserver $(HOST):$(PORT) & started="$$started $$!"; \
+	$(PY) manage.py seed_demo --pages --wait 60 & started="$$started $$!"; \
 	wait
 
 # The production shape on one machine (gunicorn, PostgreSQL, Redis, an S3
