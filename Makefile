@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export SITE_URL ?= http://$(HOST):$(PORT)
 
-.PHONY: run test lint format bench migrate demo worker clean install prod-local
+.PHONY: run test lint format bench migrate demo worker clean install prod-local chaos
 
 $(STAMP): requirements.txt requirements-dev.txt .python-version
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -44,6 +44,11 @@ run: demo
 # server, two workers, the scheduler, the sandbox as TikTok); see bin/prod-local.
 prod-local: $(STAMP)
 	bin/prod-local
+
+# Faults under load on the production shape, with its own PostgreSQL cluster,
+# Redis and S3 server on free ports (tests/bench/chaos.py); prints a table.
+chaos: $(STAMP)
+	$(PY) -m tests.bench.chaos
 
 worker: migrate
 	$(PY) manage.py db_worker --queue-name default,icons
