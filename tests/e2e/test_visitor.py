@@ -52,3 +52,18 @@ def test_visitor_sees_links_and_videos_without_third_party_requests_until_play(
     assert f"{live_server.url}/l/{link.pk}" in requests
     assert page.context.cookies() == []
     assert outside_requests == []
+
+
+def test_a_playing_video_shows_its_title_in_light_text_on_the_dark_player(
+    synced_creator, page, live_server
+):
+    newest = Video.objects.filter(page__user=synced_creator).order_by("-create_time").first()
+    page.emulate_media(color_scheme="light")  # where the consent screen's dark text comes from
+    page.goto(f"{live_server.url}/@{SLUG}")
+    page.get_by_role("link", name=f"Play video: {newest.title}").click()
+
+    title = page.frame_locator("iframe.pf-frame").locator(".tt-player-title")
+    expect(title).to_have_text(newest.title)
+    assert title.evaluate("el => getComputedStyle(el).color") == "rgb(255, 255, 255)"
+    body = page.frame_locator("iframe.pf-frame").locator("body")
+    assert body.evaluate("el => getComputedStyle(el).backgroundColor") == "rgb(0, 0, 0)"
