@@ -270,6 +270,22 @@ def test_a_grant_or_reconnect_for_another_tiktok_account_keeps_alice_signed_in_a
     assert TikTokConnection.objects.get().status == "active"
 
 
+# Buttons side by side, or wrapped one above the other on a phone, that touch
+# read as one control: any two a finger can reach stand 4 px apart at least.
+TOUCHING = """() => {
+  const buttons = [...document.querySelectorAll("main .btn, main button")]
+    .filter(el => el.checkVisibility({visibilityProperty: true}))
+    .filter(el => !el.closest("details:not([open]) > :not(summary)"))
+    .map(el => [el.textContent.trim(), el.getBoundingClientRect()]);
+  const touching = [];
+  buttons.forEach(([a, r], i) => buttons.slice(i + 1).forEach(([b, s]) => {
+    const apart = Math.max(s.left - r.right, r.left - s.right, s.top - r.bottom, r.top - s.bottom);
+    if (apart < 4) touching.push(`${a} / ${b}`);
+  }));
+  return touching;
+}"""
+
+
 def test_every_creator_page_fits_a_360_px_phone(alice, live_server):
     page = alice
     page.set_viewport_size({"width": 360, "height": 740})
@@ -298,7 +314,21 @@ def test_every_creator_page_fits_a_360_px_phone(alice, live_server):
         page.goto(live_server.url + path)
         wide = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert wide <= 0, f"{path} is {wide} px wider than the phone"
+        assert page.evaluate(TOUCHING) == [], f"buttons touch on {path}"
     # The request history scrolls inside its own box; the page below stays reachable.
     page.goto(live_server.url + "/dashboard/data/")
     page.get_by_role("link", name="Delete my account…").click()
     page.wait_for_url("**/dashboard/data/delete/")
+
+
+def test_a_newcomer_who_cancels_on_tiktok_reads_why_on_a_phone(page, live_server, tiktok):
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.goto(live_server.url + "/signin/")
+    page.get_by_role("button", name="Continue with TikTok").click()
+    page.wait_for_url("**/sandbox/tiktok/v2/auth/authorize/**")
+    page.get_by_role("button", name="Cancel").click()
+
+    expect(page.get_by_role("link", name="Try again")).to_be_visible()
+    expect(page.get_by_role("link", name="Back to the home page")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+    assert page.evaluate(TOUCHING) == []
