@@ -5,9 +5,11 @@ is back, and the views and clicks counted meanwhile are stored when it is.
 
 Each test runs its own redis-server on a free port and stops that one."""
 
+import contextlib
 import logging
 import os
 import signal
+import subprocess
 import time
 
 import pytest
@@ -123,3 +125,52 @@ def test_a_reporter_is_still_held_to_the_limit_while_redis_is_away(private_redis
     assert all("Thank you" in answer.content.decode() for answer in answers[:5])
     assert answers[5].status_code == 429
     assert "what you wrote is still here" in answers[5].content.decode()
+
+
+class PersistentRedis(PrivateRedis):
+    """A private redis-server that keeps its data across a restart, as one
+    with `appendonly yes` does."""
+
+    def __init__(self, folder):
+        super().__init__()
+        self.folder = folder
+
+    def start(self):
+        server = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", ""]
+            + ["--appendonly", "no", "--dir", str(self.folder)],
+            stdout=subprocess.DEVNULL,
+        )
+        client = redis.Redis(port=self.port)
+        for _ in range(100):
+            with contextlib.suppress(redis.ConnectionError, redis.BusyLoadingError):
+                client.ping()
+                self.process = server
+                return self
+            time.sleep(0.05)
+        raise RuntimeError("redis-server did not start")
+
+    def stop(self):
+        if self.process is not None:
+            redis.Redis(port=self.port).save()
+        super().stop()
+
+
+def test_an_edit_made_while_redis_was_away_shows_once_it_is_back_with_its_data(
+    private_redis, settings, tmp_path, alice, bob, visitor
+):
+    """Redis restarts with what it held: Alice's new link, added while it was
+    away, shows on her page once it is back, not the page Redis still held."""
+    server = PersistentRedis(tmp_path).start()
+    settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": server.url}}
+    try:
+        assert b"Shop" not in visitor.get("/@alice").content  # her page is in Redis
+        server.stop()
+        Link.objects.create(page=page_of(alice), title="Shop", url="https://shop.example/")
+        page_of(alice).bump_version()  # as her dashboard does
+        back_again(server, visitor)
+        page = visitor.get("/@alice")
+        assert page.status_code == 200
+        assert b"Shop" in page.content
+    finally:
+        server.stop()
