@@ -11,7 +11,7 @@ from django.utils import timezone
 from pages import socials
 from pages.forms import clean_emoji
 from pages.models import BlockedDomain
-from tests.helpers import page_of, sync
+from tests.helpers import make_creator, page_of, sync
 
 pytestmark = pytest.mark.django_db
 
@@ -287,3 +287,11 @@ def test_the_share_tab_shows_the_share_picture_apps_will_show_once_it_is_made(
     assert f'src="{page.share_image.url}" alt="" width="600" height="315"' in html
     public = alice_client.get("/@alice").content.decode()
     assert page.share_image.url in public  # the same picture as og:image
+
+
+def test_without_video_access_the_videos_tab_says_granting_it_brings_them(client, db):
+    dani = make_creator("dani", scopes=["user.info.basic"], page=True)
+    client.force_login(dani)
+    body = client.get("/dashboard/videos/").content.decode()
+    assert "No videos: TikTok shares them once you grant video access." in body
+    assert "They appear after the next update" not in body
