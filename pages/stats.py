@@ -60,10 +60,10 @@ from pages import audience, uniques, visitors
 from pages import cache as page_cache
 from pages.models import HOURLY_METRICS, DailyCount, HourlyCount, Link, Page, may_sync
 
+# Searched in the lowered user agent: with re.IGNORECASE it costs 16 times as much.
 BOT_PATTERN = re.compile(
     r"bot|crawl|spider|slurp|preview|fetch|scan|monitor|curl|wget|python|httpclient|java/|"
-    r"go-http|headless|lighthouse|pingdom|facebookexternalhit|whatsapp|embedly|okhttp",
-    re.IGNORECASE,
+    r"go-http|headless|lighthouse|pingdom|facebookexternalhit|whatsapp|embedly|okhttp"
 )
 logger = logging.getLogger(__name__)
 # Redis refused or silent: counts stay in the process until it is back.
@@ -92,7 +92,7 @@ HOURS_KEPT = 48
 _waiting = deque()  # visits counted, not classified yet
 _pending = Counter()  # (page id, hour, metric, subject) -> count, classified, not stored yet
 _unique = []  # (page id, hour, visitor hash) of classified views, not told apart yet
-_seen = OrderedDict()  # (metric, page id, subject, visitor) -> time until which it does not count
+_seen = OrderedDict()  # hash((metric, page id, subject, visitor)) -> until when it is not counted
 _lock = threading.Lock()
 _flush_lock = threading.Lock()  # one flush at a time in a process
 _flusher = [None]  # this process's flushing thread, once started
@@ -117,7 +117,7 @@ def is_human(request):
 
 @functools.lru_cache(maxsize=2048)
 def _is_browser(agent):
-    return bool(agent) and not BOT_PATTERN.search(agent)
+    return bool(agent) and not BOT_PATTERN.search(agent.lower())
 
 
 def is_bot(agent):
@@ -153,43 +153,40 @@ def _counts_key(minute):
 
 def count_view(page_id, request=None):
     """Count one view of the page, at most one per visitor (pages/visitors.py)
-    and VIEW_WINDOW_SECONDS in this process. Never raises."""
-    visitor = visitors.visitor_hash(request, about=page_id) if request is not None else ""
-    return _count(request, "views", page_id, "", visitor, VIEW_WINDOW_SECONDS)
+    and VIEW_WINDOW_SECONDS in this process; returns whether it counts."""
+    return _count(request, "views", page_id, "", VIEW_WINDOW_SECONDS)
 
 
 def count_click(link, request=None):
     """One click on a link (the caller has checked it is a person), at most
     one per visitor and link every CLICK_WINDOW_SECONDS; returns whether it counts."""
-    visitor = visitors.visitor_hash(request) if request is not None else ""
-    return _count(request, "link_clicks", link.page_id, str(link.pk), visitor)
+    return _count(request, "link_clicks", link.page_id, str(link.pk))
 
 
 def count_video_link_click(video, request=None):
     """A click on the link under a video, with the same once-per-visitor rule."""
-    visitor = visitors.visitor_hash(request) if request is not None else ""
-    return _count(request, "video_link_clicks", video.page_id, video.tiktok_id, visitor)
+    return _count(request, "video_link_clicks", video.page_id, video.tiktok_id)
 
 
 def count_play(video, request=None):
     """A video played in place on the page, with the same once-per-visitor rule."""
-    visitor = visitors.visitor_hash(request) if request is not None else ""
-    return _count(request, "video_plays", video.page_id, video.tiktok_id, visitor)
+    return _count(request, "video_plays", video.page_id, video.tiktok_id)
 
 
-def _count(request, metric, page_id, subject, visitor, window=CLICK_WINDOW_SECONDS):
+def _count(request, metric, page_id, subject, window=CLICK_WINDOW_SECONDS):
     try:
-        return _append(request, metric, page_id, subject, visitor, window)
+        return _append(request, metric, page_id, subject, window)
     except Exception:  # counting never costs a visitor their page or their link
         _failed("count", "Could not count a visit")
         return False
 
 
-def _append(request, metric, page_id, subject, visitor, window):
+def _append(request, metric, page_id, subject, window):
     now = time.time()
-    seen = (metric, page_id, subject, visitor)
-    details = None
+    visitor, details = "", None
     if request is not None:
+        # A view's visitor is of the page; a click's, of the site (pages/visitors.py).
+        visitor = visitors.visitor_hash(request, now, about=page_id if metric == "views" else "")
         meta = request.META
         details = (
             meta.get("HTTP_USER_AGENT", "")[:1000],
@@ -197,12 +194,14 @@ def _append(request, metric, page_id, subject, visitor, window):
             request.GET.get("utm_source", "")[:100] if meta.get("QUERY_STRING") else "",
             meta.get("HTTP_ACCEPT_LANGUAGE", "")[:200],
         )
+    # An int, not a tuple, so that the garbage collector has nothing to walk.
+    seen = hash((metric, page_id, subject, visitor))
+    until = _seen.get(seen)
+    if until is not None and until > now:
+        return False
+    if request is not None and not visitors.admits(request, page_id, now):
+        return False
     with _lock:
-        until = _seen.get(seen)
-        if until is not None and until > now:
-            return False
-        if request is not None and not visitors.admits(request, page_id, now):
-            return False
         if len(_waiting) >= MAX_WAITING:
             _failed("full", "Too many visits wait to be counted; the newest are not counted")
             return False
@@ -322,6 +321,8 @@ def _classify(batch):
         for key, n in counts.items():
             if key in _pending or len(_pending) < MAX_PENDING:
                 _pending[key] += n
+            else:
+                _failed("pending", "Too many counts wait to be stored; new ones are dropped")
         _unique.extend(unique[: max(0, MAX_WAITING - len(_unique))])
 
 
@@ -386,6 +387,7 @@ def _store(minute):
     try:
         store_counts(counts, minute)
         _recovered("store")
+        _recovered("pending")
     except Exception:
         _failed("store", "Could not store counted visits; they are kept for the next try")
         with _lock:
@@ -477,8 +479,6 @@ def forget_page(page_id):
         _waiting.clear()
         _waiting.extend(kept)
         _unique[:] = [visit for visit in _unique if visit[0] != page_id]
-        for key in [key for key in _seen if key[1] == page_id]:
-            del _seen[key]
     uniques.forget_page(page_id)
 
 

@@ -123,7 +123,7 @@ def address_hash(request, now=None, about=""):
 # one creator's page; a script rotating its User-Agent is thousands.
 NEW_VISITORS_PER_ADDRESS = 20
 ADDRESSES_REMEMBERED = 50_000
-_admitted = OrderedDict()  # (address hash, page id, hour) -> hash() of the clients admitted
+_admitted = OrderedDict()  # hash() of (network, page id, hour) -> hash() of the clients admitted
 _admitted_lock = threading.Lock()
 
 
@@ -135,19 +135,22 @@ def admits(request, page_id, now=None):
     walking through the addresses of its /64 is bounded like one rotating
     its User-Agent."""
     now = time.time() if now is None else now
-    key = (address_hash(request, now), page_id, int(now // 3600))
-    client = hash((client_address(request), request.META.get("HTTP_USER_AGENT", "")))
+    address = client_address(request)
+    # Python's hash() of a string is keyed by a secret of the process, which
+    # is all that memory needs (and cheaper than address_hash).
+    key = hash((_network(address), page_id, int(now // 3600)))
+    client = hash((address, request.META.get("HTTP_USER_AGENT", "")))
     with _admitted_lock:
-        clients = _admitted.get(key)
-        if clients is None:
-            clients = _admitted[key] = set()
-            while len(_admitted) > ADDRESSES_REMEMBERED:
-                _admitted.popitem(last=False)
+        # A tuple of ints, not a set: the garbage collector leaves it alone.
+        clients = _admitted.get(key, ())
         if client in clients:
             return True
         if len(clients) >= NEW_VISITORS_PER_ADDRESS:
             return False
-        clients.add(client)
+        _admitted[key] = (*clients, client)
+        _admitted.move_to_end(key)
+        while len(_admitted) > ADDRESSES_REMEMBERED:
+            _admitted.popitem(last=False)
         return True
 
 
