@@ -18,6 +18,11 @@ media folder, and production settings (DEBUG off, whitenoise manifest). Makes
    of a fleet of FLEET_CREATORS (10,000) with TikTok's limit scaled to the
    fleet (60/min for 10,000 is 600/min for 100,000), TikTok's budget in Redis
    when FLEET_REDIS_URL or REDIS_URL names one
+8. a new visitor with each request vs one visitor again and again, on the
+   same warm page (wrk with tests/bench/visitors.lua: a new address each
+   time, with a browser from a pool, or never seen before): rounds of
+   ROUND_SECONDS, each holding at least one flush of the counts by each
+   process, alternating; the ratios of the medians, the slowest requests
 9. to 12. (tests/bench/frontend.py) a cover image vs a static file of the same
    bytes, from an S3 server and from local disk; Lighthouse's mobile LCP of
    public pages beside static copies of them; the bytes a 360x740 phone
@@ -217,6 +222,54 @@ def throughput(processes, site, site_port, slug, static_root):
     )
 
 
+ROUND_SECONDS = 12
+ROUNDS = 3
+
+
+def distinct_visitors(site, slug):
+    """Warm page throughput with a new visitor per request vs one visitor,
+    and the slowest request meanwhile: counting must cost the visitors nothing."""
+    from pages import stats
+    from pages.models import DailyCount
+
+    def stored(metric):
+        return sum(DailyCount.objects.filter(metric=metric).values_list("count", flat=True))
+
+    if not load.wrk_path():
+        return ["8. distinct visitors: skipped (wrk not installed: apt-get install wrk)"]
+    url = f"{site}/@{slug}"
+    load.get(url)  # warm
+    script = Path(__file__).with_name("visitors.lua")
+    rounds = {"new": [], "unique": [], "one": []}
+    worst = dict.fromkeys(rounds, 0.0)
+    errors = 0
+    time.sleep(stats.FLUSH_SECONDS + 2)  # earlier sections' counts are stored
+    views, visitors = stored("views"), stored("visitors")
+    for n in range(ROUNDS):
+        for mode in rounds:
+            rps, bad, slowest = load.wrk_round(
+                url, ROUND_SECONDS, script=script, args=(mode, str(n))
+            )
+            rounds[mode].append(rps)
+            worst[mode], errors = max(worst[mode], slowest), errors + bad
+    median = {mode: statistics.median(figures) for mode, figures in rounds.items()}
+    time.sleep(stats.FLUSH_SECONDS + 2)  # the last round's counts are stored
+    views, visitors = stored("views") - views, stored("visitors") - visitors
+    sent = round(sum(rounds["new"] + rounds["unique"]) * ROUND_SECONDS)
+    return [
+        f"8. warm page, gunicorn 2 sync workers, wrk -t2 -c16, {ROUNDS} alternating rounds of "
+        f"{ROUND_SECONDS} s each, medians: a new visitor per request (new address, one of 450 "
+        f"browsers) {median['new']:.0f} req/s, one visitor {median['one']:.0f} req/s, ratio "
+        f"{median['new'] / median['one']:.2f} (target >= 0.9); a new address and a browser "
+        f"never seen each time {median['unique']:.0f} req/s, ratio "
+        f"{median['unique'] / median['one']:.2f}",
+        f"8. slowest request: new visitors {worst['new'] * 1000:.0f} ms, never-seen browsers "
+        f"{worst['unique'] * 1000:.0f} ms, one visitor {worst['one'] * 1000:.0f} ms (target "
+        f"< 100 ms); errors {errors}; about {sent} new visitors sent, {views} views and "
+        f"{visitors} unique visitors counted",
+    ]
+
+
 def fleet_figures():
     creators = int(os.environ.get("FLEET_CREATORS", "10000"))
     limit = max(1, round(600 * creators / 100_000))
@@ -338,6 +391,9 @@ def main():
         if wanted(7):
             print("7. fleet simulation …", flush=True)
             out += fleet_figures()
+        if wanted(8):
+            print("8. distinct visitors …", flush=True)
+            out += distinct_visitors(site, slugs[0])
         if wanted(9):
             print("9. images …", flush=True)
             out += frontend.images(env, tmp, slugs[0], settings.STATIC_ROOT)

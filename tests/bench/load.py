@@ -91,16 +91,30 @@ def wrk_path():
 
 def wrk_throughput(url, seconds=4.0, threads=2, connections=16, headers=None):
     """Requests per second over `seconds` measured by wrk, and the failed requests."""
+    rps, errors, _ = wrk_round(url, seconds, threads, connections, headers)
+    return rps, errors
+
+
+def wrk_round(url, seconds, threads=2, connections=16, headers=None, script=None, args=()):
+    """One wrk round: requests per second, failed requests and the slowest
+    request in seconds. `script` (a Lua file) may make each request, given `args`."""
     assert urlsplit(url).hostname == "127.0.0.1", "benchmarks only talk to 127.0.0.1"
     command = [wrk_path(), f"-t{threads}", f"-c{connections}", f"-d{seconds:g}s"]
     for name, value in {"User-Agent": BROWSER, **(headers or {})}.items():
         command += ["-H", f"{name}: {value}"]
+    if script:
+        command += ["-s", str(script)]
+    command.append(url)
+    if args:
+        command += ["--", *args]
     out = subprocess.run(
-        [*command, url], capture_output=True, text=True, check=True, timeout=seconds + 60
+        command, capture_output=True, text=True, check=True, timeout=seconds + 60
     ).stdout
     rps = float(re.search(r"Requests/sec:\s*([\d.]+)", out).group(1))
     non_2xx = re.search(r"Non-2xx or 3xx responses:\s*(\d+)", out)
     errors = int(non_2xx.group(1)) if non_2xx else 0
     socket = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
     errors += sum(int(n) for n in socket.groups()) if socket else 0
-    return rps, errors
+    value, unit = re.search(r"Latency\s+\S+\s+\S+\s+([\d.]+)(us|ms|s)\b", out).groups()
+    worst = float(value) * {"us": 1e-6, "ms": 1e-3, "s": 1.0}[unit]
+    return rps, errors, worst

@@ -34,6 +34,8 @@ def bench_environment():
         "SECRET_KEY": "bench-" + Fernet.generate_key().decode(),
         "TOKEN_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
         "ALLOWED_HOSTS": "127.0.0.1",
+        # Section 8 sends each visitor's address as a proxy would.
+        "CLIENT_IP_HEADER": "X-Forwarded-For",
         "SITE_URL": f"http://127.0.0.1:{site_port}",
         "SECURE_SSL_REDIRECT": "False",
         "TIKTOK_SANDBOX": "True",
