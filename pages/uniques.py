@@ -10,8 +10,8 @@ which pages and days got visitors, and the scheduler's flush sets the day's
 it twice changes nothing (pages/stats.py).
 
 Without Redis (development, a small site on the file cache), each process
-remembers the visitors it saw on each page today, up to MAX_REMEMBERED in all
-(yesterday's are forgotten first; past the bound, a visitor counts as new),
+remembers the visitors it saw on each page today and yesterday, up to
+MAX_REMEMBERED in all (past the bound, a visitor counts as new),
 and adds the new ones to the day's count: a visitor served by two processes
 counts once in each. None of this goes into the file cache, where it would
 push out the entries that must stay (the day's salt, the limits).
@@ -71,7 +71,7 @@ def new_in_memory(visits, today):
     visitor's first on that page that day, as {(page id, hour): n}."""
     new = {}
     with _lock:
-        for key in [key for key in _remembered if key[1] < today]:
+        for key in [key for key in _remembered if key[1] < today - 1]:  # yesterday's may come late
             _size[0] -= len(_remembered.pop(key))
         for page_id, hour, visitor in visits:
             seen = _remembered.setdefault((page_id, day_of_hour(hour)), set())
