@@ -41,14 +41,25 @@ from pages.cache import reachable
 
 def client_address(request):
     """The visitor's address: REMOTE_ADDR, or the last address of the header
-    the site's proxy sets (CLIENT_IP_HEADER), which a client cannot forge."""
+    the site's proxy sets (CLIENT_IP_HEADER), which a client cannot forge.
+    Anything in that header that is not an address (a client reaching the
+    site past its proxy can send any text) is ignored: the login lockout
+    stores the address in a column that takes only addresses."""
     header = settings.CLIENT_IP_HEADER
     if header:
         value = request.META.get("HTTP_" + header.upper().replace("-", "_"), "")
         address = value.split(",")[-1].strip()
-        if address:
+        if _is_address(address):
             return address
     return request.META.get("REMOTE_ADDR", "")
+
+
+def _is_address(text):
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
 
 
 SALT_SECONDS = 2 * 86400

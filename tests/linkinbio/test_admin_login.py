@@ -44,3 +44,21 @@ def test_five_failures_from_one_client_pause_it_for_every_account(admin_user):
     assert sign_in(attacker, "root", PASSWORD).status_code == 429
     # The real admin, from their own address, is not locked out by that.
     assert sign_in(Client(REMOTE_ADDR="192.0.2.2"), "root", PASSWORD).status_code == 302
+
+
+@pytest.mark.parametrize("forwarded", ["1.2.3.4, zz", "999.1.1.1", "x", "[::1]", "\x00"])
+def test_a_forged_proxy_header_is_not_taken_for_the_clients_address(
+    admin_user, settings, forwarded
+):
+    # Behind a proxy the last X-Forwarded-For entry is the client; one that is
+    # not an address (sent past the proxy) must not reach the lockout's
+    # address column (PostgreSQL refused it with a 500).
+    settings.CLIENT_IP_HEADER = "X-Forwarded-For"
+    answers = [
+        sign_in(
+            Client(REMOTE_ADDR="203.0.113.9", HTTP_X_FORWARDED_FOR=forwarded), "root", "guess"
+        ).status_code
+        for _ in range(5)
+    ]
+    assert answers == [200, 200, 200, 200, 429]  # counted against REMOTE_ADDR
+    assert sign_in(Client(REMOTE_ADDR="203.0.113.9"), "root", PASSWORD).status_code == 429
