@@ -131,3 +131,30 @@ def test_after_saving_alice_sees_her_change_on_her_page_at_once(alice, live_serv
     expect(page.get_by_text("Your page's look is saved.")).to_be_visible()
     page.get_by_role("link", name="View my page").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Alice on Tour")
+
+
+# The ✓ on the picked swatch, and what it is drawn on: its own background, or
+# the swatch's sample under it when it has none.
+TICK = """label => {
+  const tick = getComputedStyle(label, "::after");
+  const rgb = text => text.match(/[\\d.]+/g).map(Number);
+  const luminance = ([r, g, b]) => [r, g, b].map(c => c / 255)
+    .map(c => c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4)
+    .reduce((sum, c, i) => sum + c * [0.2126, 0.7152, 0.0722][i], 0);
+  let under = rgb(tick.backgroundColor);
+  if (under.length === 4 && under[3] === 0)
+    under = rgb(getComputedStyle(label.querySelector(".swatch-sample")).backgroundColor);
+  const [a, b] = [luminance(rgb(tick.color)), luminance(under)].sort((x, y) => y - x);
+  return (a + 0.05) / (b + 0.05);
+}"""
+
+
+def test_the_tick_on_the_picked_theme_reads_on_every_theme(alice, live_server):
+    page = alice
+    page.goto(live_server.url + "/dashboard/appearance/")
+    themes = page.locator("label.swatch:has(input[name=theme])")
+    assert themes.count() == 5
+    for theme in themes.all():
+        theme.click()
+        name = theme.inner_text().strip(" ✓\n")
+        assert theme.evaluate(TICK) >= 4.5, f"the ✓ on {name} is hard to see"
