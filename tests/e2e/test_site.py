@@ -24,3 +24,11 @@ def test_the_stylesheet_applies_in_the_browser(page, live_server):
     button = page.get_by_role("link", name="Sign in with TikTok")
     radius = button.evaluate("el => getComputedStyle(el).borderRadius")
     assert radius == "999px"
+
+
+def test_on_a_phone_the_sign_in_button_stands_apart_from_the_footer(page, live_server):
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.goto(live_server.url + "/signin/")
+    button = page.get_by_role("button", name="Continue with TikTok").bounding_box()
+    footer = page.locator("footer.footer").bounding_box()
+    assert footer["y"] - (button["y"] + button["height"]) >= 16
