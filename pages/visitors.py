@@ -44,11 +44,13 @@ def client_address(request):
     the site's proxy sets (CLIENT_IP_HEADER), which a client cannot forge.
     Anything in that header that is not an address (a client reaching the
     site past its proxy can send any text) is ignored: the login lockout
-    stores the address in a column that takes only addresses."""
+    stores the address in a column that takes only addresses. The port some
+    proxies add (203.0.113.9:51234, [2001:db8::5]:443) is not part of it:
+    each connection of one client comes from another."""
     header = settings.CLIENT_IP_HEADER
     if header:
         value = request.META.get("HTTP_" + header.upper().replace("-", "_"), "")
-        address = value.split(",")[-1].strip()
+        address = _without_port(value.split(",")[-1].strip())
         if _is_address(address):
             return address
     return request.META.get("REMOTE_ADDR", "")
@@ -60,6 +62,14 @@ def _is_address(text):
     except ValueError:
         return False
     return True
+
+
+def _without_port(address):
+    if address.startswith("["):
+        return address[1:].split("]", 1)[0]
+    if address.count(":") == 1:  # IPv4 and a port; an IPv6 address has at least two
+        return address.split(":", 1)[0]
+    return address
 
 
 SALT_SECONDS = 2 * 86400

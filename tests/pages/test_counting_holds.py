@@ -253,3 +253,31 @@ def test_a_script_rotating_its_address_within_its_ipv6_block_adds_a_handful_of_v
     bound = visitors.NEW_VISITORS_PER_ADDRESS
     views, clicks, unique = (after - was for after, was in zip(totals(page), before, strict=True))
     assert views <= bound and clicks <= bound and unique <= bound
+
+
+@hypothesis_settings(
+    max_examples=5, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    first_port=st.integers(1024, 60000),
+    address=st.sampled_from(["203.0.113.{n}:{port}", "[2001:db8:{n:x}::5]:{port}"]),
+)
+def test_a_proxy_that_names_the_clients_port_still_holds_each_address_to_the_bound(
+    shop, settings, first_port, address
+):
+    """A load balancer that writes the client's port into its header (Azure's
+    does): each new connection of one client comes from another port, and
+    it is still one address, whatever its browser says."""
+    settings.CLIENT_IP_HEADER = "X-Forwarded-For"
+    page = shop.page
+    before = totals(page)
+    n = next(_newcomers) % 250
+    for k in range(40):
+        forwarded = address.format(n=n, port=first_port + k)
+        client = Client(HTTP_USER_AGENT=f"{ANDROID} build/{k}", HTTP_X_FORWARDED_FOR=forwarded)
+        assert client.get("/@alice").status_code == 200
+    flush_counts()
+    views, _, unique = (after - was for after, was in zip(totals(page), before, strict=True))
+    assert (
+        views <= visitors.NEW_VISITORS_PER_ADDRESS and unique <= visitors.NEW_VISITORS_PER_ADDRESS
+    )
