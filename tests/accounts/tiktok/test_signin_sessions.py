@@ -4,6 +4,7 @@ cookie back, could make a session row a request for ever; it makes a few,
 is told to wait, and what it made is gone within the half hour. A creator's
 own browser is never held back, and a signed-in creator keeps her session."""
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -36,6 +37,14 @@ def post_sign_in(client, token):
 
 
 def test_two_thousand_sign_in_starts_with_one_csrf_token_make_a_few_sessions():
+    # The limit is per ten minutes of the clock: the story starts at a window's
+    # start, so a slow run never sees a second window's allowance.
+    window = int(time.time() // 600) * 600
+    with time_machine.travel(window + 1, tick=True):
+        _two_thousand_sign_in_starts()
+
+
+def _two_thousand_sign_in_starts():
     client, token = script()
     statuses = [post_sign_in(client, token).status_code for _ in range(2000)]
     assert statuses.count(302) == views.NEW_SIGN_INS_PER_CLIENT
