@@ -30,13 +30,17 @@ class BucketStorage(S3Storage):
 
     def read_object(self, name):
         """The bytes of a file in one GET (opening it asks for its size first);
-        FileNotFoundError when the bucket has no such file."""
+        FileNotFoundError when the bucket has no such file. S3 answers 403,
+        not 404, for a missing file to credentials that may not list the
+        bucket: a refusal is the bucket answering, not the bucket failing."""
         key = self._normalize_name(clean_name(name))
         client = self.connection.meta.client
         try:
             answer = client.get_object(Bucket=self.bucket_name, Key=key)
         except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") in ("NoSuchKey", "404"):
+            code = exc.response.get("Error", {}).get("Code")
+            status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+            if code in ("NoSuchKey", "404", "AccessDenied") or status in (403, 404):
                 raise FileNotFoundError(name) from None
             raise
         with answer["Body"] as body:

@@ -92,6 +92,32 @@ def test_a_picture_costs_the_bucket_one_read_and_then_none(
     assert [method for method, _ in bucket_reads] == ["GET", "GET"]
 
 
+def test_a_name_the_bucket_refuses_is_missing_not_a_bucket_outage(
+    media_storage, synced, visitor, monkeypatch
+):
+    # Credentials that may not list the bucket get 403 for a missing file:
+    # one made-up name must not make every picture answer 503.
+    if media_storage is None:
+        pytest.skip("no bucket: the pictures are on local disk")
+    from botocore.client import BaseClient
+    from botocore.exceptions import ClientError
+
+    call = BaseClient._make_api_call
+
+    def refusing(client, operation, params):
+        if operation == "GetObject" and params["Key"].endswith("c-0000000000000000.webp"):
+            answer = {
+                "Error": {"Code": "AccessDenied"},
+                "ResponseMetadata": {"HTTPStatusCode": 403},
+            }
+            raise ClientError(answer, operation)
+        return call(client, operation, params)
+
+    monkeypatch.setattr(BaseClient, "_make_api_call", refusing)
+    assert visitor.get(f"/media/pages/{synced.pk}/c-0000000000000000.webp").status_code == 404
+    assert [visitor.get(cover).status_code for cover in covers(synced)[:2]] == [200, 200]
+
+
 def test_a_picture_too_big_to_keep_is_read_each_time(
     media_storage, synced, visitor, bucket_reads, settings
 ):
