@@ -9,7 +9,6 @@ another creator, a visitor is an anonymous phone browser.
 import itertools
 import json
 import secrets
-import socket
 import subprocess
 import time
 from contextlib import contextmanager
@@ -28,6 +27,7 @@ from accounts.models import User
 from accounts.tiktok.client import TokenSet, VideoPage
 from accounts.tiktok.models import TikTokConnection
 from pages.models import Page, idle_due_at
+from tests.bench.servers import free_port
 
 # TikTok at hosts nothing listens on: a test that forgets to mock a call fails.
 API = "http://127.0.0.1:9/tiktok-api"
@@ -304,12 +304,6 @@ def fresh_page(browser):
 
 
 # Services a test may stop: its own, on a free port, never the shared ones.
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class PrivateRedis:
