@@ -1,6 +1,6 @@
 """The creator's own pages: sign-in, "your data", export, delete.
 
-(The TikTok provider's URLs are in accounts/tiktok/.)
+(The TikTok provider's URLs are in sources/tiktok/.)
 """
 
 from django.urls import path

@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 
 from accounts import personal_data, wording
 from accounts.deletion import delete_creator
-from accounts.tiktok import scopes
+from sources.tiktok import scopes
 
 
 def signin(request):

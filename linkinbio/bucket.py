@@ -19,7 +19,7 @@ BOUNDS = Config(
 
 class BucketStorage(S3Storage):
     """A private bucket whose files are addressed through the site (MEDIA_URL,
-    served by pages.views.media_file), never by a presigned bucket URL."""
+    served by editor.views.media_file), never by a presigned bucket URL."""
 
     def __init__(self, **settings):
         super().__init__(**settings)

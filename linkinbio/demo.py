@@ -18,14 +18,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.deletion import delete_creator
-from accounts.tiktok import client
-from accounts.tiktok.connect import sign_in_creator
-from accounts.tiktok.provider import pkce_pair
-from accounts.tiktok.scopes import user_info_fields
-from accounts.tiktok.views import granted_scopes
-from pages.forms import AppearanceForm, VideosShownForm
+from editor.forms import AppearanceForm, VideosShownForm
 from pages.models import Page
 from sandbox import guests
+from sources.tiktok import client
+from sources.tiktok.connect import sign_in_creator
+from sources.tiktok.provider import pkce_pair
+from sources.tiktok.scopes import user_info_fields
+from sources.tiktok.views import granted_scopes
 
 # The sandbox creators who also get a page in the product itself.
 PAGE_CREATORS = ["mayacooks", "dailysketch.jo"]

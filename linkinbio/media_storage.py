@@ -11,7 +11,7 @@ AWS_SECRET_ACCESS_KEY). Without keys in either, boto3 finds them as it always
 does (instance role, ~/.aws).
 
 The bucket stays private: every image is served by the site's own view
-(pages.views.media_file), which refuses a suspended page's images, and a CDN
+(editor.views.media_file), which refuses a suspended page's images, and a CDN
 in front caches each one forever since names carry a content hash.
 
 Read by settings.py, so this module imports nothing heavy; the storage class

@@ -15,7 +15,7 @@ one caller tries again while the others keep skipping.
 An outage is logged twice per process, when it starts and when Redis is
 back, never once per request. `reachable` says which it is now, for callers
 that keep something in their own memory meanwhile (pages/cache.py,
-pages/visitors.py).
+stats/visitors.py).
 """
 
 import logging

@@ -4,7 +4,7 @@ The site takes no uploads: every form is a few fields of text. A body larger
 than DATA_UPLOAD_MAX_MEMORY_SIZE (files included, which Django would
 otherwise spool to disk) is refused with 413 before a byte of it is read.
 Public forms have smaller caps of their own (the abuse report's in
-pages/public.py), answered with the same page, templates/413.html.
+public/views.py), answered with the same page, templates/413.html.
 """
 
 from django.conf import settings

@@ -13,7 +13,7 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 
 from linkinbio import media_storage
-from pages import inline_style
+from public import inline_style
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -57,8 +57,11 @@ INSTALLED_APPS = [
     "linkinbio",
     "django_tasks_db",
     "accounts",
-    "accounts.tiktok",
+    "sources.tiktok",
     "pages",
+    "stats",
+    "public",
+    "editor",
     "sandbox",
 ]
 
@@ -66,8 +69,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "linkinbio.request_size.RequestSizeMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "pages.middleware.ImageMiddleware",
-    "pages.middleware.WarmPageMiddleware",
+    "public.middleware.ImageMiddleware",
+    "public.middleware.WarmPageMiddleware",
     "linkinbio.private_responses.PrivateResponseMiddleware",
     "linkinbio.compression.GZipTextMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -177,9 +180,9 @@ TASKS = {
     }
 }
 
-# Link icons: the worker fetches each link's site favicon once (pages/favicons.py).
+# Link icons: the worker fetches each link's site favicon once (pages/media/favicons.py).
 LINK_ICONS = env.bool("LINK_ICONS", default=True)
-# How many icon fetches one creator's edits may queue in an hour (pages/icon_queue.py).
+# How many icon fetches one creator's edits may queue in an hour (pages/media/icon_queue.py).
 LINK_ICONS_PER_CREATOR_HOUR = env.int("LINK_ICONS_PER_CREATOR_HOUR", default=30)
 # Only tests that run a site on 127.0.0.1 turn this on; never from the environment.
 FAVICON_ALLOW_PRIVATE = False
@@ -207,7 +210,7 @@ AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
-AXES_CLIENT_IP_CALLABLE = "pages.visitors.client_address"
+AXES_CLIENT_IP_CALLABLE = "stats.visitors.client_address"
 AXES_LOCKOUT_TEMPLATE = "linkinbio/locked_out.html"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -222,7 +225,7 @@ LOGOUT_REDIRECT_URL = "/"
 # allauth: TikTok is the only way in for creators. No local sign-up, no
 # passwords, no e-mail. Staff sign in to /admin/ with createsuperuser accounts.
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
-SOCIALACCOUNT_ADAPTER = "accounts.tiktok.adapter.SocialAccountAdapter"
+SOCIALACCOUNT_ADAPTER = "sources.tiktok.adapter.SocialAccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"username"}
 ACCOUNT_SIGNUP_FIELDS = ["username*"]
 ACCOUNT_EMAIL_VERIFICATION = "none"
@@ -289,7 +292,7 @@ API_CALL_RETENTION_DAYS = env.int("API_CALL_RETENTION_DAYS", default=90)
 # long, then purged by the scheduler; hourly counts only 48 hours.
 STATS_RETENTION_DAYS = env.int("STATS_RETENTION_DAYS", default=730)
 # Each web process stores the visits it counted from a thread of its own
-# (pages/stats.py); off, they wait for an explicit flush (the tests do that).
+# (stats/counting.py); off, they wait for an explicit flush (the tests do that).
 COUNTS_FLUSH_THREAD = True
 # The TikTok provider's app comes from the settings above: no admin setup.
 SOCIALACCOUNT_PROVIDERS = {
@@ -335,7 +338,7 @@ PAGE_BROWSER_CACHE_SECONDS = env.int("PAGE_BROWSER_CACHE_SECONDS", default=60)
 PAGE_MEMORY_ENTRIES = env.int("PAGE_MEMORY_ENTRIES", default=2000)
 PAGE_MEMORY_BYTES = env.int("PAGE_MEMORY_BYTES", default=32 * 1024 * 1024)
 PAGE_MEMORY_CHECK_SECONDS = env.float("PAGE_MEMORY_CHECK_SECONDS", default=1.0)
-# Mirrored images (pages/media.py): each process keeps the small ones it read
+# Mirrored images (pages/media/files.py): each process keeps the small ones it read
 # from a bucket in memory (never from local disk: the OS caches those), at
 # most MEDIA_MEMORY_BYTES in all. An image waits MEDIA_BUCKET_WAIT_SECONDS at
 # most for the bucket (MEDIA_BUCKET_READS reads at once per process); a bucket
@@ -388,7 +391,7 @@ WHITENOISE_MAX_AGE = 31536000 if not DEBUG else 0
 
 # Security. Django's built-in Content-Security-Policy: nothing from other
 # hosts, except the TikTok player frame a visitor asks for by pressing play,
-# and no inline code but the public page's stylesheet (pages/inline_style.py).
+# and no inline code but the public page's stylesheet (public/inline_style.py).
 from django.utils.csp import CSP  # noqa: E402
 
 SECURE_CSP = {
@@ -437,15 +440,15 @@ LOGGING = {
 # Periodic jobs run by `manage.py scheduler` (started by `make run` beside the
 # worker): (dotted path of a function, interval in seconds).
 SCHEDULED_JOBS = [
-    ("accounts.tiktok.jobs.refresh_expiring_tokens", 3600),
-    ("pages.syncing.enqueue_due_syncs", 15),
-    ("accounts.tiktok.jobs.prune_request_history", 6 * 3600),
+    ("sources.tiktok.jobs.refresh_expiring_tokens", 3600),
+    ("pages.sync.schedule.enqueue_due_syncs", 15),
+    ("sources.tiktok.jobs.prune_request_history", 6 * 3600),
     ("linkinbio.jobs.prune_finished_tasks", 6 * 3600),
     ("linkinbio.jobs.recover_stale_tasks", 60),
     ("linkinbio.jobs.clear_expired_sessions", 600),
     ("linkinbio.demo.expire_guests", 600),
     ("linkinbio.demo.reseed_showcase", 3600),
-    ("pages.icon_queue.queue_missing_icons", 3600),
-    ("pages.stats.purge_old_counts", 6 * 3600),
+    ("pages.media.icon_queue.queue_missing_icons", 3600),
+    ("stats.counting.purge_old_counts", 6 * 3600),
     ("linkinbio.heartbeats.forget_old_beats", 6 * 3600),
 ]

@@ -6,7 +6,7 @@ from django.views.decorators.cache import cache_page
 from django.views.generic import RedirectView
 
 from linkinbio import views
-from pages.sitemaps import PageSitemap
+from public.sitemaps import PageSitemap
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -20,6 +20,11 @@ urlpatterns = [
         cache_page(3600)(sitemap),
         {"sitemaps": {"pages": PageSitemap}},
         name="django.contrib.sitemaps.views.sitemap",
+    ),
+    # The counts moved to the stats app; staff's bookmarks of them still work.
+    path(
+        "admin/pages/dailycount/",
+        RedirectView.as_view(url="/admin/stats/dailycount/", query_string=True, permanent=True),
     ),
     path("admin/", admin.site.urls),
     # Creators have no password or e-mail: allauth's local forms lead to the TikTok sign-in.
@@ -40,11 +45,15 @@ urlpatterns = [
     ],
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.site_urls")),
-    path("", include("accounts.tiktok.control_urls")),
+    path("", include("sources.tiktok.control_urls")),
 ]
 
 if settings.TIKTOK_SANDBOX:
     urlpatterns.append(path("sandbox/tiktok/", include("sandbox.urls")))
 
 # The public pages' catch-all patterns (/@slug) come last.
-urlpatterns.append(path("", include("pages.urls")))
+urlpatterns += [
+    path("", include("editor.urls")),
+    path("", include("stats.urls")),
+    path("", include("public.urls")),
+]

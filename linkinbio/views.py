@@ -15,9 +15,11 @@ from django.views.decorators.http import require_safe
 
 from accounts.wording import every, once_per
 from linkinbio import heartbeats
-from pages import stats, stats_report, visitors
 from pages.models import Page
-from pages.syncing import MANUAL_SYNC_SECONDS
+from pages.sync.schedule import MANUAL_SYNC_SECONDS
+from stats import counting as stats
+from stats import report as stats_report
+from stats import visitors
 
 logger = logging.getLogger(__name__)
 

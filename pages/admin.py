@@ -3,16 +3,15 @@ from django.contrib import admin, messages
 from django.db import transaction
 
 from pages import cache as page_cache
-from pages import stats_report, syncing
 from pages.models import (
     SYNC_BOOKKEEPING_FIELDS,
     AbuseReport,
     BlockedDomain,
-    DailyCount,
     Link,
     Page,
     Video,
 )
+from pages.sync import schedule as syncing
 
 
 class LinkInline(admin.TabularInline):
@@ -165,25 +164,3 @@ class BlockedDomainAdmin(admin.ModelAdmin):
     @admin.display(description="Links pointing to it")
     def links_to_it(self, obj):
         return Link.objects.filter(url__icontains=f"{obj.domain}").count()
-
-
-@admin.register(DailyCount)
-class DailyCountAdmin(admin.ModelAdmin):
-    """The pages' daily counts, read-only, with site-wide totals and the busiest pages."""
-
-    change_list_template = "admin/pages/dailycount/change_list.html"
-    list_display = ["day", "page", "metric", "subject", "count"]
-    list_filter = ["metric", "day"]
-    search_fields = ["page__slug"]
-    date_hierarchy = "day"
-    list_select_related = ["page"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def changelist_view(self, request, extra_context=None):
-        extra_context = {**(extra_context or {}), **stats_report.site_wide()}
-        return super().changelist_view(request, extra_context)

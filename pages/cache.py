@@ -7,7 +7,7 @@ Two kinds of entries, both in the default (cross-process) cache:
   goes stale, whether it is suspended.
 - `pages:slugs:generation`: changes whenever a page gets a new address.
 - `pages:style:<name>`: a page with these colours was published or rendered
-  lately, so its stylesheet may be kept for a year (pages/public.py page_style).
+  lately, so its stylesheet may be kept for a year (public/views.py page_style).
 
 Slugs with no page are remembered briefly in each process's memory, not in
 the cache: a flood of made-up addresses would otherwise fill the cache and
@@ -20,7 +20,7 @@ the one read before the database said "no such page".
 
 In each process's memory only, `pages:shown:<id>` says a page was found
 shown (not suspended) at a given version, so its images need no query for
-PAGE_MEMORY_CHECK_SECONDS (pages/media.py).
+PAGE_MEMORY_CHECK_SECONDS (pages/media/files.py).
 
 In front of both, each process keeps the pages it served lately in its own
 memory (`_memory`, bounded by entries and bytes), so a warm visit usually
@@ -100,7 +100,7 @@ class Memory:
 
 
 _memory = Memory(settings.PAGE_MEMORY_ENTRIES, settings.PAGE_MEMORY_BYTES)
-# Where each link led lately (pages/public.py), for while the database cannot
+# Where each link led lately (public/views.py), for while the database cannot
 # be read; bounded by entries (their sizes are 0).
 _links = Memory(5000, 0)
 
@@ -335,8 +335,8 @@ def forget_page(page_id, slug, version):
     """Drop everything the cache holds about a page, every version of it
     (the creator deleted their account): its state, its rendered screens,
     its view counters."""
-    from pages.public import MAX_SCREEN  # a real cycle: the views render through this module
-    from pages.stats import forget_cached_counts
+    from public.views import MAX_SCREEN  # a real cycle: the views render through this module
+    from stats.counting import forget_cached_counts
 
     forget_slug(slug)
     _memory.delete(shown_key(page_id))

@@ -11,9 +11,11 @@ from django.utils.text import slugify
 
 from accounts.personal_data import iso
 from pages import cache as page_cache
-from pages import cdn, colours, share_image, text
-from pages.links import blocked_flags, link_host, validate_link_url
-from pages.moderation import AbuseReport, BlockedDomain  # noqa: F401  (models of this app)
+from pages import cdn, colours
+from pages.media import share_image
+from pages.safety import text
+from pages.safety.links import blocked_flags, link_host, validate_link_url
+from pages.safety.moderation import AbuseReport, BlockedDomain  # noqa: F401  (models of this app)
 from pages.source import source
 
 RESERVED_SLUGS = frozenset(
@@ -123,7 +125,7 @@ class Page(models.Model):
     avatar = models.FileField(upload_to="pages/", blank=True)
     avatar_source = models.CharField(max_length=500, blank=True)
     # The 1200x630 picture shown when the page is shared, named by its content
-    # (pages/share_image.py); made in the background, never on a request.
+    # (pages/media/share_image.py); made in the background, never on a request.
     share_image = models.FileField(upload_to="pages/", blank=True)
 
     # The creator's settings.
@@ -165,16 +167,16 @@ class Page(models.Model):
     last_viewed_at = models.DateTimeField(null=True, blank=True)
     # When the scheduler syncs the page next: a day (less IDLE_EARLY_SHARE)
     # after a sync, at once when a visitor finds it stale, at the end of a
-    # backoff. The scheduler walks its index (pages/syncing.py).
+    # backoff. The scheduler walks its index (pages/sync/schedule.py).
     sync_due_at = models.DateTimeField(default=timezone.now)
-    # When a sync last looked for images lost from the storage (pages/lost_images.py).
+    # When a sync last looked for images lost from the storage (pages/media/lost_images.py).
     media_checked_at = models.DateTimeField(null=True, blank=True)
 
     objects = PageQuerySet.as_manager()
 
     class Meta:
         indexes = [
-            # The scheduler walks them to find the pages due for a sync (pages/syncing.py).
+            # The scheduler walks them to find the pages due for a sync (pages/sync/schedule.py).
             models.Index(fields=["sync_due_at", "id"], name="page_sync_due"),
             models.Index(fields=["sync_waiting_since", "id"], name="page_sync_waiting"),
         ]
@@ -226,7 +228,7 @@ class Page(models.Model):
         return page
 
     def apply_profile(self, profile):
-        """Copy a Profile into the snapshot, made safe to store (pages/text.py);
+        """Copy a Profile into the snapshot, made safe to store (pages/safety/text.py);
         returns the names of the changed fields."""
         changed = []
         for name in PROFILE_FIELDS:
@@ -403,7 +405,7 @@ class Link(models.Model):
     title = models.CharField(max_length=80)
     url = models.CharField(max_length=2000, blank=True, validators=[validate_link_url])
     # The icon beside the title: an emoji the creator chose, else the site's
-    # favicon mirrored once by the worker (pages/favicons.py).
+    # favicon mirrored once by the worker (pages/media/favicons.py).
     emoji = models.CharField(max_length=16, blank=True)
     icon = models.FileField(upload_to="pages/", blank=True)
     icon_checked_at = models.DateTimeField(null=True, blank=True)
@@ -527,71 +529,3 @@ class Video(models.Model):
             "link_url": self.link_url,
             "link_title": self.link_title,
         }
-
-
-METRICS = (
-    ("views", "views"),
-    ("visitors", "unique visitors"),
-    ("link_clicks", "link clicks"),
-    ("video_plays", "video plays"),
-    ("video_link_clicks", "video link clicks"),
-    ("source", "source"),
-    ("device", "device"),
-    ("browser", "browser"),
-    ("language", "language"),
-)
-# Counted per hour as well (their page totals), for the last 48 hours.
-HOURLY_METRICS = ("views", "visitors", "link_clicks", "video_plays", "video_link_clicks")
-
-
-class DailyCount(models.Model):
-    """How often something happened on a page in a day (UTC): views, visitors,
-    clicks of one link, plays of one video, visits from one source, device,
-    browser or language. No cookie, IP address or visitor hash is ever stored."""
-
-    page = models.ForeignKey(Page, models.CASCADE, related_name="daily_counts")
-    day = models.DateField()
-    metric = models.CharField(max_length=20, choices=METRICS)
-    # Empty for a page total; else the link's id, the video's TikTok id, the
-    # source's site, the device class, the browser or the language.
-    subject = models.CharField(max_length=100, blank=True)
-    count = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["page", "day", "metric", "subject"], name="unique_daily_count"
-            )
-        ]
-        indexes = [models.Index(fields=["day"], name="daily_count_day")]
-
-    def __str__(self):
-        return f"{self.page} {self.day} {self.metric} {self.subject}".rstrip()
-
-    def export(self):
-        return {
-            "day": self.day.isoformat(),
-            "metric": self.metric,
-            "subject": self.subject,
-            "count": self.count,
-        }
-
-
-class HourlyCount(models.Model):
-    """A page's totals per hour, kept for the last 48 hours only."""
-
-    page = models.ForeignKey(Page, models.CASCADE, related_name="hourly_counts")
-    hour = models.DateTimeField()
-    metric = models.CharField(max_length=20, choices=METRICS)
-    count = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["page", "hour", "metric"], name="unique_hourly_count")
-        ]
-
-    def __str__(self):
-        return f"{self.page} {self.hour:%Y-%m-%d %H}h {self.metric}"
-
-    def export(self):
-        return {"hour": iso(self.hour), "metric": self.metric, "count": self.count}

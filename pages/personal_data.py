@@ -4,9 +4,11 @@ from django.apps import apps
 from django.db import transaction
 
 from pages import cache as page_cache
-from pages import media, reports, stats
+from pages.media import files as media
 from pages.models import SYNC_BOOKKEEPING_FIELDS, Page
 from pages.tasks import render_share_image, sync_page
+from public import reports
+from stats import counting as stats
 
 # Columns left out of the export: row identifiers and the parent row (implied
 # by nesting), and the syncer's bookkeeping. A test holds every model field
@@ -15,8 +17,8 @@ NOT_EXPORTED = {
     "pages.Page": {"id", "user", *SYNC_BOOKKEEPING_FIELDS},
     "pages.Link": {"id", "page"},
     "pages.Video": {"id", "page"},
-    "pages.DailyCount": {"id", "page"},
-    "pages.HourlyCount": {"id", "page"},
+    "stats.DailyCount": {"id", "page"},
+    "stats.HourlyCount": {"id", "page"},
 }
 
 

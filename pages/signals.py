@@ -8,9 +8,10 @@ from django.db.models.signals import post_delete, post_save, pre_delete, pre_sav
 from django.dispatch import receiver
 
 from pages import cache as page_cache
-from pages import cdn, syncing
+from pages import cdn
 from pages.models import BlockedDomain, Link, Page, Video
 from pages.source import creator_connected, sync_allowed_changed
+from pages.sync import schedule as syncing
 
 
 def _delete_after_commit(fieldfile):

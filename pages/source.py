@@ -1,11 +1,11 @@
 """Where the pages' profiles and videos come from: the one module of this app
-that knows the source (the seam is accounts/sources.py).
+that knows the source (the seam is sources/base.py).
 
 Registering a second source would happen here; nothing else in this app
 names one.
 """
 
-from accounts.sources import (  # noqa: F401  (the seam's vocabulary, for this app)
+from sources.base import (  # noqa: F401  (the seam's vocabulary, for this app)
     Connection,
     NeedsReconnect,
     Profile,
@@ -17,6 +17,6 @@ from accounts.sources import (  # noqa: F401  (the seam's vocabulary, for this a
     creator_connected,
     sync_allowed_changed,
 )
-from accounts.tiktok.source import TikTokSource
+from sources.tiktok.source import TikTokSource
 
 source = TikTokSource()

@@ -1,15 +1,15 @@
 from django.tasks import task
 
-from pages import favicons, share_image
+from pages.media import favicons, share_image
 from pages.models import Link, Page
 
 
 @task()
 def sync_page(page_id, lease=""):
     """Sync one page from its source under the lease its claim took
-    (pages/syncing.py); a task that no longer holds it does nothing."""
-    from pages import syncing  # a real cycle: syncing queues this task
-    from pages.sync import update_page
+    (pages/sync/schedule.py); a task that no longer holds it does nothing."""
+    from pages.sync import schedule as syncing  # a real cycle: syncing queues this task
+    from pages.sync.reconcile import update_page
 
     if not syncing.hold(page_id, lease):
         # Run again after its worker died, and the page was claimed (or
@@ -29,7 +29,7 @@ def purge_cdn(page_id, keys, urls):
     return purges.run(page_id, keys, urls)
 
 
-# On a queue of its own, with its own worker (pages/icon_queue.py).
+# On a queue of its own, with its own worker (pages/media/icon_queue.py).
 @task(queue_name="icons")
 def mirror_link_icon(link_id, host=""):
     """Fetch and store the site icon of one link (once), and of the links

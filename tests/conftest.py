@@ -15,7 +15,9 @@ from django.core.cache import cache
 from hypothesis import settings as hypothesis_settings
 
 from pages import cache as page_cache
-from pages import media, stats, uniques, visitors
+from pages.media import files as media
+from stats import counting as stats
+from stats import uniques, visitors
 from tests.helpers import fresh_page, make_creator
 
 # Drawn inputs (hypothesis): `make test` tries the same examples on every run

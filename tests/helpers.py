@@ -24,9 +24,9 @@ from django.utils import timezone
 from PIL import Image
 
 from accounts.models import User
-from accounts.tiktok.client import TokenSet, VideoPage
-from accounts.tiktok.models import TikTokConnection
 from pages.models import Page, idle_due_at
+from sources.tiktok.client import TokenSet, VideoPage
+from sources.tiktok.models import TikTokConnection
 from tests.bench.servers import free_port
 
 # TikTok at hosts nothing listens on: a test that forgets to mock a call fails.
@@ -115,7 +115,7 @@ def flush_counts():
     the scheduler does a couple of minutes later (through Redis when it is the cache)."""
     from django.core.cache import cache
 
-    from pages import stats
+    from stats import counting as stats
 
     stats.write_pending()
     if stats.counts_in_cache():
@@ -125,7 +125,7 @@ def flush_counts():
 
 def count_of(page, metric, subject=None):
     """A page's stored count of a metric over all days (of one subject if given)."""
-    from pages.models import DailyCount
+    from stats.models import DailyCount
 
     rows = DailyCount.objects.filter(page=page, metric=metric)
     if subject is not None:
@@ -261,7 +261,7 @@ def sync(user):
     """Run a sync of the user's page the way the worker does, under a lease
     taken as a claim takes it (also when a claim would refuse: the page was
     paused or suspended after its sync was queued)."""
-    from pages import syncing
+    from pages.sync import schedule as syncing
     from pages.tasks import sync_page
 
     page_id, lease = page_of(user).pk, secrets.token_hex(16)

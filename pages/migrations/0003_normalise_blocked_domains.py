@@ -1,10 +1,10 @@
-"""Blocked domains in the form links are compared in (pages/hosts.py)."""
+"""Blocked domains in the form links are compared in (pages/safety/hosts.py)."""
 
 from django.db import migrations
 
 
 def normalise(apps, schema_editor):
-    from pages import hosts
+    from pages.safety import hosts
 
     BlockedDomain = apps.get_model("pages", "BlockedDomain")
     seen = set()

@@ -14,10 +14,10 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from accounts.models import User
-from accounts.tiktok.models import ApiCall, TikTokConnection
-from accounts.tiktok.source import TikTokSource
 from pages.models import Page, Video
 from pages.personal_data import NOT_EXPORTED
+from sources.tiktok.models import ApiCall, TikTokConnection
+from sources.tiktok.source import TikTokSource
 from tests.helpers import AUTH, REVOKE_URL, TOKEN_URL, USER_URL, envelope, token_answer
 
 pytestmark = pytest.mark.django_db
@@ -209,8 +209,8 @@ def test_the_export_holds_every_stored_field_of_alices_page(signed_in, alice_pag
         "pages.Page": (Page.objects.get(pk=page.pk), flat(data)),
         "pages.Link": (link, data["links"][0]),
         "pages.Video": (Video.objects.get(pk=video.pk), data["videos"][0]),
-        "pages.DailyCount": (stat, data["stats"][0]),
-        "pages.HourlyCount": (hour, data["hourly_stats"][0]),
+        "stats.DailyCount": (stat, data["stats"][0]),
+        "stats.HourlyCount": (hour, data["hourly_stats"][0]),
     }
     missing = []
     for label, (obj, section) in exported.items():

@@ -112,8 +112,8 @@ def synced_since(moment):
 def stale_visits(site, slugs):
     from django.db.models import Count
 
-    from accounts.tiktok.models import ApiCall
     from sandbox import testing
+    from sources.tiktok.models import ApiCall
 
     before = testing.stats()["calls"]
     started = make_stale()
@@ -229,8 +229,8 @@ ROUNDS = 3
 def distinct_visitors(site, slug):
     """Warm page throughput with a new visitor per request vs one visitor,
     and the slowest request meanwhile: counting must cost the visitors nothing."""
-    from pages import stats
-    from pages.models import DailyCount
+    from stats import counting as stats
+    from stats.models import DailyCount
 
     def stored(metric):
         return sum(DailyCount.objects.filter(metric=metric).values_list("count", flat=True))

@@ -13,10 +13,10 @@ with the clock frozen and moved forward by hand (time-machine):
 - every 15 s the scheduler's job `syncing.enqueue_due_syncs` runs;
 - queued syncs run at once;
 - TikTok is an in-process stand-in: it spends the real shared budget
-  (accounts/tiktok/budget.py) exactly as the TikTok source does, counts the
+  (sources/tiktok/budget.py) exactly as the TikTok source does, counts the
   calls and answers with the stored profile.
 
-A queued sync runs the sync task's schedule (`pages/sync.py`: the budget
+A queued sync runs the sync task's schedule (`pages/sync/reconcile.py`: the budget
 spent per endpoint, then `synced_state` or `wait_for_room`), not its
 reconciliation of the answers with the stored page: that costs some
 milliseconds a page, would make a day of 100,000 creators take most of an
@@ -82,9 +82,9 @@ def make_fleet(creators, now):
     from django.conf import settings
 
     from accounts.models import User
-    from accounts.tiktok.models import TikTokConnection
-    from pages import share_image
+    from pages.media import share_image
     from pages.models import IDLE_EARLY_SHARE, Page, idle_due_at
+    from sources.tiktok.models import TikTokConnection
 
     rng = random.Random(7)
     idle = settings.PAGE_IDLE_REFRESH_SECONDS
@@ -125,8 +125,8 @@ class FakeTikTok:
         self.fleet, self.clock = fleet, clock
 
     def spend(self, endpoint):
-        from accounts.tiktok import budget
         from pages.source import TryLater
+        from sources.tiktok import budget
 
         if not budget.spend(endpoint):
             raise TryLater("Waiting for its turn.", code="budget_spent", waiting=True)
@@ -153,8 +153,9 @@ class ScheduleOnlySync:
         self.tiktok, self.clock = tiktok, clock
 
     def enqueue(self, page_id, lease):
-        from pages import sync, syncing
         from pages.source import TryLater
+        from pages.sync import reconcile as sync
+        from pages.sync import schedule as syncing
 
         now = self.clock()
         try:
@@ -174,10 +175,10 @@ def simulate(creators=100_000, hours=24, out=print, full_sync=False):
     from django.db import connection
     from django.utils import timezone
 
-    from accounts.tiktok import budget
-    from pages import syncing
     from pages.models import Page
     from pages.source import Connection, source
+    from pages.sync import schedule as syncing
+    from sources.tiktok import budget
 
     refresh = settings.PAGE_REFRESH_SECONDS
     idle = settings.PAGE_IDLE_REFRESH_SECONDS
@@ -257,8 +258,9 @@ def simulate(creators=100_000, hours=24, out=print, full_sync=False):
 def _play(fleet, page_ids, hours, traveller, refresh, out):
     from django.utils import timezone
 
-    from pages import stats, syncing
     from pages.models import Page
+    from pages.sync import schedule as syncing
+    from stats import counting as stats
 
     ticks_per_hour = 3600 // TICK_SECONDS
     for hour in range(hours):
@@ -282,7 +284,7 @@ def _play(fleet, page_ids, hours, traveller, refresh, out):
                 }
                 syncing.request_from_visit(state)
             if visited:
-                # What storing the counted views does (pages/stats.py).
+                # What storing the counted views does (stats/counting.py).
                 Page.objects.filter(pk__in=list(visited)).update(**stats.viewed_state(now))
             started = time.perf_counter()
             syncing.enqueue_due_syncs()
@@ -295,7 +297,7 @@ def scheduler_queries(runs=20, limit=100):
     """The scheduler's due-page queries now: (ms per run, [EXPLAIN of each query])."""
     from django.db import connection
 
-    from pages import syncing
+    from pages.sync import schedule as syncing
 
     captured = []
 

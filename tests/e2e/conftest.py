@@ -20,7 +20,7 @@ def tiktok(live_server, settings, monkeypatch):
 
     The video player is served by the sandbox too, so the page's CSP allows it.
     """
-    from accounts.tiktok import client
+    from sources.tiktok import client
 
     base = live_server.url + "/sandbox/tiktok"
     settings.SITE_URL = live_server.url

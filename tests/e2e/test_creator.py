@@ -13,9 +13,9 @@ from django_tasks_db.models import DBTaskResult
 from playwright.sync_api import expect
 
 from accounts.models import User
-from accounts.tiktok.models import ApiCall, TikTokConnection
 from pages.models import Link, Page, Video
 from sandbox import testing
+from sources.tiktok.models import ApiCall, TikTokConnection
 from tests.e2e.steps import (
     CREATOR,
     SLUG,

@@ -3,9 +3,9 @@
 import pytest
 from django.core.management import call_command
 
-from accounts.tiktok import client as tiktok
 from linkinbio import demo
 from sandbox import testing as sandbox
+from sources.tiktok import client as tiktok
 from tests.helpers import closing_session
 
 

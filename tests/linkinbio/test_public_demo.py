@@ -10,11 +10,11 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from accounts.models import User
-from accounts.tiktok import client as tiktok
 from linkinbio import demo
 from pages.models import Link, Page
 from sandbox import guests
 from sandbox.models import Account
+from sources.tiktok import client as tiktok
 from tests.helpers import make_creator, page_of
 from tests.linkinbio.test_settings import ROOT, clean_environment
 

@@ -7,7 +7,7 @@ from django.db import connections
 from django.tasks import default_task_backend
 from django.test import Client
 
-from accounts.tiktok import budget, client
+from sources.tiktok import budget, client
 from tests.helpers import BROWSER, FakeTikTok, give_page
 
 

@@ -11,11 +11,12 @@ from django.db import connection, connections
 from django.tasks import default_task_backend
 from django.utils import timezone
 
-from accounts.tiktok import budget
-from accounts.tiktok.models import TikTokConnection
-from pages import stats, syncing
 from pages.models import Page
+from pages.sync import schedule as syncing
 from pages.tasks import sync_page
+from sources.tiktok import budget
+from sources.tiktok.models import TikTokConnection
+from stats import counting as stats
 from tests.helpers import make_creator, page_of, queued_pages, sync, synced_ago
 
 pytestmark = pytest.mark.usefixtures("empty_queue")
@@ -182,4 +183,6 @@ def test_paused_pages_are_set_aside_and_come_back_when_resumed(settings, tiktok)
 
 @pytest.mark.django_db
 def test_scheduled_job_is_registered(settings):
-    assert any(path == "pages.syncing.enqueue_due_syncs" for path, _ in settings.SCHEDULED_JOBS)
+    assert any(
+        path == "pages.sync.schedule.enqueue_due_syncs" for path, _ in settings.SCHEDULED_JOBS
+    )

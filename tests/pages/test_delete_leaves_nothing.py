@@ -12,10 +12,10 @@ from django.core.cache import cache
 from django.db import connection
 
 from accounts.models import User
-from accounts.tiktok.models import TikTokConnection
 from pages.models import Link, Page
 from pages.source import Profile
 from pages.tasks import sync_page
+from sources.tiktok.models import TikTokConnection
 from tests.helpers import BROWSER, make_creator, sync
 
 pytestmark = pytest.mark.django_db

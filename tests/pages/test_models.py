@@ -5,11 +5,11 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from accounts.tiktok.models import TikTokConnection
-from accounts.tiktok.source import to_profile
-from pages import stats
 from pages.models import Link, Page
 from pages.source import Profile
+from sources.tiktok.models import TikTokConnection
+from sources.tiktok.source import to_profile
+from stats import counting as stats
 from tests.helpers import make_creator, page_of, sync
 
 pytestmark = pytest.mark.django_db

@@ -1,5 +1,5 @@
 """`manage.py rebuild_media [--dry-run] [slug …]`: find every mirrored image
-the storage lost (pages/lost_images.py) and have it made again: avatars and
+the storage lost (pages/media/lost_images.py) and have it made again: avatars and
 covers by a sync of their page (queued by the scheduler as TikTok's budget
 allows), share pictures and link icons by their background tasks."""
 
@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from pages import lost_images
+from pages.media import lost_images
 from pages.models import Page
 
 

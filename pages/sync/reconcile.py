@@ -1,0 +1,224 @@
+"""Bringing a page's snapshot up to date with what its source returns.
+
+Called by the `sync_page` task with the page's lease held (its token
+`lease`). The source (pages/source.py) fetches; this module reconciles what
+came back with what is stored. Whatever happens, the last good data stays on
+the page: a failure only records what went wrong (in words a creator
+understands) and when to try again.
+"""
+
+import logging
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from pages import cache as page_cache
+from pages.media import images, lost_images
+from pages.models import MAX_VIDEOS_SHOWN, Video, idle_due_at
+from pages.safety import text
+from pages.source import NeedsReconnect, SourceError, TryLater, source
+from pages.sync import schedule as syncing
+
+logger = logging.getLogger(__name__)
+
+MAX_FETCH = MAX_VIDEOS_SHOWN + 20
+UNEXPECTED = "The update did not finish. Your page keeps its current content; we retry soon."
+
+
+def update_page(page, lease, now=None):
+    """Sync one page (its lease `lease` held by the caller); returns what happened."""
+    now = now or timezone.now()
+    connection = source.connection(page.user)
+    if page.is_suspended or connection is None or not connection.can_sync:
+        syncing.release(page.pk, lease, last_sync_attempt_at=now, sync_due_at=idle_due_at(now))
+        # Whatever queued this believed the page syncs: visits stop asking.
+        page_cache.publish_after_commit(page.pk)
+        return "skipped"
+    changed = []
+    try:
+        if lost_images.check_due(page, now) and lost_images.check(page, now):
+            changed.append("lost images")  # forgotten: the page shows none until re-made
+        changed += _sync_profile(page)
+        changed += _sync_videos(page)
+    except TryLater as exc:
+        if exc.waiting:
+            outcome = wait_for_room(page.pk, lease)
+        else:
+            outcome = _record_failure(page, lease, exc, now)
+    except SourceError as exc:
+        outcome = _record_failure(page, lease, exc, now)
+    except Exception:
+        # A bug or a database hiccup must not stop the page's future syncs.
+        logger.exception("Sync of page %s failed unexpectedly", page.pk)
+        outcome = _record_failure(page, lease, TryLater(UNEXPECTED, code="internal"), now)
+    else:
+        syncing.release(page.pk, lease, **synced_state(now))
+        outcome = "changed" if changed else "unchanged"
+    if changed:
+        page.bump_version()
+    elif outcome == "unchanged":
+        # Nothing a visitor sees changed; only the freshness moves on.
+        page_cache.publish_after_commit(page.pk)
+        page.queue_share_image()  # a page older than share pictures gets one
+    return outcome
+
+
+def synced_state(now):
+    """The sync state of a page whose sync at `now` succeeded."""
+    return {
+        "last_synced_at": now,
+        "last_sync_attempt_at": now,
+        "last_sync_error": "",
+        "sync_failures": 0,
+        "sync_backoff_until": None,
+        "sync_waiting_since": None,
+        "sync_due_at": idle_due_at(now),
+    }
+
+
+def wait_for_room(page_id, lease):
+    """Our own side refused the source's call (our share of its rate limit is
+    spent, or its breaker is open): the page waits its turn, not a failure."""
+    syncing.mark_waiting(page_id)
+    syncing.release(page_id, lease)
+    return "waiting"
+
+
+def _record_failure(page, lease, exc, now):
+    if isinstance(exc, NeedsReconnect):
+        syncing.release(
+            page.pk,
+            lease,
+            last_sync_attempt_at=now,
+            last_sync_error=exc.message,
+            sync_due_at=idle_due_at(now),  # or at once when reconnected
+        )
+        page_cache.publish_after_commit(page.pk)  # visits stop asking for syncs
+        return "reconnect"
+    failures = page.sync_failures + 1
+    delay = syncing.backoff_seconds(failures)
+    retry_at = now + timedelta(seconds=delay)
+    logger.warning(
+        "Sync of page %s failed (%s, reference %s); retry in %ds",
+        page.pk,
+        exc.code,
+        exc.reference,
+        delay,
+    )
+    syncing.release(
+        page.pk,
+        lease,
+        last_sync_attempt_at=now,
+        last_sync_error=exc.message[:300],
+        sync_failures=failures,
+        sync_backoff_until=retry_at,
+        sync_due_at=retry_at,
+    )
+    return "failed"
+
+
+def _sync_profile(page):
+    profile = source.profile(page.user, page_id=page.pk)
+    changed = page.apply_profile(profile)
+    url = profile.avatar_url
+    if url and (images.source_of(url) != page.avatar_source or not page.avatar):
+        data = _download_image(url, images.AVATAR_SIZE)
+        if data:
+            old = page.avatar.name
+            name, content = images.webp_file(data, f"{page.pk}/a")
+            page.avatar_source = images.source_of(url)
+            if old == page.avatar.field.generate_filename(page, name):
+                # The same picture at a new address: its file stays as it is
+                # (rewriting it could hand a visitor half a file), nothing shows.
+                page.save(update_fields=["avatar_source"])
+            else:
+                page.avatar.save(name, content, save=False)
+                changed += ["avatar", "avatar_source"]
+                if old:
+                    delete = page.avatar.storage.delete
+                    transaction.on_commit(lambda: delete(old), robust=True)
+    if changed:
+        page.save(update_fields=changed)
+    return changed
+
+
+def _download_image(url, size):
+    """The image as WebP bytes, or None (a missing picture never fails a sync)."""
+    try:
+        return images.to_webp(source.download(url, max_bytes=images.MAX_DOWNLOAD_BYTES), size)
+    except (SourceError, images.BadImage) as exc:
+        logger.info("Image not mirrored: %s", exc)
+        return None
+
+
+def _video_values(item):
+    """What is stored of a video, made safe to store and cut to the columns' sizes."""
+    share_url = text.clean_line(item.share_url, 500)
+    return {
+        "title": text.clean_line(" ".join(item.title.split()), 300),
+        "share_url": share_url if share_url.startswith(("https://", "http://")) else "",
+        "duration": item.duration,
+        "view_count": item.view_count,
+        "like_count": item.like_count,
+        "create_time": item.create_time,
+    }
+
+
+def _sync_videos(page):
+    hidden = page.videos.filter(hidden=True).count() if page.videos_shown else 0
+    want = min(page.videos_shown + hidden, MAX_FETCH) if page.videos_shown else 0
+    videos = source.latest_videos(page.user, want, page_id=page.pk)
+    existing = {video.tiktok_id: video for video in page.videos.all()}
+    seen, changed = set(), []
+    for item in videos.items:
+        if not text.is_clean_id(item.id, 32) or item.id in seen:
+            continue
+        seen.add(item.id)
+        values = _video_values(item)
+        video = existing.get(item.id)
+        if video is None:
+            video = Video(page=page, tiktok_id=item.id, **values)
+            _mirror_cover(video, item)
+            video.save()
+            changed.append(f"video {item.id}")
+            continue
+        fields = [name for name, value in values.items() if getattr(video, name) != value]
+        for name in fields:
+            setattr(video, name, values[name])
+        if not video.cover and _mirror_cover(video, item):
+            fields += ["cover", "cover_source"]
+        if fields:
+            video.save(update_fields=fields)
+            changed.append(f"video {item.id}")
+    changed += _drop_missing(existing, seen, videos)
+    return changed
+
+
+def _drop_missing(existing, seen, videos):
+    """Delete videos gone from the source, and old plain ones beyond what is
+    shown (not when the list was cut short: those may be the ones still to show)."""
+    oldest = min((item.create_time for item in videos.items), default=None)
+    gone = []
+    for video_id, video in existing.items():
+        if video_id in seen:
+            continue
+        inside_window = videos.complete or (oldest is not None and video.create_time >= oldest)
+        has_settings = video.hidden or video.pinned or video.link_url
+        if inside_window or (not has_settings and not videos.cut_short):
+            gone.append(video.pk)
+    for video in Video.objects.filter(pk__in=gone):
+        video.delete()  # its cover file goes after the commit
+    return [f"deleted {n}" for n in gone]
+
+
+def _mirror_cover(video, item):
+    if not item.cover_url:
+        return False
+    data = _download_image(item.cover_url, images.COVER_SIZE)
+    if not data:
+        return False
+    name, content = images.webp_file(data, f"{video.page_id}/c-{video.tiktok_id}")
+    video.cover.save(name, content, save=False)
+    video.cover_source = images.source_of(item.cover_url)
+    return True

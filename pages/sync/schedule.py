@@ -1,0 +1,244 @@
+"""When pages are synced from their source, and by whom: single-flight
+leases, per-page backoff and the scheduler's job.
+
+A sync starts only by claiming the page's lease with a conditional UPDATE, so
+any number of visitors, schedulers and workers start one sync per page. The
+claim draws a token that the sync task carries: the task syncs only while the
+page's lease still holds that token, and gives back only its own lease, so a
+task run twice (its worker died and it was queued again) never syncs beside,
+or frees the lease of, the sync that took the page since.
+"""
+
+import logging
+import random
+import secrets
+import time
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Q
+from django.utils import timezone
+
+from pages import cache as page_cache
+from pages.models import Page, may_sync
+from pages.source import source
+from pages.tasks import sync_page
+from stats import counting as stats
+
+logger = logging.getLogger(__name__)
+
+LEASE_SECONDS = 300
+ASKED_SECONDS = 60
+MAX_BACKOFF_SECONDS = 6 * 3600
+MANUAL_SYNC_SECONDS = 60
+MAX_ENQUEUE_PER_RUN = 100
+MAX_ROUNDS_PER_RUN = 10
+
+
+# Leases.
+
+
+def claim(page_id, *, now=None, stale_only=True, manual=False):
+    """Take the page's sync lease: its token for exactly one caller at a
+    time, None for the others."""
+    now = now or timezone.now()
+    # The database has the last word on pausing and disconnecting, whatever
+    # the cached state of the page still says.
+    pages = Page.objects.filter(may_sync(), pk=page_id)
+    pages = pages.filter(Q(sync_lease_until__isnull=True) | Q(sync_lease_until__lt=now))
+    if not manual:
+        pages = pages.filter(Q(sync_backoff_until__isnull=True) | Q(sync_backoff_until__lte=now))
+    if stale_only:
+        fresh_after = now - timedelta(seconds=settings.PAGE_REFRESH_SECONDS)
+        pages = pages.filter(Q(last_synced_at__isnull=True) | Q(last_synced_at__lte=fresh_after))
+    lease = secrets.token_hex(16)
+    taken = pages.update(
+        sync_lease_until=now + timedelta(seconds=LEASE_SECONDS), sync_lease_token=lease
+    )
+    return lease if taken else None
+
+
+def hold(page_id, lease, now=None):
+    """Whether the lease `lease` is still the page's (nobody claimed the page
+    since, nobody gave it back), renewed for LEASE_SECONDS if so: the sync
+    task's check before it syncs."""
+    if not lease:
+        return False
+    now = now or timezone.now()
+    renewed = Page.objects.filter(pk=page_id, sync_lease_token=lease).update(
+        sync_lease_until=now + timedelta(seconds=LEASE_SECONDS)
+    )
+    return renewed == 1
+
+
+def is_running(page_id):
+    """Whether a worker is running this page's sync now: True, False, or
+    None when the task backend cannot tell (only the database queue can)."""
+    if settings.TASKS["default"]["BACKEND"] != "django_tasks_db.DatabaseBackend":
+        return None
+    from django_tasks_db.models import DBTaskResult
+
+    since = timezone.now() - timedelta(seconds=LEASE_SECONDS)
+    running = DBTaskResult.objects.running().filter(
+        task_path=sync_page.module_path, started_at__gte=since
+    )
+    return any(
+        ((call or {}).get("args") or [None])[0] == page_id
+        for call in running.values_list("args_kwargs", flat=True)
+    )
+
+
+def release(page_id, lease, **fields):
+    """Give the lease back if it is still `lease`, saving the sync state
+    fields given; False when another sync holds the page now (its state is
+    that sync's to write)."""
+    released = Page.objects.filter(pk=page_id, sync_lease_token=lease).update(
+        sync_lease_until=None, sync_lease_token="", **fields
+    )
+    return released == 1
+
+
+def enqueue(page_id, lease):
+    """Queue the sync task for a page whose lease (`lease`) the caller holds."""
+    try:
+        sync_page.enqueue(page_id, lease)
+    except Exception:
+        logger.exception("Could not queue the sync of page %s", page_id)
+        release(page_id, lease)
+
+
+def start(page_id, **claim_args):
+    """Claim the page's lease and queue its sync; False when it is not due or busy."""
+    lease = claim(page_id, **claim_args)
+    if lease:
+        enqueue(page_id, lease)
+        return True
+    return False
+
+
+def request_from_visit(state):
+    """A visitor saw a stale snapshot: start one sync, never wait for it."""
+    if state["gone"] or not state["sync"] or time.time() < state["stale_at"]:
+        return False
+    # A cheap filter before the database: at most one claim a minute per page.
+    if not cache.add(f"pages:asked:{state['id']}", 1, ASKED_SECONDS):
+        return False
+    if source.room() < 1:
+        mark_waiting(state["id"])
+        return False
+    if start(state["id"]):
+        return True
+    _correct_sync_state(state["id"])
+    return False
+
+
+def _correct_sync_state(page_id):
+    """The cached state said "sync" but the page is paused or disconnected
+    (a change that did not publish): publish the truth so visits stop asking."""
+    if not Page.objects.syncable().filter(pk=page_id).exists():
+        page_cache.publish(page_id)
+
+
+def request_manual(page):
+    """The creator pressed "Refresh from TikTok now" (at most once a minute).
+
+    Returns "queued", "too_soon" or "busy".
+    """
+    now = timezone.now()
+    earliest = now - timedelta(seconds=MANUAL_SYNC_SECONDS)
+    allowed = (
+        Page.objects.filter(pk=page.pk)
+        .filter(Q(manual_sync_at__isnull=True) | Q(manual_sync_at__lte=earliest))
+        .update(manual_sync_at=now)
+    )
+    if not allowed:
+        # Within the minute; a double click's first press may be on its way.
+        on_its_way = Page.objects.filter(pk=page.pk, sync_lease_until__gt=now).exists()
+        return "busy" if on_its_way else "too_soon"
+    return "queued" if start(page.pk, now=now, stale_only=False, manual=True) else "busy"
+
+
+def mark_waiting(page_id):
+    Page.objects.filter(pk=page_id, sync_waiting_since__isnull=True).update(
+        sync_waiting_since=timezone.now()
+    )
+
+
+# Backoff.
+
+
+def backoff_seconds(failures):
+    """Exponential backoff with jitter: 1, 2, 4 … minutes, at most six hours."""
+    base = min(60 * 2 ** max(failures - 1, 0), MAX_BACKOFF_SECONDS)
+    return base * random.uniform(0.8, 1.2)
+
+
+# The scheduler's job.
+
+
+def due_page_ids(limit, now=None):
+    """Up to `limit` ids of pages due for a sync, by priority: those a visitor
+    found stale when the rate limit had no room (oldest wait first), then the
+    rest by the moment they fell due (`Page.sync_due_at`: at once when a
+    visitor finds a page stale, a day after its last sync when nobody does).
+
+    Each query walks an index from its start and stops at `limit`, so a run
+    costs the same with a hundred pages or a hundred thousand. Pages that may
+    not sync (paused, disconnected, suspended) are not filtered here, which
+    would need a join the index cannot serve: their claims fail and
+    `enqueue_due_syncs` moves them a day on.
+    """
+    now = now or timezone.now()
+    ready = Page.objects.filter(
+        Q(sync_lease_until__isnull=True) | Q(sync_lease_until__lt=now),
+        Q(sync_backoff_until__isnull=True) | Q(sync_backoff_until__lte=now),
+    )
+    queries = (
+        ready.filter(sync_waiting_since__isnull=False).order_by("sync_waiting_since", "id"),
+        ready.filter(sync_due_at__lte=now).order_by("sync_due_at", "id"),
+    )
+    ids = []
+    for query in queries:
+        ids += query.exclude(pk__in=ids).values_list("id", flat=True)[: limit - len(ids)]
+        if len(ids) >= limit:
+            break
+    return ids
+
+
+def enqueue_due_syncs():
+    """Scheduler job: count views, then queue the syncs that are due and that
+    the source's rate limit allows, longest due first."""
+    views = stats.flush_views()
+    room = min(source.room(), MAX_ENQUEUE_PER_RUN)
+    queued = 0
+    if room > 0:
+        now = timezone.now()
+        # Due pages that may not sync take no place in the run: they are set
+        # aside and the next due pages take their place (a few rounds at most,
+        # so a backlog of them, after the migration say, drains in a few runs
+        # while the others keep being synced).
+        for _ in range(MAX_ROUNDS_PER_RUN):
+            wanted = room - queued
+            due = due_page_ids(wanted, now)
+            refused = []
+            for page_id in due:
+                if start(page_id, now=now, stale_only=False):
+                    queued += 1
+                else:
+                    refused.append(page_id)
+            if refused:
+                postpone_unsyncable(refused, now)
+            if not refused or len(due) < wanted:
+                break
+    return f"{views} views counted, {queued} syncs queued" if views or queued else ""
+
+
+def postpone_unsyncable(page_ids, now):
+    """Due pages that may not sync now (paused, disconnected, suspended) are
+    looked at again in a day, or as soon as their syncing is allowed again
+    (`PageQuerySet.reschedule`), rather than on every run."""
+    later = now + timedelta(seconds=settings.PAGE_IDLE_REFRESH_SECONDS)
+    Page.objects.filter(pk__in=page_ids).exclude(may_sync()).update(
+        sync_due_at=later, sync_waiting_since=None
+    )

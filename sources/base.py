@@ -1,0 +1,169 @@
+"""The seam between a creator's pages and where their profile and videos come from.
+
+The pages app asks a source for "the creator's profile" and "the creator's
+latest videos" and gets the plain dataclasses below back, or one of three
+neutral errors. It never sees an endpoint, a scope, a token or a setting of
+the source. `sources/tiktok/` is the one source today (its `source.py`); a
+second one would be a package beside it implementing `Source`.
+
+Two signals tell the pages app what happened on the source's side:
+`creator_connected` after a successful sign-in, `sync_allowed_changed` when a
+creator's pages start or stop being allowed to sync (connect, reconnect,
+pause, resume, disconnect).
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.dispatch import Signal
+
+# Sent inside the sign-in's transaction: sender=the source's name,
+# user=the User, profile=a Profile.
+creator_connected = Signal()
+# Sent once a change is stored: sender=the source's name, user_ids=a list of ids.
+sync_allowed_changed = Signal()
+
+
+class SourceError(Exception):
+    """The source could not deliver. .message says why, in words a creator understands;
+    .code and .reference (the source's error code and request id) are for the logs."""
+
+    def __init__(self, message, *, code="", reference=None):
+        self.message = message
+        self.code = code or "unknown"
+        self.reference = reference
+        super().__init__(message)
+
+
+class NeedsReconnect(SourceError):
+    """The creator must sign in with the source again; nothing is retried until then."""
+
+
+class TryLater(SourceError):
+    """The source is busy, down or slow. `waiting` is True when the call was
+    refused by our own side (our share of the source's rate limit is spent,
+    or a circuit breaker is open after the source's failures): not a failure,
+    the page waits its turn and syncs once `Source.room()` allows."""
+
+    def __init__(self, message, *, code="", reference=None, waiting=False):
+        super().__init__(message, code=code, reference=reference)
+        self.waiting = waiting
+
+
+class Unusable(SourceError):
+    """The source answered, but with something that cannot be used."""
+
+
+@dataclass(frozen=True)
+class Profile:
+    """A creator's public profile. None means "not shared": keep what is stored."""
+
+    display_name: str | None = None
+    username: str | None = None
+    bio: str | None = None
+    is_verified: bool | None = None
+    follower_count: int | None = None
+    following_count: int | None = None
+    likes_count: int | None = None
+    video_count: int | None = None
+    profile_deep_link: str | None = None
+    avatar_url: str = ""
+
+
+@dataclass(frozen=True)
+class VideoItem:
+    id: str
+    create_time: datetime
+    title: str = ""
+    share_url: str = ""
+    cover_url: str = ""
+    duration: int | None = None
+    view_count: int | None = None
+    like_count: int | None = None
+
+
+@dataclass(frozen=True)
+class VideoList:
+    """The newest videos, newest first.
+
+    complete: the list reached the end, so a known video missing from it is
+    gone. cut_short: more exist that could not be fetched, so no known video
+    may be dropped for being missing.
+    """
+
+    items: list[VideoItem] = field(default_factory=list)
+    complete: bool = False
+    cut_short: bool = False
+
+
+@dataclass(frozen=True)
+class Connection:
+    """Where a creator's link to the source stands, in neutral terms.
+
+    `banner` is the source's template for the dashboard's notice about it.
+    """
+
+    state: str  # "connected", "needs_reconnect" or "disconnected"
+    paused: bool = False
+    missing_videos: bool = False  # the creator has not allowed their videos
+    reconnect_by: datetime | None = None  # the access ends then unless they reconnect
+    access_ended: bool = False  # reconnect_by has passed
+    banner: str = ""
+
+    @property
+    def needs_reconnect(self):
+        return self.state != "connected"
+
+    @property
+    def disconnected(self):
+        return self.state == "disconnected"
+
+    @property
+    def can_sync(self):
+        return self.state == "connected" and not self.paused
+
+
+class Source:
+    """What a source of profiles and videos offers the pages app."""
+
+    name = ""
+
+    def profile(self, user, *, page_id=None):
+        """The creator's Profile; raises a SourceError."""
+        raise NotImplementedError
+
+    def latest_videos(self, user, count, *, page_id=None):
+        """Up to `count` newest videos as a VideoList; raises a SourceError.
+
+        A creator who does not (or no longer) allow access to their videos has
+        an empty, complete list. `count` 0 asks for nothing and drops nothing.
+        """
+        raise NotImplementedError
+
+    def connection(self, user):
+        """The creator's Connection, or None when they never connected."""
+        raise NotImplementedError
+
+    def syncable_users(self, among=None):
+        """A queryset of the ids of users whose data may be synced now (for IN
+        filters); `among` (a user id or an OuterRef) narrows it to one user, so
+        that a filter on one row reads one row of the source's."""
+        raise NotImplementedError
+
+    def room(self):
+        """How many syncs the source's rate limit allows to start right now
+        (none while the source is paused after its failures)."""
+        raise NotImplementedError
+
+    def player_url(self, video_id):
+        """Where the source plays a video in place."""
+        raise NotImplementedError
+
+    def watch_url(self, video_id, share_url=""):
+        """The video on the source's own site: `share_url` (what the source
+        gave, as stored) when it is one of the source's own addresses."""
+        raise NotImplementedError
+
+    def download(self, url, *, max_bytes):
+        """The bytes of an image at a URL the source gave; raises a SourceError."""
+        raise NotImplementedError

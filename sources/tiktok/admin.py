@@ -1,0 +1,134 @@
+import time
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib import admin
+from django.utils import timezone
+
+from sources.tiktok import breakers, budget
+from sources.tiktok.models import ApiBudget, ApiCall, TikTokConnection
+
+
+@admin.register(TikTokConnection)
+class TikTokConnectionAdmin(admin.ModelAdmin):
+    """Connections without their tokens: those are never shown, not even encrypted."""
+
+    list_display = [
+        "user",
+        "open_id",
+        "status",
+        "sync_paused",
+        "scope_list",
+        "access_expires_at",
+        "refresh_expires_at",
+        "updated",
+    ]
+    list_filter = ["status", "sync_paused"]
+    search_fields = ["user__username", "open_id", "union_id"]
+    list_select_related = ["user"]
+    fields = [
+        "user",
+        "open_id",
+        "union_id",
+        "scopes",
+        "status",
+        "last_error",
+        "sync_paused",
+        "access_expires_at",
+        "refresh_expires_at",
+        "last_refreshed_at",
+        "created",
+        "updated",
+    ]
+    readonly_fields = [f for f in fields if f != "sync_paused"]
+    actions = ["pause_sync", "resume_sync"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description="Scopes")
+    def scope_list(self, obj):
+        return ", ".join(obj.scopes)
+
+    @admin.action(description="Pause syncing")
+    def pause_sync(self, request, queryset):
+        queryset.set_sync_paused(True)
+
+    @admin.action(description="Resume syncing")
+    def resume_sync(self, request, queryset):
+        queryset.set_sync_paused(False)
+
+
+@admin.register(ApiCall)
+class ApiCallAdmin(admin.ModelAdmin):
+    """The TikTok API call log, read-only."""
+
+    list_display = [
+        "created",
+        "endpoint",
+        "user",
+        "page_id",
+        "http_status",
+        "error_code",
+        "log_id",
+        "duration_ms",
+    ]
+    list_filter = ["endpoint", "error_code", "created"]
+    search_fields = ["user__username", "log_id", "open_id"]
+    date_hierarchy = "created"
+    list_select_related = ["user"]
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ApiBudget)
+class ApiBudgetAdmin(admin.ModelAdmin):
+    """The TikTok API budget in use, per endpoint."""
+
+    list_display = ["endpoint", "calls_last_minute", "available_now", "limits", "circuit"]
+    actions = None
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        now = time.time()
+        for endpoint in budget.ENDPOINTS:
+            ApiBudget.objects.get_or_create(
+                endpoint=endpoint, defaults={"tokens": budget.capacity(), "updated": now}
+            )
+        return super().changelist_view(request, extra_context)
+
+    @admin.display(description="Calls in the last minute (all callers)")
+    def calls_last_minute(self, obj):
+        since = timezone.now() - timedelta(minutes=1)
+        return ApiCall.objects.filter(endpoint=obj.endpoint, created__gte=since).count()
+
+    @admin.display(description="Sync calls available now")
+    def available_now(self, obj):
+        return budget.available(obj.endpoint)
+
+    @admin.display(description="Limits")
+    def limits(self, obj):
+        return (
+            f"TikTok {settings.TIKTOK_RATE_LIMIT_PER_MINUTE}/min; syncs burst "
+            f"{int(budget.capacity())}, then {budget.rate_per_second() * 60:.0f}/min"
+        )
+
+    @admin.display(description="Circuit")
+    def circuit(self, obj):
+        until = breakers.open_until(obj.endpoint)
+        if until > time.time():
+            return f"open for {int(until - time.time())} s"
+        return "closed"
