@@ -16,6 +16,8 @@ from pages.media import share_image
 from pages.safety import text
 from pages.safety.links import blocked_flags, link_host, validate_link_url
 from pages.safety.moderation import AbuseReport, BlockedDomain  # noqa: F401  (models of this app)
+from pages.change_notes import ChangeNote  # noqa: F401
+from pages.former_addresses import FormerAddress  # noqa: F401
 from pages.source import source
 
 RESERVED_SLUGS = frozenset(
@@ -137,7 +139,8 @@ class Page(models.Model):
     background_color = models.CharField(max_length=7, blank=True)
     accent_color = models.CharField(max_length=7, blank=True)
     videos_shown = models.PositiveSmallIntegerField(default=VIDEOS_PER_SCREEN)
-    show_follower_count = models.BooleanField(default=True)
+    # Off until the creator switches it on: the sign-in page promises so.
+    show_follower_count = models.BooleanField(default=False)
     # {network: handle} for the row of social icons under the bio (pages/socials.py).
     socials = models.JSONField(default=dict, blank=True)
     # The creator's time zone as their browser reported it; schedules are
@@ -380,6 +383,8 @@ class Page(models.Model):
                 "last_synced_at": iso(self.last_synced_at),
                 "last_sync_error": self.last_sync_error,
             },
+            "former_addresses": [a.export() for a in self.former_addresses.all()],
+            "change_log": [note.export() for note in self.change_notes.all()],
             "links": [link.export() for link in self.links.all()],
             "videos": [video.export() for video in self.videos.order_by("-create_time")],
             "stats": [row.export() for row in self.daily_counts.order_by("day", "metric")],

@@ -19,6 +19,8 @@ NOT_EXPORTED = {
     "pages.Video": {"id", "page"},
     "stats.DailyCount": {"id", "page"},
     "stats.HourlyCount": {"id", "page"},
+    "pages.ChangeNote": {"id", "page"},
+    "pages.FormerAddress": {"id", "page"},
 }
 
 
@@ -65,4 +67,5 @@ def overview(request):
         "page": page,
         "last_fetched": page.last_synced_at if page else None,
         "next_fetch": page.next_sync_at() if page else None,
+        "change_notes": list(page.change_notes.all()[:50]) if page else [],
     }

@@ -202,6 +202,8 @@ def test_the_export_holds_every_stored_field_of_alices_page(signed_in, alice_pag
     video.cover.save("7301.webp", ContentFile(b"RIFF"))
     stat = page.daily_counts.create(day=now.date(), metric="link_clicks", subject="9", count=3)
     hour = page.hourly_counts.create(hour=now.replace(minute=0), metric="views", count=12)
+    note = page.change_notes.create(text="Your follower count is no longer shown")
+    former = page.former_addresses.create(slug="alice_old", expires_at=now)
 
     data = json.loads(signed_in.get("/dashboard/data/export/").content)["page"]
 
@@ -211,6 +213,8 @@ def test_the_export_holds_every_stored_field_of_alices_page(signed_in, alice_pag
         "pages.Video": (Video.objects.get(pk=video.pk), data["videos"][0]),
         "stats.DailyCount": (stat, data["stats"][0]),
         "stats.HourlyCount": (hour, data["hourly_stats"][0]),
+        "pages.ChangeNote": (note, data["change_log"][0]),
+        "pages.FormerAddress": (former, data["former_addresses"][0]),
     }
     missing = []
     for label, (obj, section) in exported.items():

@@ -19,6 +19,8 @@ def alice_page(alice, tiktok, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         sync(alice)
     page = page_of(alice)
+    page.show_follower_count = True  # she switched it on
+    page.save()
     Link.objects.create(page=page, title="My merch shop", url="https://shop.example.com")
     Link.objects.create(page=page, title="Mail me", url="mailto:alice@example.com", position=2)
     page.bump_version()

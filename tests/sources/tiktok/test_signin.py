@@ -428,3 +428,18 @@ def test_request_parameters_cannot_replace_the_redirect_uri_or_the_state(client,
     query = parse_qs(urlsplit(response["Location"]).query)
     assert query["redirect_uri"] == [settings.SITE_URL + CALLBACK]
     assert query["state"] != ["fixed"] and query["client_key"] == [settings.TIKTOK_CLIENT_KEY]
+
+
+def test_the_follower_count_stays_off_until_alice_switches_it_on(client, tiktok):
+    """The sign-in page promises the count is shown "only if you switch it
+    on": granting every scope and changing nothing shows no count."""
+    sign_in(client, tiktok)  # every scope, 1200 followers
+    page = Page.objects.get()
+    page.follower_count = 1200  # as the first sync stores it
+    page.save()
+
+    public = client.get("/@alice").content.decode()
+    appearance = client.get("/dashboard/appearance/").content.decode()
+
+    assert page.follower_count == 1200 and "followers" not in public
+    assert 'name="show_follower_count" id="id_show_follower_count">' in appearance  # unticked
