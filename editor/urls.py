@@ -1,6 +1,6 @@
 from django.urls import path
 
-from editor import views
+from editor import address_views, views
 
 urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
@@ -8,6 +8,7 @@ urlpatterns = [
     path("dashboard/links/order/", views.link_reorder, name="link_reorder"),
     path("dashboard/socials/", views.socials_edit, name="socials_edit"),
     path("dashboard/share/", views.share, name="share"),
+    path("dashboard/address/", address_views.page_address, name="page_address"),
     path("dashboard/links/<int:link_id>/", views.link_edit, name="link_edit"),
     path("dashboard/links/<int:link_id>/delete/", views.link_delete, name="link_delete"),
     path("dashboard/links/<int:link_id>/move/", views.link_move, name="link_move"),

@@ -12,12 +12,12 @@ from django.utils.text import slugify
 from accounts.personal_data import iso
 from pages import cache as page_cache
 from pages import cdn, colours
+from pages.change_notes import ChangeNote  # noqa: F401
+from pages.former_addresses import FormerAddress
 from pages.media import share_image
 from pages.safety import text
 from pages.safety.links import blocked_flags, link_host, validate_link_url
 from pages.safety.moderation import AbuseReport, BlockedDomain  # noqa: F401  (models of this app)
-from pages.change_notes import ChangeNote  # noqa: F401
-from pages.former_addresses import FormerAddress  # noqa: F401
 from pages.source import source
 
 RESERVED_SLUGS = frozenset(
@@ -206,7 +206,8 @@ class Page(models.Model):
 
     @classmethod
     def unique_slug(cls, *candidates):
-        """The first free, non-reserved slug built from the candidates."""
+        """The first free, non-reserved slug built from the candidates: not
+        another page's address, former address (for a year) or TikTok username."""
         base = ""
         for candidate in candidates:
             base = slugify(candidate or "").replace("-", "_")[:30]
@@ -214,7 +215,11 @@ class Page(models.Model):
                 break
         base = base or "creator"
         slug, n = base, 1
-        while cls.is_reserved(slug) or cls.objects.filter(slug__iexact=slug).exists():
+        while (
+            cls.is_reserved(slug)
+            or cls.objects.filter(Q(slug__iexact=slug) | Q(username__iexact=slug)).exists()
+            or FormerAddress.objects.kept().filter(slug__iexact=slug).exists()
+        ):
             n += 1
             slug = f"{base}{n}"
         return slug

@@ -22,8 +22,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 
 from editor.forms import ReportForm
+from pages import addresses, cdn, colours, socials
 from pages import cache as page_cache
-from pages import cdn, colours, socials
 from pages.models import MAX_VIDEOS_SHOWN, VIDEOS_PER_SCREEN, Link, Page, Video
 from pages.safety.links import ALLOWED_SCHEMES, blocked_flags, is_blocked, link_host
 from pages.sync import schedule as syncing
@@ -101,16 +101,12 @@ def _render(request, slug, screen, cached):
     generation = page_cache.slug_generation()
     page = Page.objects.select_related("user").filter(slug__iexact=slug).first()
     if page is None:
-        # A TikTok handle with dots, which a page address cannot hold, leads
-        # to its creator's page (/@daily.sketch -> /@dailysketch).
-        owner = (
-            "." in slug
-            and Page.objects.filter(username__iexact=slug, is_suspended=False)
-            .order_by("-last_synced_at")
-            .first()
-        )
-        if owner:
-            return redirect(f"/@{owner.slug}")
+        # An address a page left leads to it for a year; a creator's TikTok
+        # username leads to their page, wherever it is (/@daily.sketch ->
+        # /@dailysketch): neither is ever offered to someone else.
+        owner, permanent = addresses.page_for(slug)
+        if owner is not None:
+            return redirect(f"/@{owner.slug}", permanent=permanent)
         page_cache.remember_missing(slug, generation)
         return _unavailable(request, 404, slug)
     page_cache.remember_state(page, cached)

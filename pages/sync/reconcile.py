@@ -140,6 +140,10 @@ def _sync_profile(page):
                     transaction.on_commit(lambda: delete(old), robust=True)
     if changed:
         page.save(update_fields=changed)
+    if "username" in changed:
+        # /@username now leads to the page: no process may still call it free.
+        page_cache.forget_slug(page.username)
+        transaction.on_commit(lambda: page_cache.forget_slug(page.username))
     return changed
 
 

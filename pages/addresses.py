@@ -1,0 +1,121 @@
+"""A page's address (/@slug): the one its TikTok username gives, offered in
+one click when it differs, or one the creator picks. Moving keeps the old
+address leading to the page for a year (pages/former_addresses.py); nobody
+else may take it meanwhile, nor another creator's TikTok username."""
+
+import re
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from pages import cache as page_cache
+from pages.former_addresses import KEPT_FOR, FormerAddress
+from pages.models import Page
+
+# At most this many moves in MOVES_WINDOW: each leaves an address that other
+# creators cannot take for a year.
+MOVES_ALLOWED = 3
+MOVES_WINDOW = timedelta(days=30)
+# What slugify() keeps as it is: no "_" at either end.
+_SHAPE = re.compile(r"^[a-z0-9][a-z0-9_]{0,28}[a-z0-9]$")
+
+
+def address_for(username):
+    """The address a TikTok username gives ("Fern.Petal" -> "fernpetal")."""
+    return slugify(username or "").replace("-", "_")[:30]
+
+
+def problem(page, slug, now=None):
+    """Why the page cannot move to /@slug, in the creator's words, or None."""
+    if not _SHAPE.match(slug):
+        return (
+            "Use 2 to 30 lower-case letters, digits or underscores, "
+            "beginning and ending with a letter or digit."
+        )
+    if slug == page.slug:
+        return f"Your page is already at /@{slug}."
+    if Page.is_reserved(slug):
+        return f"/@{slug} is kept for the site itself. Try another address."
+    if not is_free_for(page, slug):
+        return f"/@{slug} is taken. Try another address."
+    next_move = next_move_at(page, now)
+    if next_move is not None:
+        return (
+            f"You moved your page {MOVES_ALLOWED} times in the last {MOVES_WINDOW.days} days. "
+            f"You can move it again from {next_move:%-d %B %Y}."
+        )
+    return None
+
+
+def is_free_for(page, slug):
+    """Whether no other page holds /@slug: as its address, as an address it
+    left less than a year ago, or as its TikTok username."""
+    others = Page.objects.exclude(pk=page.pk)
+    return not (
+        others.filter(slug__iexact=slug).exists()
+        or others.filter(username__iexact=slug).exists()
+        or FormerAddress.objects.kept().filter(slug__iexact=slug).exclude(page=page).exists()
+    )
+
+
+def next_move_at(page, now=None):
+    """When the page may move again, or None when it may now."""
+    now = now or timezone.now()
+    moves = list(
+        page.former_addresses.filter(created__gt=now - MOVES_WINDOW).values_list(
+            "created", flat=True
+        )
+    )
+    if len(moves) < MOVES_ALLOWED:
+        return None
+    return sorted(moves)[-MOVES_ALLOWED] + MOVES_WINDOW
+
+
+def offered(page):
+    """The address the page's TikTok username gives, when the page is not
+    there yet and may move there now; else None."""
+    slug = address_for(page.username).lower()
+    if not slug or slug == page.slug.lower():
+        return None
+    return slug if problem(page, slug) is None else None
+
+
+def move(page, slug, now=None):
+    """Give the page the address /@slug (checked by `problem`); its old one
+    leads to it for a year. Returns the old address."""
+    now = now or timezone.now()
+    old = page.slug
+    with transaction.atomic():
+        # Moving back to an address it left: that address is the page's again.
+        page.former_addresses.filter(slug__iexact=slug).update(expires_at=now)
+        FormerAddress.objects.create(page=page, slug=old, created=now, expires_at=now + KEPT_FOR)
+        page.slug = slug
+        page.save(update_fields=["slug"])
+        for address in (old, slug):
+            page_cache.forget_slug(address)
+            transaction.on_commit(lambda address=address: page_cache.forget_slug(address))
+        page.bump_version(old_slugs=[old])
+    return old
+
+
+def page_for(slug, now=None):
+    """Where a missing /@slug leads: (page, permanent) for an address a page
+    left less than a year ago (permanent) or a creator's TikTok username
+    (temporary: the address may still become theirs), else (None, False)."""
+    former = (
+        FormerAddress.objects.kept(now)
+        .filter(slug__iexact=slug)
+        .select_related("page")
+        .order_by("-created")
+        .first()
+    )
+    if former is not None:
+        return former.page, True
+    owner = (
+        Page.objects.filter(username__iexact=slug, is_suspended=False)
+        .order_by("-last_synced_at")
+        .first()
+    )
+    return owner, False
