@@ -83,6 +83,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "linkinbio.showcase.ShowcaseReadOnlyMiddleware",
     "axes.middleware.AxesMiddleware",
+    "linkinbio.not_allowed.BrandedNotAllowedMiddleware",
 ]
 
 # The header your reverse proxy puts the client's address in (its last

@@ -117,3 +117,13 @@ def test_signed_in_creator_finds_dashboard_and_data_in_the_navigation(client, dj
     assert 'href="/dashboard/"' in html
     assert 'href="/dashboard/data/"' in html
     assert "Sign out" in html
+
+
+@pytest.mark.parametrize(("method", "url"), [("post", "/@alice"), ("put", "/style/abc.css")])
+def test_an_address_opened_the_wrong_way_answers_the_sites_own_page(client, method, url):
+    """Never the browser's empty "HTTP ERROR 405"."""
+    response = getattr(client, method)(url)
+
+    assert response.status_code == 405 and response["Allow"]
+    html = response.content.decode()
+    assert "This address cannot be opened that way" in html and 'href="/"' in html
