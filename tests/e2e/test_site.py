@@ -32,3 +32,17 @@ def test_on_a_phone_the_sign_in_button_stands_apart_from_the_footer(page, live_s
     button = page.get_by_role("button", name="Continue with TikTok").bounding_box()
     footer = page.locator("footer.footer").bounding_box()
     assert footer["y"] - (button["y"] + button["height"]) >= 16
+
+
+def test_on_a_phone_continue_with_tiktok_is_in_the_first_screen_with_what_it_asks_under_it(
+    page, live_server
+):
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.goto(live_server.url + "/signin/")
+
+    button = page.get_by_role("button", name="Continue with TikTok").bounding_box()
+    asked = page.get_by_role("heading", name="What we ask for, and why").bounding_box()
+
+    assert button["y"] + button["height"] <= 740
+    # The scopes' explanation comes right under the button, before anything else.
+    assert 0 < asked["y"] - (button["y"] + button["height"]) <= 120
