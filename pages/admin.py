@@ -145,7 +145,8 @@ class AbuseReportAdmin(admin.ModelAdmin):
 
     @admin.action(description="Mark as resolved")
     def resolve(self, request, queryset):
-        queryset.update(resolved=True)
+        resolved = queryset.filter(resolved=False).update(resolved=True)
+        self.message_user(request, f"Marked {resolved} report(s) as resolved.")
 
     @admin.action(description="Suspend the reported pages and resolve")
     def suspend_pages(self, request, queryset):

@@ -2,6 +2,7 @@
 
 import pytest
 from django.tasks import default_task_backend
+from django.utils import timezone
 
 from accounts.models import User
 from pages.models import AbuseReport, Link
@@ -97,3 +98,31 @@ def test_admin_cannot_rename_a_page_to_a_reserved_or_taken_address(
     )
     assert response.status_code == 200  # the form again, with the error
     assert page_of(alice).slug == "alice"
+
+
+def test_marking_reports_resolved_says_how_many(admin_client, alice):
+    page = page_of(alice)
+    reports = [AbuseReport.objects.create(page=page, reason="spam") for _ in range(2)]
+
+    response = run_action(
+        admin_client, "/admin/pages/abusereport/", "resolve", [r.pk for r in reports]
+    )
+
+    assert "Marked 2 report(s) as resolved." in response.content.decode()
+    assert not AbuseReport.objects.filter(resolved=False).exists()
+
+
+def test_the_admins_daily_counts_name_each_link_and_video(admin_client, alice):
+    page = page_of(alice)
+    link = page.links.create(title="My merch shop", url="https://shop.example.com")
+    page.videos.create(tiktok_id="7301", title="Sourdough at dawn", create_time=timezone.now())
+    day = timezone.now().date()
+    page.daily_counts.create(day=day, metric="link_clicks", subject=str(link.pk), count=3)
+    page.daily_counts.create(day=day, metric="video_plays", subject="7301", count=5)
+    page.daily_counts.create(day=day, metric="source", subject="instagram.com", count=2)
+
+    html = admin_client.get("/admin/stats/dailycount/").content.decode()
+
+    assert f"My merch shop (link {link.pk})" in html
+    assert "Sourdough at dawn (video 7301)" in html
+    assert "instagram.com" in html
