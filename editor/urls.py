@@ -1,6 +1,6 @@
 from django.urls import path
 
-from editor import address_views, views
+from editor import address_views, appeal_views, views
 
 urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
@@ -9,6 +9,7 @@ urlpatterns = [
     path("dashboard/socials/", views.socials_edit, name="socials_edit"),
     path("dashboard/share/", views.share, name="share"),
     path("dashboard/address/", address_views.page_address, name="page_address"),
+    path("dashboard/appeal/", appeal_views.appeal, name="appeal"),
     path("dashboard/links/<int:link_id>/", views.link_edit, name="link_edit"),
     path("dashboard/links/<int:link_id>/delete/", views.link_delete, name="link_delete"),
     path("dashboard/links/<int:link_id>/move/", views.link_move, name="link_move"),

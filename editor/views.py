@@ -31,7 +31,7 @@ from editor.forms import (
     VideoLinkForm,
     VideosShownForm,
 )
-from pages import addresses, colours
+from pages import addresses, colours, suspending
 from pages.media import files as media
 from pages.media import icon_queue
 from pages.models import MAX_LINKS, Link, Page, Video
@@ -136,6 +136,7 @@ def _dashboard_context(request, page, link_form=None, socials_form=None):
         "page": page,
         "connection": connection,
         "address_offer": addresses.offered(page),
+        "suspension": suspending.status_for_creator(page),
         "links": links,
         "link_form": link_form or LinkForm(time_zone=zone, initial={"kind": Link.LINK}),
         "socials_form": socials_form or SocialsForm(page=page),

@@ -1,13 +1,18 @@
 from django import forms
 from django.contrib import admin, messages
 from django.db import transaction
+from django.template.response import TemplateResponse
 
 from pages import cache as page_cache
+from pages import suspending
 from pages.models import (
+    SUSPENSION_REASONS,
     SYNC_BOOKKEEPING_FIELDS,
     AbuseReport,
+    Appeal,
     BlockedDomain,
     Link,
+    ModerationDecision,
     Page,
     Video,
 )
@@ -19,6 +24,19 @@ class LinkInline(admin.TabularInline):
     extra = 0
     fields = ["title", "url", "position", "enabled", "starts_at", "ends_at", "clicks"]
     readonly_fields = ["clicks"]
+
+
+class ModerationDecisionInline(admin.TabularInline):
+    """Who decided what about the page, newest first."""
+
+    model = ModerationDecision
+    extra = 0
+    can_delete = False
+    fields = ["created", "decided_by", "action", "reason", "note"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 class PageAdminForm(forms.ModelForm):
@@ -48,7 +66,7 @@ class PageAdmin(admin.ModelAdmin):
     ]
     list_filter = ["is_suspended", "is_showcased", "theme"]
     search_fields = ["slug", "display_name", "username", "user__username"]
-    inlines = [LinkInline]
+    inlines = [LinkInline, ModerationDecisionInline]
     actions = ["suspend", "unsuspend", "force_sync"]
     readonly_fields = [
         "avatar",
@@ -75,24 +93,15 @@ class PageAdmin(admin.ModelAdmin):
         super().save_related(request, form, formsets, change)
         form.instance.bump_version(old_slugs=getattr(form.instance, "old_slugs", []))
 
-    @admin.action(description="Suspend the selected pages (visitors get “unavailable”)")
+    @admin.action(description="Suspend the selected pages (visitors get “unavailable”)…")
     def suspend(self, request, queryset):
-        self._set_suspended(request, queryset, True, "Suspended")
+        return ask_reason_and_suspend(self, request, list(queryset), "suspend")
 
     @admin.action(description="Unsuspend the selected pages")
     def unsuspend(self, request, queryset):
-        self._set_suspended(request, queryset, False, "Unsuspended")
-
-    def _set_suspended(self, request, queryset, suspended, done):
         pages = list(queryset)
-        for page in pages:
-            page.is_suspended = suspended
-            page.save(update_fields=["is_suspended"])
-            page.bump_version()
-        if not suspended:
-            # By id: the list's own filter (say "suspended: yes") no longer holds.
-            Page.objects.filter(pk__in=[page.pk for page in pages]).syncable().reschedule()
-        self.message_user(request, f"{done} {len(pages)} page(s).")
+        suspending.unsuspend(pages, by=request.user)
+        self.message_user(request, f"Unsuspended {len(pages)} page(s).")
 
     @admin.action(description="Sync the selected pages now")
     def force_sync(self, request, queryset):
@@ -103,6 +112,45 @@ class PageAdmin(admin.ModelAdmin):
         self.message_user(
             request, f"Queued {queued} sync(s); paused or busy pages were skipped.", level
         )
+
+
+class SuspendForm(forms.Form):
+    reason = forms.ChoiceField(
+        choices=SUSPENSION_REASONS,
+        widget=forms.RadioSelect,
+        help_text="Visitors of the page read this reason.",
+    )
+    note = forms.CharField(
+        required=False,
+        max_length=200,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="What to tell the creator",
+        help_text="Shown on the creator's dashboard beside the reason, never to visitors.",
+    )
+
+
+def ask_reason_and_suspend(model_admin, request, pages, action, initial=None):
+    """The suspend actions ask a reason first (a second screen); None once done."""
+    form = SuspendForm(request.POST if "apply" in request.POST else None)
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        suspending.suspend(pages, by=request.user, reason=data["reason"], note=data["note"])
+        reason = dict(SUSPENSION_REASONS)[data["reason"]]
+        model_admin.message_user(request, f"Suspended {len(pages)} page(s): {reason}.")
+        return None
+    if not form.is_bound and initial in dict(SUSPENSION_REASONS):
+        form = SuspendForm(initial={"reason": initial})
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "title": "Why are these pages suspended?",
+        "opts": model_admin.model._meta,
+        "form": form,
+        "pages": pages,
+        "action": action,
+        "selected": request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME),
+        "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+    }
+    return TemplateResponse(request, "admin/pages/suspend.html", context)
 
 
 class BumpOnSave:
@@ -148,13 +196,20 @@ class AbuseReportAdmin(admin.ModelAdmin):
         resolved = queryset.filter(resolved=False).update(resolved=True)
         self.message_user(request, f"Marked {resolved} report(s) as resolved.")
 
-    @admin.action(description="Suspend the reported pages and resolve")
+    @admin.action(description="Suspend the reported pages and resolve…")
     def suspend_pages(self, request, queryset):
-        for report in queryset.select_related("page"):
-            report.page.is_suspended = True
-            report.page.save(update_fields=["is_suspended"])
-            report.page.bump_version()
-        queryset.update(resolved=True)
+        pages = list(Page.objects.filter(pk__in=queryset.values("page")))
+        reasons = set(queryset.values_list("reason", flat=True))
+        answer = ask_reason_and_suspend(
+            self,
+            request,
+            pages,
+            "suspend_pages",
+            initial=next(iter(reasons)) if len(reasons) == 1 else None,
+        )
+        if answer is None:
+            queryset.update(resolved=True)
+        return answer
 
 
 @admin.register(BlockedDomain)
@@ -165,3 +220,40 @@ class BlockedDomainAdmin(admin.ModelAdmin):
     @admin.display(description="Links pointing to it")
     def links_to_it(self, obj):
         return Link.objects.filter(url__icontains=f"{obj.domain}").count()
+
+
+@admin.register(Appeal)
+class AppealAdmin(admin.ModelAdmin):
+    """Suspended creators' appeals, open ones first."""
+
+    list_display = ["page", "created", "status", "page_reason", "short_message"]
+    list_filter = ["status"]
+    search_fields = ["page__slug", "message"]
+    readonly_fields = ["page", "created", "message", "status", "decided_at"]
+    actions = ["grant", "refuse"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("page")
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description="Suspended for")
+    def page_reason(self, obj):
+        return obj.page.get_suspended_for_display() or "–"
+
+    @admin.display(description="Message")
+    def short_message(self, obj):
+        return obj.message[:120]
+
+    @admin.action(description="Grant: unsuspend the pages")
+    def grant(self, request, queryset):
+        pages = list(Page.objects.filter(pk__in=queryset.filter(status=Appeal.OPEN).values("page")))
+        suspending.unsuspend(pages, by=request.user, note="Appeal granted")
+        self.message_user(request, f"Granted {len(pages)} appeal(s); the pages are back up.")
+
+    @admin.action(description="Refuse: the pages stay suspended")
+    def refuse(self, request, queryset):
+        count = queryset.filter(status=Appeal.OPEN).count()
+        suspending.refuse_appeals(queryset, by=request.user)
+        self.message_user(request, f"Refused {count} appeal(s).")

@@ -153,6 +153,7 @@ def state_of(page):
         "version": page.version,
         "stale_at": page.stale_at().timestamp(),
         "gone": page.is_suspended,
+        "gone_for": page.suspended_for if page.is_suspended else "",
         "sync": page.can_sync(),
     }
 

@@ -19,6 +19,8 @@ from pages.safety import text
 from pages.safety.links import blocked_flags, link_host, validate_link_url
 from pages.safety.moderation import AbuseReport, BlockedDomain  # noqa: F401  (models of this app)
 from pages.source import source
+from pages.suspensions import REASONS as SUSPENSION_REASONS
+from pages.suspensions import Appeal, ModerationDecision  # noqa: F401
 
 RESERVED_SLUGS = frozenset(
     """
@@ -149,6 +151,8 @@ class Page(models.Model):
 
     # Site state.
     is_suspended = models.BooleanField(default=False)
+    # Why, in the list's words (visitors read them) and the admin's own (the creator reads them).
+    suspended_for = models.CharField(max_length=20, choices=SUSPENSION_REASONS, blank=True)
     suspended_reason = models.CharField(max_length=200, blank=True)
     is_showcased = models.BooleanField(default=False)
     version = models.PositiveIntegerField(default=1)
@@ -369,7 +373,10 @@ class Page(models.Model):
             },
             "moderation": {
                 "is_suspended": self.is_suspended,
+                "suspended_for": self.suspended_for,
                 "suspended_reason": self.suspended_reason,
+                "decisions": [d.export() for d in self.moderation_decisions.all()],
+                "appeals": [appeal.export() for appeal in self.appeals.all()],
                 "is_showcased": self.is_showcased,
             },
             "settings": {

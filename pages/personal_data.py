@@ -21,6 +21,8 @@ NOT_EXPORTED = {
     "stats.HourlyCount": {"id", "page"},
     "pages.ChangeNote": {"id", "page"},
     "pages.FormerAddress": {"id", "page"},
+    "pages.ModerationDecision": {"id", "page", "decided_by"},  # which admin is not the creator's
+    "pages.Appeal": {"id", "page"},
 }
 
 

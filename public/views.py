@@ -71,7 +71,7 @@ def public_page(request, slug):
     if state["slug"] != slug:
         return _to_canonical(state["slug"], screen)
     if state["gone"]:
-        return _unavailable(request, 410)
+        return _unavailable(request, 410, gone_for=state.get("gone_for", ""))
     return from_cache(request, state, screen) or _cold(request, slug, screen, state)
 
 
@@ -113,7 +113,7 @@ def _render(request, slug, screen, cached):
     if page.slug != slug:
         return _to_canonical(page.slug, screen)
     if page.is_suspended:
-        return _unavailable(request, 410)
+        return _unavailable(request, 410, gone_for=page.suspended_for)
     context = _context(page, screen)
     if context is None:
         raise Http404("No such screen")
@@ -150,16 +150,21 @@ def _respond(request, state, entry):
     return response
 
 
-def _unavailable(request, status, slug=None):
+def _unavailable(request, status, slug=None, gone_for=""):
     """404 or 410. The same for every address but the free name a 404 invites
-    its owner to claim, so rendered once per process: a flood of made-up
-    addresses costs no rendering."""
+    its owner to claim (and a 410's reason), so rendered once per process: a
+    flood of made-up addresses costs no rendering."""
     claimable = status == 404 and slug is not None and Page.is_claimable(slug)
-    if (status, claimable) not in _unavailable_bodies:
-        context = {"status": status, "free_name": _FREE_NAME if claimable else ""}
+    key = (status, claimable, gone_for)
+    if key not in _unavailable_bodies:
+        context = {
+            "status": status,
+            "free_name": _FREE_NAME if claimable else "",
+            "gone_for": gone_for,
+        }
         body = render_to_string("pages/unavailable.html", context)
-        _unavailable_bodies[status, claimable] = body.encode()
-    body = _unavailable_bodies[status, claimable]
+        _unavailable_bodies[key] = body.encode()
+    body = _unavailable_bodies[key]
     if claimable:
         body = body.replace(_FREE_NAME.encode(), escape(slug.lower()).encode())
     response = HttpResponse(body, content_type="text/html; charset=utf-8", status=status)

@@ -96,7 +96,8 @@ def change_form(page, **changes):
                 data[field.name] = "on"
         else:
             data[field.name] = "" if value is None else value
-    data.update({"links-TOTAL_FORMS": 0, "links-INITIAL_FORMS": 0})
+    for inline in ("links", "moderation_decisions"):
+        data.update({f"{inline}-TOTAL_FORMS": 0, f"{inline}-INITIAL_FORMS": 0})
     data.update(changes)
     return data
 

@@ -22,12 +22,18 @@ def run_action(admin_client, url, action, ids):
     return admin_client.post(url, {"action": action, "_selected_action": ids}, follow=True)
 
 
+def suspend(admin_client, url, action, ids, reason="spam", note=""):
+    """The suspend actions ask why on a second screen."""
+    data = {"action": action, "_selected_action": ids, "apply": "1", "reason": reason, "note": note}
+    return admin_client.post(url, data, follow=True)
+
+
 def test_admin_suspends_and_unsuspends_a_page(admin_client, alice, tiktok, visitor):
     sync(alice)
     page = page_of(alice)
     AbuseReport.objects.create(page=page, reason="spam", message="fake giveaway")
     assert visitor.get("/@alice").status_code == 200
-    run_action(admin_client, "/admin/pages/page/", "suspend", [page.pk])
+    suspend(admin_client, "/admin/pages/page/", "suspend", [page.pk])
     assert visitor.get("/@alice").status_code == 410
     assert visitor.get(f"/l/v{page.videos.first().pk}").status_code == 404
     run_action(admin_client, "/admin/pages/page/", "unsuspend", [page.pk])

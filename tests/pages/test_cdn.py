@@ -169,7 +169,8 @@ def test_a_suspension_purges_the_page_and_its_pictures(
     committed(
         django_capture_on_commit_callbacks,
         lambda: admin_client.post(
-            "/admin/pages/page/", {"action": "suspend", "_selected_action": [synced.pk]}
+            "/admin/pages/page/",
+            {"action": "suspend", "_selected_action": [synced.pk], "apply": "1", "reason": "spam"},
         ),
     )
     pictures = [synced.avatar.url] + [v.cover.url for v in synced.videos.all()]

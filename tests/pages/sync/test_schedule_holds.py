@@ -41,7 +41,8 @@ def test_a_page_unsuspended_from_the_list_of_suspended_pages_is_synced_again_at_
     page = page_of(alice)
     with time_machine.travel(timezone.now(), tick=False):
         admin_client.post(
-            "/admin/pages/page/", {"action": "suspend", "_selected_action": [page.pk]}
+            "/admin/pages/page/",
+            {"action": "suspend", "_selected_action": [page.pk], "apply": "1", "reason": "spam"},
         )
         syncing.enqueue_due_syncs()  # the claim fails: set aside for a day
         assert queued_pages() == []
