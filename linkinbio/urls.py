@@ -1,12 +1,10 @@
 from django.conf import settings
 from django.contrib import admin
-from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
-from django.views.decorators.cache import cache_page
 from django.views.generic import RedirectView
 
 from linkinbio import views
-from public.sitemaps import PageSitemap
+from public.sitemaps import PageSitemap, sitemap_xml
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -17,7 +15,7 @@ urlpatterns = [
     path("favicon.ico", views.favicon, name="favicon"),
     path(
         "sitemap.xml",
-        cache_page(3600)(sitemap),
+        sitemap_xml,
         {"sitemaps": {"pages": PageSitemap}},
         name="django.contrib.sitemaps.views.sitemap",
     ),

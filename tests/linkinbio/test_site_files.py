@@ -100,3 +100,21 @@ def test_a_crash_gets_the_branded_500(production, monkeypatch):
     html = response.content.decode()
     assert "Something went wrong on our side" in html and "Nothing you saved is lost" in html
     assert "database fell over" not in html and "Traceback" not in html
+
+
+def test_an_unsuspended_page_is_in_the_sitemap_at_once(client, admin_client, settings):
+    settings.SITE_URL = "https://linkin.example"
+    make_creator("bob", page=True)
+    bob = Page.objects.get(slug="bob")
+    bob.is_suspended = True
+    bob.save()
+    assert "@bob" not in client.get("/sitemap.xml").content.decode()
+
+    admin_client.post("/admin/pages/page/", {"action": "unsuspend", "_selected_action": [bob.pk]})
+
+    assert "<loc>https://linkin.example/@bob</loc>" in client.get("/sitemap.xml").content.decode()
+    admin_client.post(
+        "/admin/pages/page/",
+        {"action": "suspend", "_selected_action": [bob.pk], "apply": "1", "reason": "spam"},
+    )
+    assert "@bob" not in client.get("/sitemap.xml").content.decode()
