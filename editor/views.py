@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.db.models import Max, Q, Sum
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.middleware.csp import get_nonce
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.csp import CSP, build_policy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_sameorigin
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_safe
 
 from editor.forms import (
     AppearanceForm,
@@ -112,6 +112,33 @@ def _use_creator_zone(request, page):
     return name
 
 
+def _screen_on_get(screen):
+    """A form's address opened with GET (a reload after a refused form, Enter
+    in the address bar, a bookmark) leads to the screen the form is on:
+    `screen` is a URL name or a function of the view's arguments to its address."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if request.method in ("GET", "HEAD"):
+                return redirect(screen(*args, **kwargs) if callable(screen) else reverse(screen))
+            if request.method != "POST":
+                return HttpResponseNotAllowed(["GET", "HEAD", "POST"])
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def _at_link(link_id):
+    return f"{reverse('dashboard')}#link-{link_id}"
+
+
+def _at_video(video_id, field=None):
+    return f"{reverse('dashboard_videos')}#video-{video_id}"
+
+
 def _after_link_saved(link):
     """Queue the fetch of the link's site icon once the save is committed."""
     icon_queue.queue_icon(link)
@@ -169,7 +196,7 @@ def _changed(request, page, text):
 
 
 @login_required
-@require_POST
+@_screen_on_get(lambda: f"{reverse('dashboard')}#links-h")
 @_in_creator_zone
 def link_add(request):
     page = _page_for(request.user)
@@ -211,7 +238,7 @@ def link_edit(request, link_id):
 
 
 @login_required
-@require_POST
+@_screen_on_get("dashboard")
 def link_delete(request, link_id):
     link = _get_link(request, link_id)
     with transaction.atomic():
@@ -221,7 +248,7 @@ def link_delete(request, link_id):
 
 
 @login_required
-@require_POST
+@_screen_on_get(_at_link)
 def link_toggle(request, link_id):
     link = _get_link(request, link_id)
     with transaction.atomic():
@@ -233,7 +260,7 @@ def link_toggle(request, link_id):
 
 
 @login_required
-@require_POST
+@_screen_on_get(_at_link)
 def link_move(request, link_id):
     """Move a link one place up or down (works without JavaScript)."""
     link = _get_link(request, link_id)
@@ -253,7 +280,7 @@ def link_move(request, link_id):
 
 
 @login_required
-@require_POST
+@_screen_on_get("dashboard")
 def link_reorder(request):
     """Put the links in the order sent (drag and drop, or the keyboard):
     `order` lists every link id of the page once."""
@@ -286,7 +313,7 @@ def _wants_json(request):
 
 
 @login_required
-@require_POST
+@_screen_on_get(lambda: f"{reverse('dashboard')}#socials-h")
 @_in_creator_zone
 def socials_edit(request):
     """The social icons under the bio."""
@@ -351,22 +378,22 @@ def videos(request):
 
 
 @login_required
-@require_POST
 def video_edit(request, video_id):
-    """The link under one video ("Shop this look")."""
+    """The link under one video ("Shop this look"): its own screen on GET."""
     video = _get_video(request, video_id)
-    form = VideoLinkForm(request.POST, instance=video, prefix=f"v{video.pk}")
-    if form.is_valid():
+    form = VideoLinkForm(request.POST or None, instance=video, prefix=f"v{video.pk}")
+    if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             form.save()
             _changed(request, video.page, "The video's link is saved.")
-        return redirect(f"{reverse('dashboard_videos')}#video-{video.pk}")
+        return redirect(_at_video(video.pk))
     context = {"page": video.page, "video": video, "video_form": form}
-    return render(request, "pages/video_edit.html", context, status=400)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "pages/video_edit.html", context, status=status)
 
 
 @login_required
-@require_POST
+@_screen_on_get(_at_video)
 def video_toggle(request, video_id, field):
     """Hide or show, pin or unpin one video: one button, one post."""
     if field not in ("hidden", "pinned"):
@@ -435,7 +462,7 @@ def appearance_preview(request):
 
 
 @login_required
-@require_POST
+@_screen_on_get("dashboard")
 def sync_now(request):
     """Ask for an update from TikTok now (at most once a minute)."""
     page = _page_for(request.user)

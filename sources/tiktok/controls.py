@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from sources.tiktok.models import TikTokConnection
 
@@ -36,14 +36,18 @@ def _set_paused(request, paused):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def pause(request):
+    if request.method != "POST":  # a reload, the address bar: the screen the button is on
+        return redirect("your_data")
     return _set_paused(request, True)
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def resume(request):
+    if request.method != "POST":
+        return redirect("your_data")
     return _set_paused(request, False)
 
 
@@ -72,7 +76,7 @@ def disconnect(request):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def grant(request):
     """Re-run TikTok's consent so the creator can grant the scopes they declined.
 
@@ -80,6 +84,8 @@ def grant(request):
     scopes of its own authorization only, so asking for the missing ones
     alone would lose the profile scopes the page is built from.
     """
+    if request.method != "POST":
+        return redirect("your_data")
     connection = TikTokConnection.of(request.user)
     if connection is None:
         return redirect("signin")

@@ -114,7 +114,9 @@ def test_bob_never_sees_alices_history(client, alice, bob):
 
 
 def test_alice_pauses_and_resumes_syncing(signed_in, alice):
-    assert signed_in.get("/dashboard/data/pause/").status_code == 405
+    reloaded = signed_in.get("/dashboard/data/pause/")  # the address bar pauses nothing
+    assert reloaded["Location"] == "/dashboard/data/"
+    assert not TikTokConnection.objects.get(user=alice).sync_paused
 
     response = signed_in.post("/dashboard/data/pause/", follow=True)
 
