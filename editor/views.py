@@ -374,7 +374,7 @@ def videos(request):
         ],
         "connection": source.connection(request.user),
     }
-    return render(request, "pages/videos.html", context)
+    return render(request, "pages/videos.html", context, status=400 if form.errors else 200)
 
 
 @login_required

@@ -1,0 +1,72 @@
+"""What a new creator meets on a 360 px phone: a refused link is told in the
+first screen and survives a reload; a creator who declined the profile scope
+grants it and moves to /@<username> in one click, her old address redirecting."""
+
+import pytest
+from playwright.sync_api import expect
+
+from accounts.tiktok.models import TikTokConnection
+from pages.models import Page
+from tests.e2e import steps
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+PHONE = {"width": 360, "height": 740}
+
+
+def test_a_refused_link_is_told_in_the_first_screen_and_a_reload_shows_no_405(alice):
+    page = alice
+    page.set_viewport_size(PHONE)
+    page.goto(page.url)  # her dashboard, on the phone
+    steps.add_link(page, "My shop", "javascript:alert(1)")
+
+    summary = page.locator("#not-saved")
+    expect(summary).to_be_visible()
+    box = summary.bounding_box()
+    assert box["y"] >= 0 and box["y"] + box["height"] <= PHONE["height"]  # the first screen
+    assert page.evaluate("document.activeElement.id") == "not-saved"  # read out at once
+    summary.get_by_role("link").first.click()
+    assert page.evaluate("document.activeElement.id") == "id_url"  # the field to fix
+
+    page.goto(page.url)  # Enter in the address bar
+    assert "405" not in page.content()
+    expect(page.get_by_role("heading", name="Links")).to_be_visible()
+    page.go_back()
+    page.reload()
+    assert "HTTP ERROR" not in page.content()
+
+
+def test_a_creator_who_declined_her_username_moves_to_it_in_one_click(page, live_server, tiktok):
+    page.set_viewport_size(PHONE)
+    page.goto(live_server.url + "/signin/")
+    page.get_by_role("button", name="Continue with TikTok").click()
+    page.wait_for_url("**/sandbox/tiktok/v2/auth/authorize/**")
+    page.get_by_role("radio", name="Alice Dances").check()
+    for optional in page.locator("input[type=checkbox][name=scope]").all():
+        optional.set_checked(False)  # the basic scope only
+    page.get_by_role("button", name="Authorize").click()
+    page.wait_for_url("**/dashboard/")
+    steps.run_tasks()
+    old = Page.objects.get().slug
+    assert old == "alice_dances" and Page.objects.get().username == ""
+
+    # She grants the rest from "Your data"; the sync brings @alice.dances.
+    page.goto(live_server.url + "/dashboard/data/")
+    page.get_by_role("button", name="Grant the rest on TikTok").click()
+    steps.allow_on_tiktok(page)
+    assert "user.info.profile" in TikTokConnection.objects.get().scopes
+    steps.run_tasks()
+    page.reload()
+
+    offer = page.get_by_role("button", name=f"Move to /@{steps.SLUG}")
+    expect(offer).to_be_visible()
+    assert offer.bounding_box()["y"] < PHONE["height"] * 2
+    offer.click()
+    page.wait_for_url("**/dashboard/")
+    expect(page.get_by_text(f"Your page is now at /@{steps.SLUG}")).to_be_visible()
+
+    visit = page.context.request.get(live_server.url + f"/@{old}", max_redirects=0)
+    assert visit.status == 301 and visit.headers["location"] == f"/@{steps.SLUG}"
+    page.goto(live_server.url + f"/@{old}")
+    assert page.url.endswith(f"/@{steps.SLUG}")
+    expect(page.get_by_role("heading", name="Alice Dances")).to_be_visible()
