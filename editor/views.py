@@ -449,15 +449,24 @@ def appearance_preview(request):
     query string, unsaved (the Appearance form's live preview). Without a
     query string: as saved."""
     page = _page_for(request.user)
-    warnings = []
+    warnings, shown_with = [], ""
     if request.GET:
+        saved = page.background_color, page.accent_color
         form = AppearanceForm(request.GET, instance=page)
         form.is_valid()  # the valid choices are on form.instance; the others keep their saved value
         page = form.instance
-        # Colours that would be refused are not shown: the preview says so at once.
+        # Colours that would be refused are not shown: the preview says so at
+        # once, and shows the saved pair instead (never half of each).
         for name in ("background_color", "accent_color"):
             warnings += form.errors.get(name, [])
-    response = HttpResponse(public.preview_html(page, warnings))
+        if warnings:
+            page.background_color, page.accent_color = saved
+            shown_with = (
+                "your saved colours"
+                if any(saved)
+                else f"the colours of the {page.get_theme_display()} theme"
+            )
+    response = HttpResponse(public.preview_html(page, warnings, shown_with))
     return _with_policy(request, response, **{"frame-ancestors": [CSP.SELF]})
 
 

@@ -177,11 +177,16 @@ _FREE_NAME = "[free name]"
 _unavailable_bodies = {}
 
 
-def preview_html(page, warnings=()):
+def preview_html(page, warnings=(), shown_with=""):
     """The first screen of a page as visitors would see it (not cached, not
     counted), without its script: the preview frame runs none. `warnings`
-    say which unsaved choices it cannot show."""
-    context = {**_context(page, 1), "preview": True, "preview_warnings": warnings}
+    say which unsaved choices it cannot show, `shown_with` what it shows instead."""
+    context = {
+        **_context(page, 1),
+        "preview": True,
+        "preview_warnings": warnings,
+        "preview_shown_with": shown_with,
+    }
     return render_to_string("pages/public.html", context)
 
 

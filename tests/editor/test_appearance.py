@@ -189,11 +189,13 @@ def test_preview_leaves_out_refused_colours_and_shows_the_saved_page_without_cho
     ).content.decode()
     assert "theme-mint" in bad and "#000000" not in bad and "/style/mint-000000" not in bad
     # ...and says why at once, before any save is refused.
-    assert 'role="alert"><strong>Shown with your saved colours:</strong>' in bad
+    # (Alice never saved colours of her own: Mint's are shown, and it says so.)
+    assert "shown with the colours of the Mint theme instead" in bad
+    assert "your saved colours" not in bad
     assert "Text on this background has a contrast of" in bad
     saved = alice_client.get("/dashboard/appearance/preview").content.decode()
     assert 'class="profile theme-classic btn-pill"' in saved
-    assert "Shown with your saved colours" not in saved
+    assert "are not shown here" not in saved
 
 
 def test_the_appearance_page_may_frame_its_preview_and_nothing_else(alice_client, alice):
@@ -247,3 +249,22 @@ def test_a_stylesheet_no_page_shows_is_kept_only_minutes(theme, background, acce
     response = Client().get(f"/style/{theme}-{background}-{accent}.css")
     assert response.status_code == 200
     assert response["Cache-Control"] == "public, max-age=300"
+
+
+def test_a_refused_colour_on_a_page_with_saved_colours_says_those_are_shown(alice_client, alice):
+    page = page_of(alice)
+    page.background_color, page.accent_color = "#fdf6e3", "#0f6e4d"
+    page.save()
+
+    bad = alice_client.get(
+        "/dashboard/appearance/preview",
+        {
+            **LOOK,
+            "theme": "midnight",
+            "custom_colours": "on",
+            "background_color": "#ffffff",
+            "accent_color": "#ffeb3b",
+        },
+    ).content.decode()
+
+    assert "shown with your saved colours instead" in bad and "ffeb3b" not in bad
