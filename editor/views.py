@@ -34,7 +34,7 @@ from editor.forms import (
 from pages import addresses, colours, suspending
 from pages.media import files as media
 from pages.media import icon_queue
-from pages.models import MAX_LINKS, Link, Page, Video
+from pages.models import MAX_LINKS, VIDEOS_PER_SCREEN, Link, Page, Video
 from pages.safety.links import blocked_flags, link_host
 from pages.source import source
 from pages.sync import schedule as syncing
@@ -373,6 +373,7 @@ def videos(request):
             (video, VideoLinkForm(instance=video, prefix=f"v{video.pk}")) for video in items
         ],
         "connection": source.connection(request.user),
+        "per_screen": VIDEOS_PER_SCREEN,
     }
     return render(request, "pages/videos.html", context, status=400 if form.errors else 200)
 

@@ -47,3 +47,16 @@ def shown_url(url):
         return url
     netloc = parts.netloc.replace(parts.hostname, hosts.shown(parts.hostname), 1)
     return parts._replace(netloc=netloc).geturl()
+
+
+@register.filter
+def shown_host(url):
+    """Where a link goes, in a few characters: its host as `shown_url` writes
+    it, or the address itself for mail and phone links."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return url.split(":", 1)[-1] if parts.scheme.lower() in ("mailto", "tel") else url
+    return hosts.shown(parts.hostname)

@@ -5,8 +5,8 @@ grants it and moves to /@<username> in one click, her old address redirecting.""
 import pytest
 from playwright.sync_api import expect
 
-from accounts.tiktok.models import TikTokConnection
 from pages.models import Page
+from sources.tiktok.models import TikTokConnection
 from tests.e2e import steps
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -70,3 +70,16 @@ def test_a_creator_who_declined_her_username_moves_to_it_in_one_click(page, live
     page.goto(live_server.url + f"/@{old}")
     assert page.url.endswith(f"/@{steps.SLUG}")
     expect(page.get_by_role("heading", name="Alice Dances")).to_be_visible()
+
+
+def test_on_a_phone_each_link_shows_where_it_goes(alice):
+    page = alice
+    page.set_viewport_size(PHONE)
+    mine = Page.objects.get(slug=steps.SLUG)
+    mine.links.create(title="My merch", url="https://shop.example.com/a/very/long/path?ref=tt")
+    mine.links.create(title="Mail me", url="mailto:alice@example.com")
+    page.reload()
+
+    merch = page.locator("ol.dash-links > li", has_text="My merch")
+    expect(merch.get_by_text("shop.example.com", exact=True)).to_be_visible()
+    expect(page.get_by_text("alice@example.com", exact=True)).to_be_visible()

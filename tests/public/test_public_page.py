@@ -283,3 +283,22 @@ def test_an_address_with_a_trailing_slash_leads_to_the_page(alice_page, visitor)
     assert response.status_code == 301
     assert response["Location"] == "/@alice?utm_source=tiktok"
     assert visitor.get("/@alice/", follow=True).status_code == 200
+
+
+@pytest.mark.parametrize(("shown", "more_link"), [(12, False), (30, True)])
+def test_the_videos_tab_and_the_page_agree_on_the_more_videos_link(
+    alice, tiktok, visitor, client, shown, more_link
+):
+    tiktok.videos = [tiktok.add_video() for _ in range(18)]
+    page = page_of(alice)
+    page.videos_shown = shown
+    page.save()
+    sync(alice)
+    client.force_login(alice)
+
+    tab = client.get("/dashboard/videos/").content.decode()
+    public = visitor.get("/@alice").content.decode()
+
+    assert ('href="/@alice?page=2#videos">More videos' in public) is more_link
+    assert ("with a “More videos” link to the next ones" in tab) is more_link
+    assert ("with no “More videos” link" in tab) is not more_link
