@@ -22,7 +22,8 @@ TOTALS = (
     ("video_link_clicks", "Video link clicks"),
 )
 TOP = 10
-CSV_HEADER = ("day", "metric", "subject", "count")
+# "title" came last, after "count": sheets that read the first four columns still do.
+CSV_HEADER = ("day", "metric", "subject", "count", "title")
 
 
 @dataclass
@@ -193,9 +194,11 @@ def last_hours(page, now=None, hours=48):
 
 
 def csv_rows(page):
-    """The page's daily rows in long form: (day, metric, subject, count), where
-    a link is named by its title and a video by its TikTok id."""
+    """The page's daily rows in long form: (day, metric, subject, count,
+    title), where a link's subject is its title and a video's its TikTok id;
+    the title names the link or the video (empty for other subjects)."""
     titles = {str(pk): title for pk, title in page.links.values_list("pk", "title")}
+    video_titles = dict(page.videos.values_list("tiktok_id", "title"))
     merged = {}
     for day, metric, subject, count in DailyCount.objects.filter(page=page).values_list(
         "day", "metric", "subject", "count"
@@ -211,4 +214,10 @@ def csv_rows(page):
     for (day, metric, subject), count in sorted(
         merged.items(), key=lambda kv: (kv[0][0], order[kv[0][1]], kv[0][2])
     ):
-        yield day, metric, subject, count
+        if metric == "link_clicks":
+            title = subject
+        elif metric in ("video_plays", "video_link_clicks") and subject:
+            title = video_titles.get(subject, "deleted video")
+        else:
+            title = ""
+        yield day, metric, subject, count, title

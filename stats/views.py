@@ -37,7 +37,7 @@ def stats(request):
 @login_required
 @require_safe
 def stats_csv(request):
-    """The page's daily rows as CSV, long form: day,metric,subject,count."""
+    """The page's daily rows as CSV, long form: day,metric,subject,count,title."""
     page = Page.objects.filter(user=request.user).first()
     if page is None:
         raise Http404("No page")
@@ -46,8 +46,8 @@ def stats_csv(request):
     response["Cache-Control"] = "private, no-store"
     writer = csv.writer(response, lineterminator="\n")
     writer.writerow(stats_report.CSV_HEADER)
-    for day, metric, subject, count in stats_report.csv_rows(page):
-        writer.writerow((day, metric, _spreadsheet_safe(subject), count))
+    for day, metric, subject, count, title in stats_report.csv_rows(page):
+        writer.writerow((day, metric, _spreadsheet_safe(subject), count, _spreadsheet_safe(title)))
     return response
 
 

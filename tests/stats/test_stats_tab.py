@@ -84,7 +84,10 @@ def test_bob_sees_only_his_own_numbers(busy_alice, bob, bob_client):
     html = bob_client.get("/dashboard/stats/").content.decode()
     assert 'data-metric="views">0<' in html and "My shop" not in html
     assert "nothing yet" in html and "No visits in this period yet" in html
-    assert bob_client.get("/dashboard/stats.csv").content.decode() == "day,metric,subject,count\n"
+    assert (
+        bob_client.get("/dashboard/stats.csv").content.decode()
+        == "day,metric,subject,count,title\n"
+    )
 
 
 def test_a_stranger_is_sent_to_sign_in(client):
@@ -148,7 +151,9 @@ def test_scales_are_round_numbers():
 # The CSV.
 
 
-def test_the_csv_has_one_row_per_day_metric_and_subject(busy_alice, alice_client, today):
+def test_the_csv_has_one_row_per_day_metric_and_subject_named_by_its_title(
+    busy_alice, alice_client, today
+):
     page = page_of(busy_alice)
     Link.objects.create(page=page, title="=HYPERLINK(evil)", url="https://e.example.com")
     evil = page.links.get(title="=HYPERLINK(evil)")
@@ -163,22 +168,22 @@ def test_the_csv_has_one_row_per_day_metric_and_subject(busy_alice, alice_client
         (today - timedelta(days=10)).isoformat(),
     )
     assert response.content.decode().splitlines() == [
-        "day,metric,subject,count",
-        f"{ten},views,,100",
-        f"{ten},link_clicks,My shop,40",
-        f"{w},views,,50",
-        f"{t},views,,150",
-        f"{t},visitors,,120",
-        f"{t},link_clicks,'=HYPERLINK(evil),1",
-        f"{t},link_clicks,My shop,20",
-        f"{t},link_clicks,deleted link 99999,2",
-        f"{t},video_plays,7301,10",
-        f"{t},video_link_clicks,7301,5",
-        f"{t},source,direct,60",
-        f"{t},source,tiktok.com,140",
-        f"{t},device,phone,190",
-        f"{t},browser,TikTok,130",
-        f"{t},language,en-us,100",
+        "day,metric,subject,count,title",
+        f"{ten},views,,100,",
+        f"{ten},link_clicks,My shop,40,My shop",
+        f"{w},views,,50,",
+        f"{t},views,,150,",
+        f"{t},visitors,,120,",
+        f"{t},link_clicks,'=HYPERLINK(evil),1,'=HYPERLINK(evil)",
+        f"{t},link_clicks,My shop,20,My shop",
+        f"{t},link_clicks,deleted link 99999,2,deleted link 99999",
+        f"{t},video_plays,7301,10,Sourdough",
+        f"{t},video_link_clicks,7301,5,Sourdough",
+        f"{t},source,direct,60,",
+        f"{t},source,tiktok.com,140,",
+        f"{t},device,phone,190,",
+        f"{t},browser,TikTok,130,",
+        f"{t},language,en-us,100,",
     ]
 
 
