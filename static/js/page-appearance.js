@@ -5,10 +5,29 @@
   var frame = document.getElementById("preview");
   if (!form || !frame) return;
   var timer = null;
+  var loading = null;
+  // The next preview loads in a hidden frame and takes the shown one's place
+  // once it has loaded: the preview never flashes white between two looks.
   function update() {
     var params = new URLSearchParams(new FormData(form));
     params.delete("csrfmiddlewaretoken");
-    frame.src = frame.dataset.src + "?" + params.toString();
+    if (loading) loading.remove();
+    var next = frame.cloneNode(false);
+    next.removeAttribute("id");
+    next.hidden = true;
+    next.setAttribute("aria-hidden", "true");
+    next.addEventListener("load", function () {
+      if (loading !== next) return;
+      loading = null;
+      next.hidden = false;
+      next.removeAttribute("aria-hidden");
+      frame.remove();
+      next.id = "preview";
+      frame = next;
+    });
+    loading = next;
+    next.src = frame.dataset.src + "?" + params.toString();
+    frame.after(next);
   }
   function later() {
     clearTimeout(timer);

@@ -83,3 +83,66 @@ def test_on_a_phone_each_link_shows_where_it_goes(alice):
     merch = page.locator("ol.dash-links > li", has_text="My merch")
     expect(merch.get_by_text("shop.example.com", exact=True)).to_be_visible()
     expect(page.get_by_text("alice@example.com", exact=True)).to_be_visible()
+
+
+TOO_SMALL = """(selector) => [...document.querySelectorAll(selector)]
+  .map((el) => el.getBoundingClientRect())
+  .filter((box) => box.width && (box.height < 44 || box.width < 44))
+  .map((box) => `${Math.round(box.width)}x${Math.round(box.height)}`)"""
+
+
+def test_on_a_phone_nothing_is_flush_touching_or_too_small_to_tap(alice, live_server, visitor):
+    page = alice
+    page.set_viewport_size(PHONE)
+    mine = Page.objects.get(slug=steps.SLUG)
+    video = mine.videos.first()
+    page.goto(page.url)
+
+    # The creator's name stands clear of the top bar.
+    bar = page.locator("header.topbar").bounding_box()
+    name = page.locator(".dash-head h1").bounding_box()
+    assert name["y"] - (bar["y"] + bar["height"]) >= 16
+    # "Show this link" with its box is one 44 px target; so are the footer's links.
+    page.get_by_text("Add a link or a section header").click()
+    assert page.evaluate(TOO_SMALL, "details[open] .check") == []
+    assert page.evaluate(TOO_SMALL, "footer.footer a") == []
+    visitor.set_viewport_size(PHONE)
+    visitor.goto(live_server.url + f"/@{steps.SLUG}")
+    assert visitor.evaluate(TOO_SMALL, ".pf-foot a") == []
+
+    # "Save link" and "Cancel" stand apart.
+    page.goto(live_server.url + f"/dashboard/videos/{video.pk}/")
+    save = page.get_by_role("button", name="Save link").bounding_box()
+    cancel = page.get_by_role("link", name="Cancel").bounding_box()
+    apart = (
+        cancel["x"] - (save["x"] + save["width"])
+        if cancel["y"] == save["y"]
+        else (cancel["y"] - (save["y"] + save["height"]))
+    )
+    assert apart >= 8
+
+
+def test_the_appearance_preview_keeps_showing_the_page_while_the_next_look_loads(
+    alice, live_server
+):
+    page = alice
+    page.goto(live_server.url + "/dashboard/appearance/")
+    preview = page.frame_locator("#preview").locator("body")
+    expect(preview).to_have_class("profile theme-classic btn-pill")
+    shown_src = page.locator("#preview").get_attribute("src")
+    held = []
+    page.route("**/dashboard/appearance/preview?*", lambda route: held.append(route))
+
+    page.get_by_role("radio", name="Mint").check()
+    page.wait_for_timeout(600)  # past the form's 250 ms pause: the next look is asked for
+
+    assert held, "the next look was asked for"
+    # While it loads (in a hidden frame), the shown frame keeps showing the
+    # page it shows: it never turns into a blank, white document meanwhile.
+    assert page.locator("#preview").get_attribute("src") == shown_src
+    expect(page.locator("#preview")).to_be_visible()
+    expect(preview).to_have_class("profile theme-classic btn-pill")
+    held[-1].continue_()
+    page.unroute("**/dashboard/appearance/preview?*")
+    expect(preview).to_have_class("profile theme-mint btn-pill")
+    assert page.locator("iframe.phone").count() == 1
