@@ -2,7 +2,10 @@
 first screen and survives a reload; a creator who declined the profile scope
 grants it and moves to /@<username> in one click, her old address redirecting."""
 
+import io
+
 import pytest
+from PIL import Image
 from playwright.sync_api import expect
 
 from pages.models import Page
@@ -34,6 +37,29 @@ def test_a_refused_link_is_told_in_the_first_screen_and_a_reload_shows_no_405(al
     page.go_back()
     page.reload()
     assert "HTTP ERROR" not in page.content()
+
+
+def test_each_reason_in_the_error_summary_has_its_bullet_beside_its_first_line(alice):
+    page = alice
+    page.set_viewport_size(PHONE)
+    page.goto(page.url)
+    steps.add_link(page, "My shop", "javascript:alert(1)")
+
+    item = page.locator("#not-saved li").first
+    lines = item.evaluate(
+        """li => { const r = document.createRange();
+                   r.selectNodeContents(li.querySelector('a').firstChild);
+                   return [...r.getClientRects()].map(b => [b.top, b.bottom]); }"""
+    )
+    assert len(lines) >= 2  # the reason wraps on a phone
+    box = item.bounding_box()
+    gutter = {"x": box["x"] - 16, "y": box["y"], "width": 14, "height": box["height"]}
+    image = Image.open(io.BytesIO(page.screenshot(clip=gutter))).convert("L")
+    dark = lambda y: min(image.getpixel((x, y)) for x in range(image.width)) < 128  # noqa: E731
+    inked = [y for y in range(image.height) if dark(y)]
+    assert inked, "no bullet in the gutter"
+    bullet = box["y"] + (inked[0] + inked[-1]) / 2
+    assert lines[0][0] <= bullet <= lines[0][1]  # not beside the last line, as if a second reason
 
 
 def test_a_creator_who_declined_her_username_moves_to_it_in_one_click(page, live_server, tiktok):
