@@ -374,6 +374,7 @@ def videos(request):
         ],
         "connection": source.connection(request.user),
         "per_screen": VIDEOS_PER_SCREEN,
+        "showing": page.visible_videos().count(),
     }
     return render(request, "pages/videos.html", context, status=400 if form.errors else 200)
 

@@ -302,3 +302,20 @@ def test_the_videos_tab_and_the_page_agree_on_the_more_videos_link(
     assert ('href="/@alice?page=2#videos">More videos' in public) is more_link
     assert ("with a “More videos” link to the next ones" in tab) is more_link
     assert ("with no “More videos” link" in tab) is not more_link
+
+
+def test_the_videos_tab_counts_the_videos_visitors_see_when_fewer_than_the_number(
+    alice, tiktok, visitor, client
+):
+    tiktok.videos = [tiktok.add_video() for _ in range(9)]
+    page = page_of(alice)
+    page.videos_shown = 12
+    page.save()
+    sync(alice)
+    client.force_login(alice)
+
+    tab = client.get("/dashboard/videos/").content.decode()
+
+    assert "Visitors see 12 videos" not in tab  # they see the 9 there are
+    assert "raise the number" not in tab  # raising it shows nothing more
+    assert "every video you haven’t hidden (9)" in tab
