@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.db import transaction
 from django.template.response import TemplateResponse
+from django.utils.translation import ngettext
 
 from pages import cache as page_cache
 from pages import suspending
@@ -101,7 +102,10 @@ class PageAdmin(admin.ModelAdmin):
     def unsuspend(self, request, queryset):
         pages = list(queryset)
         suspending.unsuspend(pages, by=request.user)
-        self.message_user(request, f"Unsuspended {len(pages)} page(s).")
+        self.message_user(
+            request,
+            ngettext("Unsuspended %d page.", "Unsuspended %d pages.", len(pages)) % len(pages),
+        )
 
     @admin.action(description="Sync the selected pages now")
     def force_sync(self, request, queryset):
@@ -110,7 +114,10 @@ class PageAdmin(admin.ModelAdmin):
             queued += page.can_sync() and syncing.start(page.pk, stale_only=False, manual=True)
         level = messages.SUCCESS if queued else messages.WARNING
         self.message_user(
-            request, f"Queued {queued} sync(s); paused or busy pages were skipped.", level
+            request,
+            ngettext("Queued %d sync", "Queued %d syncs", queued) % queued
+            + "; paused or busy pages were skipped.",
+            level,
         )
 
 
@@ -136,7 +143,11 @@ def ask_reason_and_suspend(model_admin, request, pages, action, initial=None):
         data = form.cleaned_data
         suspending.suspend(pages, by=request.user, reason=data["reason"], note=data["note"])
         reason = dict(SUSPENSION_REASONS)[data["reason"]]
-        model_admin.message_user(request, f"Suspended {len(pages)} page(s): {reason}.")
+        model_admin.message_user(
+            request,
+            ngettext("Suspended %d page", "Suspended %d pages", len(pages)) % len(pages)
+            + f": {reason}.",
+        )
         return None
     if not form.is_bound and initial in dict(SUSPENSION_REASONS):
         form = SuspendForm(initial={"reason": initial})
@@ -194,7 +205,11 @@ class AbuseReportAdmin(admin.ModelAdmin):
     @admin.action(description="Mark as resolved")
     def resolve(self, request, queryset):
         resolved = queryset.filter(resolved=False).update(resolved=True)
-        self.message_user(request, f"Marked {resolved} report(s) as resolved.")
+        self.message_user(
+            request,
+            ngettext("Marked %d report as resolved.", "Marked %d reports as resolved.", resolved)
+            % resolved,
+        )
 
     @admin.action(description="Suspend the reported pages and resolve…")
     def suspend_pages(self, request, queryset):
@@ -250,10 +265,20 @@ class AppealAdmin(admin.ModelAdmin):
     def grant(self, request, queryset):
         pages = list(Page.objects.filter(pk__in=queryset.filter(status=Appeal.OPEN).values("page")))
         suspending.unsuspend(pages, by=request.user, note="Appeal granted")
-        self.message_user(request, f"Granted {len(pages)} appeal(s); the pages are back up.")
+        self.message_user(
+            request,
+            ngettext(
+                "Granted %d appeal; the page is back up.",
+                "Granted %d appeals; the pages are back up.",
+                len(pages),
+            )
+            % len(pages),
+        )
 
     @admin.action(description="Refuse: the pages stay suspended")
     def refuse(self, request, queryset):
         count = queryset.filter(status=Appeal.OPEN).count()
         suspending.refuse_appeals(queryset, by=request.user)
-        self.message_user(request, f"Refused {count} appeal(s).")
+        self.message_user(
+            request, ngettext("Refused %d appeal.", "Refused %d appeals.", count) % count
+        )

@@ -114,7 +114,7 @@ def test_marking_reports_resolved_says_how_many(admin_client, alice):
         admin_client, "/admin/pages/abusereport/", "resolve", [r.pk for r in reports]
     )
 
-    assert "Marked 2 report(s) as resolved." in response.content.decode()
+    assert "Marked 2 reports as resolved." in response.content.decode()
     assert not AbuseReport.objects.filter(resolved=False).exists()
 
 

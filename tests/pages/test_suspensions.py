@@ -26,7 +26,7 @@ def test_the_bulk_suspend_asks_why_before_it_suspends(admin_client, alice, visit
     assert "Why are these pages suspended?" in html and "Spam or scam links" in html
     assert not page_of(alice).is_suspended
     done = suspend(admin_client, "/admin/pages/page/", "suspend", [page.pk], "impersonation", "")
-    assert "Suspended 1 page(s): Pretending to be someone else." in done.content.decode()
+    assert "Suspended 1 page: Pretending to be someone else." in done.content.decode()
     gone = visitor.get("/@alice")
     assert gone.status_code == 410
     assert "taken down for pretending to be someone else" in gone.content.decode()
@@ -53,7 +53,7 @@ def test_alice_reads_why_and_appeals_and_the_admin_decides(admin_client, alice, 
     appeal = Appeal.objects.get()
     granted = run_action(admin_client, "/admin/pages/appeal/", "grant", [appeal.pk])
 
-    assert "Granted 1 appeal(s)" in granted.content.decode()
+    assert "Granted 1 appeal; the page is back up." in granted.content.decode()
     assert not page_of(alice).is_suspended
     assert Appeal.objects.get().status == Appeal.GRANTED
     log = list(ModerationDecision.objects.values_list("action", "decided_by__username", "reason"))
