@@ -13,7 +13,7 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 
 from linkinbio import media_storage
-from public import inline_style
+from public import inline_script, inline_style
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -392,7 +392,8 @@ WHITENOISE_MAX_AGE = 31536000 if not DEBUG else 0
 
 # Security. Django's built-in Content-Security-Policy: nothing from other
 # hosts, except the TikTok player frame a visitor asks for by pressing play,
-# and no inline code but the public page's stylesheet (public/inline_style.py).
+# and no inline code but the public page's stylesheet and script
+# (public/inline_style.py, public/inline_script.py), each admitted by its hash.
 from django.utils.csp import CSP  # noqa: E402
 
 SECURE_CSP = {
@@ -400,7 +401,7 @@ SECURE_CSP = {
     "img-src": [CSP.SELF, "data:"],
     # The public page's own stylesheet is inlined, admitted by its hash.
     "style-src": [CSP.SELF, inline_style.CSP_SOURCE],
-    "script-src": [CSP.SELF],
+    "script-src": [CSP.SELF, inline_script.CSP_SOURCE],
     # A trailing slash: a CSP source with a path matches that prefix, not only itself.
     "frame-src": [TIKTOK_PLAYER_BASE + "/"],
     "form-action": [CSP.SELF, TIKTOK_AUTH_BASE],

@@ -27,7 +27,7 @@ from pages import cache as page_cache
 from pages.models import MAX_VIDEOS_SHOWN, VIDEOS_PER_SCREEN, Link, Page, Video
 from pages.safety.links import ALLOWED_SCHEMES, blocked_flags, is_blocked, link_host
 from pages.sync import schedule as syncing
-from public import reports
+from public import fold, reports
 from stats import counting as stats
 
 # A report is a reason and at most 1000 characters: even percent-encoded,
@@ -224,10 +224,17 @@ def _context(page, screen):
     description = page.summary
     followers = page.follower_count if page.show_follower_count else None
     shown_socials = socials.shown(page.socials)
+    links = list(page.visible_links()) if screen == 1 else []
+    shown = videos[(screen - 1) * VIDEOS_PER_SCREEN : screen * VIDEOS_PER_SCREEN]
     return {
         "page": page,
-        "links": list(page.visible_links()) if screen == 1 else [],
-        "videos": videos[(screen - 1) * VIDEOS_PER_SCREEN : screen * VIDEOS_PER_SCREEN],
+        "links": links,
+        "videos": shown,
+        # The first cover is the largest picture a phone paints (else the profile picture).
+        "covers_first": any(video.cover for video in shown[:1])
+        and fold.covers_seen_first(
+            bool(page.avatar), page.title, page.shown_bio, shown_socials, links
+        ),
         "screen": screen,
         "previous_screen": screen - 1 if screen > 1 else None,
         "next_screen": screen + 1 if screen < screens else None,

@@ -4,7 +4,7 @@ from django import template
 from django.utils.safestring import mark_safe
 
 from pages.safety import hosts
-from public import inline_style
+from public import inline_script, inline_style
 
 register = template.Library()
 
@@ -14,6 +14,13 @@ def page_css():
     """The public page's stylesheet, to inline in a <style> element (its
     bytes exactly: the Content-Security-Policy admits them by their hash)."""
     return mark_safe(inline_style.CSS)  # noqa: S308 (our own static file)
+
+
+@register.simple_tag
+def page_js():
+    """The public page's script, to inline in a <script> element (its bytes
+    exactly: the Content-Security-Policy admits them by their hash)."""
+    return mark_safe(inline_script.SCRIPT)  # noqa: S308 (our own static file)
 
 
 @register.filter

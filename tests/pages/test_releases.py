@@ -1,7 +1,7 @@
 """A deploy shows its own pages at once. Two releases run side by side over
 one shared cache, as during a rolling deploy: each serves the HTML its own
 code renders, and every static file named on a page it serves answers 200
-from that release, although the new one changed the page's script (so its
+from that release, although the new one changed the page's icon (so its
 hashed name) and no longer has the old file."""
 
 import re
@@ -36,14 +36,14 @@ def production(settings):
 @pytest.fixture
 def build(settings, tmp_path):
     """Builds a release from this checkout's static files, the public page's
-    script ending with `js`, as a deploy does (collectstatic into its own
+    icon ending with `svg`, as a deploy does (collectstatic into its own
     folder); returns a function that makes it the running one."""
 
-    def build(name, js):
+    def build(name, svg):
         static = tmp_path / name / "static"
         shutil.copytree(ROOT / "static", static)
-        with (static / "js" / "page-player.js").open("a") as script:
-            script.write(js)
+        with (static / "img" / "icon.svg").open("a") as icon:
+            icon.write(svg)
         settings.STATICFILES_DIRS = [static]
         settings.STATIC_ROOT = tmp_path / name / "root"
         # The public page's files are the project's own; the apps' are not needed.
@@ -74,7 +74,7 @@ def test_a_new_release_serves_its_own_page_at_once_beside_the_old_one(production
     page.background_color, page.accent_color = "#fff8e7", "#8a1c0c"
     page.save()
     old = build("old", "")
-    new = build("new", "\n// the new release\n")
+    new = build("new", "\n<!-- the new release -->\n")
 
     old_site = run(settings, old)
     old_body = old_site.get("/@alice").content.decode()

@@ -1,7 +1,8 @@
 """A visitor's phone paints Alice's page without waiting for the site's
 stylesheets: the page carries its own small stylesheet inline (admitted by
-the Content-Security-Policy), the dashboard's styles stay on the dashboard,
-and the covers a visitor sees first are fetched first."""
+the Content-Security-Policy), and its script too, the dashboard's styles stay
+on the dashboard, and the largest picture a phone shows first is fetched
+first."""
 
 import base64
 import hashlib
@@ -9,6 +10,7 @@ import re
 
 import pytest
 
+from pages.models import Link
 from tests.helpers import page_of, sync
 
 pytestmark = pytest.mark.django_db
@@ -63,15 +65,45 @@ def test_a_missing_or_suspended_page_paints_the_same_way(alice, visitor, address
     inline_style_is_allowed(response)
 
 
-def test_the_covers_seen_first_come_first_and_the_rest_when_scrolled_near(synced, visitor):
-    html = visitor.get("/@alice").content.decode()
+def pictures(html):
+    avatar = re.search(r'<img class="pf-avatar"[^>]*>', html).group(0)
     covers = re.findall(r"<img src=\"/media/pages/[^\"]+/c-[^>]*>", html)
+    return avatar, covers
+
+
+def test_a_page_that_opens_on_its_covers_fetches_the_first_cover_first(synced, visitor):
+    avatar, covers = pictures(visitor.get("/@alice").content.decode())
     assert len(covers) >= 4
-    # At 360x740 a phone shows two covers a row, and the third is below the fold.
-    for cover in covers[:2]:
-        assert 'fetchpriority="high"' in cover and "lazy" not in cover
+    # At 360x740 the first row of covers shows: the first cover is the largest
+    # picture painted, and the others wait for it.
+    assert 'fetchpriority="high"' in covers[0] and "lazy" not in covers[0]
+    assert 'fetchpriority="low"' in covers[1] and "lazy" not in covers[1]
     for cover in covers[2:]:
+        assert 'loading="lazy"' in cover and 'fetchpriority="low"' in cover
+    assert 'fetchpriority="low"' in avatar
+
+
+def test_a_page_that_opens_on_its_links_fetches_the_profile_picture_first(synced, visitor):
+    for n in range(8):
+        Link.objects.create(page=synced, title=f"My shop no. {n}", url=f"https://example.com/{n}")
+    synced.bump_version()
+    avatar, covers = pictures(visitor.get("/@alice").content.decode())
+    assert 'fetchpriority="high"' in avatar
+    # Below the fold: each one fetched once scrolled near, then as any picture in view.
+    for cover in covers:
         assert 'loading="lazy"' in cover and "fetchpriority" not in cover
+
+
+def test_the_page_plays_videos_with_its_own_script_and_no_script_request(synced, visitor):
+    for response in (visitor.get("/@alice"), visitor.get("/@alice")):
+        html = response.content.decode()
+        scripts = re.findall(r"<script>(.*?)</script>", html, re.DOTALL)
+        assert len(scripts) == 1 and "data-player" in scripts[0]
+        assert "<script src=" not in html
+        digest = base64.b64encode(hashlib.sha256(scripts[0].encode()).digest()).decode()
+        policy = response["Content-Security-Policy"]
+        script_src = next(d for d in policy.split(";") if d.strip().startswith("script-src"))
+        assert f"'sha256-{digest}'" in script_src and "unsafe-inline" not in script_src
 
 
 def test_the_dashboards_styles_load_on_the_dashboard_only(synced, alice_client, client):

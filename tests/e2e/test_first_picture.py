@@ -1,0 +1,43 @@
+"""On a phone, the picture Alice's page asks for first is the largest one it
+paints: her first cover when its row shows without scrolling, her profile
+picture when her links fill the screen (public/fold.py guesses which)."""
+
+import pytest
+
+from pages.models import Link, Page
+from tests.e2e.steps import SLUG
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+LARGEST_PAINT = """() => new Promise(resolve => {
+  new PerformanceObserver(list => {
+    const entries = list.getEntries();
+    const last = entries[entries.length - 1];
+    resolve({tag: last.element ? last.element.tagName : null, url: last.url || null});
+  }).observe({type: "largest-contentful-paint", buffered: true});
+})"""
+
+
+@pytest.mark.parametrize("links", [0, 3, 5, 6, 10])
+def test_the_largest_picture_a_phone_paints_is_the_one_fetched_first(
+    synced_creator, browser, live_server, links
+):
+    page = Page.objects.get(user=synced_creator)
+    for n in range(links):
+        Link.objects.create(page=page, title=f"My shop no. {n + 1}", url=f"https://example.com/{n}")
+    page.bump_version()
+    context = browser.new_context(
+        viewport={"width": 360, "height": 740}, device_scale_factor=3, is_mobile=True
+    )
+    try:
+        phone = context.new_page()
+        phone.goto(f"{live_server.url}/@{SLUG}", wait_until="load")
+        first = phone.locator('img[fetchpriority="high"]')
+        assert first.count() == 1
+        largest = phone.evaluate(LARGEST_PAINT)
+        if largest["tag"] == "IMG":  # else a text, which waits for no picture
+            assert largest["url"] == first.evaluate("img => img.currentSrc")
+        covers_first = phone.locator('.pf-grid img[fetchpriority="high"]').count() == 1
+        assert covers_first == (links <= 5)
+    finally:
+        context.close()
