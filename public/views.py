@@ -8,7 +8,6 @@ stale snapshot is synced without the visitor waiting.
 
 import json
 import math
-import re
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
@@ -27,7 +26,7 @@ from pages import cache as page_cache
 from pages.models import MAX_VIDEOS_SHOWN, VIDEOS_PER_SCREEN, Link, Page, Video
 from pages.safety.links import ALLOWED_SCHEMES, blocked_flags, is_blocked, link_host
 from pages.sync import schedule as syncing
-from public import fold, reports
+from public import content_coding, fold, reports
 from stats import counting as stats
 
 # A report is a reason and at most 1000 characters: even percent-encoded,
@@ -39,7 +38,6 @@ TOO_MANY_REPORTS = (
 )
 MAX_SCREEN = math.ceil(MAX_VIDEOS_SHOWN / VIDEOS_PER_SCREEN)
 _JSON_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
-_GZIP = re.compile(r"\bgzip\b")
 
 
 class LinkRedirect(HttpResponseRedirect):
@@ -136,9 +134,14 @@ def _respond(request, state, entry):
     syncing.request_from_visit(state)
     # META, not request.headers: building the latter costs the warm path more
     # than everything else it does.
+    # Each body its own strong ETag: a cache never answers a 304 for the
+    # gzipped bytes to a browser holding the plain ones.
+    gzipped = content_coding.accepts_gzip(request.META.get("HTTP_ACCEPT_ENCODING", ""))
+    if gzipped:
+        etag = f'{etag[:-1]}-gzip"'
     if etag in request.META.get("HTTP_IF_NONE_MATCH", ""):
         response = HttpResponseNotModified()
-    elif _GZIP.search(request.META.get("HTTP_ACCEPT_ENCODING", "")):
+    elif gzipped:
         response = HttpResponse(compressed, content_type="text/html; charset=utf-8")
         response["Content-Encoding"] = "gzip"
     else:

@@ -71,3 +71,69 @@ def test_any_accept_encoding_gets_a_page_the_browser_can_read(synced, alice_clie
         assert response.status_code == 200
         assert response.get("Content-Encoding") in (None, "gzip")
         assert "</html>" in html_of(response)
+
+
+# Accept-Encoding as browsers, proxies and odd clients send it, and whether it
+# takes gzip (RFC 9110, 12.5.3: a weight of 0 refuses a coding).
+ACCEPTS = [
+    ("gzip", True),
+    ("gzip, deflate, br, zstd", True),
+    ("br;q=1.0, gzip;q=0.8, *;q=0.1", True),
+    ("x-gzip", True),
+    ("gzip;q=0", False),
+    ("gzip; q=0.000", False),
+    ("br, GZIP;Q=0", False),
+    ("*;q=0", False),
+    ("gzip;q=0, *", False),
+    ("identity", False),
+    ("", False),
+    ("gzip;q=nonsense", False),
+]
+
+
+@pytest.mark.parametrize(("accept", "takes_gzip"), ACCEPTS)
+def test_a_browser_that_refuses_gzip_gets_the_plain_page(
+    synced, alice_client, visitor, accept, takes_gzip
+):
+    for client, url in ((visitor, "/@alice"), (visitor, "/@alice"), (alice_client, "/dashboard/")):
+        response = client.get(url, HTTP_ACCEPT_ENCODING=accept)
+        assert response.status_code == 200
+        assert (response.get("Content-Encoding") == "gzip") is takes_gzip, (url, accept)
+        assert "Accept-Encoding" in response["Vary"]
+        assert "</html>" in html_of(response)
+
+
+def test_the_gzipped_and_the_plain_page_never_share_an_etag(synced, visitor):
+    visitor.get("/@alice")  # warm
+    plain = visitor.get("/@alice")
+    packed = visitor.get("/@alice", HTTP_ACCEPT_ENCODING="gzip")
+    assert plain["ETag"] != packed["ETag"]
+    assert not plain["ETag"].startswith("W/") and not packed["ETag"].startswith("W/")
+    # Each revalidates with its own tag, and only with its own.
+    for response, accept in ((plain, ""), (packed, "gzip")):
+        again = visitor.get(
+            "/@alice", HTTP_ACCEPT_ENCODING=accept, HTTP_IF_NONE_MATCH=response["ETag"]
+        )
+        assert again.status_code == 304 and again["ETag"] == response["ETag"]
+    crossed = visitor.get("/@alice", HTTP_ACCEPT_ENCODING="gzip", HTTP_IF_NONE_MATCH=plain["ETag"])
+    assert crossed.status_code == 200 and crossed["Content-Encoding"] == "gzip"
+    crossed = visitor.get("/@alice", HTTP_IF_NONE_MATCH=packed["ETag"])
+    assert crossed.status_code == 200 and "Content-Encoding" not in crossed
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    accepts=st.lists(
+        st.sampled_from([a for a, _ in ACCEPTS])
+        | st.text(st.characters(min_codepoint=32, max_codepoint=126), max_size=30),
+        min_size=2,
+        max_size=4,
+    )
+)
+def test_one_etag_always_names_the_same_bytes(synced, visitor, accepts):
+    bodies = {}
+    for accept in accepts:
+        response = visitor.get("/@alice", HTTP_ACCEPT_ENCODING=accept)
+        assert bodies.setdefault(response["ETag"], response.content) == response.content
