@@ -22,7 +22,8 @@ media folder, and production settings (DEBUG off, whitenoise manifest). Makes
    same warm page (wrk with tests/bench/visitors.lua: a new address each
    time, with a browser from a pool, or never seen before): rounds of
    ROUND_SECONDS, each holding at least one flush of the counts by each
-   process, alternating; the ratios of the medians, the slowest requests
+   process, alternating; the ratios of the medians, the slowest requests,
+   beside those of the same bytes as a static file in rounds between them
 9. to 12. (tests/bench/frontend.py) a cover image vs a static file of the same
    bytes, from an S3 server and from local disk; Lighthouse's mobile LCP of
    public pages beside static copies of them; the bytes a 360x740 phone
@@ -226,9 +227,12 @@ ROUND_SECONDS = 12
 ROUNDS = 3
 
 
-def distinct_visitors(site, slug):
+def distinct_visitors(processes, site, site_port, slug, static_root):
     """Warm page throughput with a new visitor per request vs one visitor,
-    and the slowest request meanwhile: counting must cost the visitors nothing."""
+    and the slowest request meanwhile: counting must cost the visitors nothing.
+    Rounds on a static file of the same bytes (whitenoise, no view, no
+    counting) alternate with them: its slowest request is what the server and
+    the machine alone cost, the floor of the page's."""
     from stats import counting as stats
     from stats.models import DailyCount
 
@@ -238,21 +242,38 @@ def distinct_visitors(site, slug):
     if not load.wrk_path():
         return ["8. distinct visitors: skipped (wrk not installed: apt-get install wrk)"]
     url = f"{site}/@{slug}"
+    _, body, _, _ = load.get(url)
+    copies = [static_root / "bench-visitors.html", static_root / "bench-visitors.html.gz"]
+    copies[0].write_bytes(body)
+    copies[1].write_bytes(gzip.compress(body, compresslevel=9, mtime=0))
+    processes.stop("site")
+    processes.start_gunicorn("site", site_port)  # whitenoise lists static files at start
+    static_url = f"{site}/static/bench-visitors.html"
     load.get(url)  # warm
     script = Path(__file__).with_name("visitors.lua")
-    rounds = {"new": [], "unique": [], "one": []}
+    rounds = {"new": [], "unique": [], "one": [], "static": []}
     worst = dict.fromkeys(rounds, 0.0)
     errors = 0
     time.sleep(stats.FLUSH_SECONDS + 2)  # earlier sections' counts are stored
     views, visitors = stored("views"), stored("visitors")
-    for n in range(ROUNDS):
-        for mode in rounds:
-            rps, bad, slowest = load.wrk_round(
-                url, ROUND_SECONDS, script=script, args=(mode, str(n))
-            )
-            rounds[mode].append(rps)
-            worst[mode], errors = max(worst[mode], slowest), errors + bad
+    try:
+        for n in range(ROUNDS):
+            for mode in rounds:
+                if mode == "static":
+                    rps, bad, slowest = load.wrk_round(
+                        static_url, ROUND_SECONDS, headers={"Accept-Encoding": "gzip"}
+                    )
+                else:
+                    rps, bad, slowest = load.wrk_round(
+                        url, ROUND_SECONDS, script=script, args=(mode, str(n))
+                    )
+                rounds[mode].append(rps)
+                worst[mode], errors = max(worst[mode], slowest), errors + bad
+    finally:
+        for copy in copies:
+            copy.unlink(missing_ok=True)
     median = {mode: statistics.median(figures) for mode, figures in rounds.items()}
+    page_worst = max(worst["new"], worst["unique"], worst["one"])
     time.sleep(stats.FLUSH_SECONDS + 2)  # the last round's counts are stored
     views, visitors = stored("views") - views, stored("visitors") - visitors
     sent = round(sum(rounds["new"] + rounds["unique"]) * ROUND_SECONDS)
@@ -265,8 +286,10 @@ def distinct_visitors(site, slug):
         f"{median['unique'] / median['one']:.2f}",
         f"8. slowest request: new visitors {worst['new'] * 1000:.0f} ms, never-seen browsers "
         f"{worst['unique'] * 1000:.0f} ms, one visitor {worst['one'] * 1000:.0f} ms (target "
-        f"< 100 ms); errors {errors}; about {sent} new visitors sent, {views} views and "
-        f"{visitors} unique visitors counted",
+        f"< 100 ms); the same bytes as a static file in rounds between them "
+        f"{worst['static'] * 1000:.0f} ms ({median['static']:.0f} req/s), ratio "
+        f"{page_worst / worst['static']:.2f}; errors {errors}; about {sent} new visitors "
+        f"sent, {views} views and {visitors} unique visitors counted",
     ]
 
 
@@ -393,7 +416,9 @@ def main():
             out += fleet_figures()
         if wanted(8):
             print("8. distinct visitors …", flush=True)
-            out += distinct_visitors(site, slugs[0])
+            out += distinct_visitors(
+                processes, site, site_port, slugs[0], Path(settings.STATIC_ROOT)
+            )
         if wanted(9):
             print("9. images …", flush=True)
             out += frontend.images(env, tmp, slugs[0], settings.STATIC_ROOT)
