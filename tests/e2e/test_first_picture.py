@@ -10,15 +10,18 @@ from tests.e2e.steps import SLUG
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 LARGEST_PAINT = """() => new Promise(resolve => {
+  let last = null;
   new PerformanceObserver(list => {
     const entries = list.getEntries();
-    const last = entries[entries.length - 1];
-    resolve({tag: last.element ? last.element.tagName : null, url: last.url || null});
+    last = entries[entries.length - 1];
   }).observe({type: "largest-contentful-paint", buffered: true});
+  // The last candidate is reported a frame or two after its picture arrives.
+  setTimeout(() => resolve(last && {tag: last.element ? last.element.tagName : null,
+                                    url: last.url || null}), 1500);
 })"""
 
 
-@pytest.mark.parametrize("links", [0, 3, 5, 6, 10])
+@pytest.mark.parametrize("links", [0, 3, 7, 10])
 def test_the_largest_picture_a_phone_paints_is_the_one_fetched_first(
     synced_creator, browser, live_server, links
 ):
@@ -31,13 +34,14 @@ def test_the_largest_picture_a_phone_paints_is_the_one_fetched_first(
     )
     try:
         phone = context.new_page()
-        phone.goto(f"{live_server.url}/@{SLUG}", wait_until="load")
+        phone.goto(f"{live_server.url}/@{SLUG}", wait_until="networkidle")
         first = phone.locator('img[fetchpriority="high"]')
         assert first.count() == 1
         largest = phone.evaluate(LARGEST_PAINT)
+        assert largest is not None, "the phone reported no largest paint"
         if largest["tag"] == "IMG":  # else a text, which waits for no picture
             assert largest["url"] == first.evaluate("img => img.currentSrc")
         covers_first = phone.locator('.pf-grid img[fetchpriority="high"]').count() == 1
-        assert covers_first == (links <= 5)
+        assert covers_first == (links <= 3)
     finally:
         context.close()
