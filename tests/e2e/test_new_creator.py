@@ -129,8 +129,14 @@ def test_on_a_phone_nothing_is_flush_touching_or_too_small_to_tap(alice, live_se
     name = page.locator(".dash-head h1").bounding_box()
     assert name["y"] - (bar["y"] + bar["height"]) >= 16
     # "Show this link" with its box is one 44 px target; so are the footer's links.
-    page.get_by_text("Add a link or a section header").click()
+    form = page.locator("details.add-link")
+    if form.get_attribute("open") is None:  # open for a creator with no links yet
+        page.get_by_text("Add a link or a section header").click()
+    expect(form.locator(".check")).to_be_visible()
     assert page.evaluate(TOO_SMALL, "details[open] .check") == []
+    # So are "Link" and "Section header" with their dots, and the way to a new address.
+    assert page.evaluate(TOO_SMALL, "details[open] label:has(> input[type=radio])") == []
+    assert page.evaluate(TOO_SMALL, ".dash-head a[href$='/address/']") == []
     assert page.evaluate(TOO_SMALL, "footer.footer a") == []
     visitor.set_viewport_size(PHONE)
     visitor.goto(live_server.url + f"/@{steps.SLUG}")
