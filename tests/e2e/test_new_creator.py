@@ -137,6 +137,9 @@ def test_on_a_phone_nothing_is_flush_touching_or_too_small_to_tap(alice, live_se
     # So are "Link" and "Section header" with their dots, and the way to a new address.
     assert page.evaluate(TOO_SMALL, "details[open] label:has(> input[type=radio])") == []
     assert page.evaluate(TOO_SMALL, ".dash-head a[href$='/address/']") == []
+    # On Stats: the periods, the CSV and each "Show as a table".
+    page.goto(live_server.url + "/dashboard/stats/")
+    assert page.evaluate(TOO_SMALL, ".periods a, main details > summary") == []
     assert page.evaluate(TOO_SMALL, "footer.footer a") == []
     visitor.set_viewport_size(PHONE)
     visitor.goto(live_server.url + f"/@{steps.SLUG}")
