@@ -287,6 +287,11 @@ TIKTOK_RATE_LIMIT_PER_MINUTE = env.int("TIKTOK_RATE_LIMIT_PER_MINUTE", default=6
 # Refresh tokens expiring within this many days are refreshed ahead of time by
 # the scheduled top-up, so a creator who stays away for months stays connected.
 TIKTOK_TOKEN_TOP_UP_DAYS = env.int("TIKTOK_TOKEN_TOP_UP_DAYS", default=30)
+# TikTok's webhooks (sources/tiktok/webhooks.py): a delivery signed further
+# than this from now is refused (a replay); a creator whose TikTok account was
+# deleted keeps their data this many days, then it is deleted.
+TIKTOK_WEBHOOK_TOLERANCE_SECONDS = env.int("TIKTOK_WEBHOOK_TOLERANCE_SECONDS", default=300)
+TIKTOK_DELETED_ACCOUNT_GRACE_DAYS = env.int("TIKTOK_DELETED_ACCOUNT_GRACE_DAYS", default=30)
 # The creator's request history (the API call log) is kept this long.
 API_CALL_RETENTION_DAYS = env.int("API_CALL_RETENTION_DAYS", default=90)
 # A page's daily visitor counts (views, clicks, sources, ...) are kept this
@@ -309,6 +314,11 @@ TIKTOK_SANDBOX_CODE_SECONDS = env.int("TIKTOK_SANDBOX_CODE_SECONDS", default=300
 TIKTOK_SANDBOX_RATE_LIMIT = env.int("TIKTOK_SANDBOX_RATE_LIMIT", default=600)
 TIKTOK_SANDBOX_IMAGE_URL_SECONDS = env.int("TIKTOK_SANDBOX_IMAGE_URL_SECONDS", default=6 * 3600)
 TIKTOK_SANDBOX_PKCE = env.str("TIKTOK_SANDBOX_PKCE", default="hex")
+# A webhook delivery the app did not answer 200 is tried again after this, then
+# twice as long each time (for 72 hours, as TikTok does).
+TIKTOK_SANDBOX_WEBHOOK_RETRY_SECONDS = env.float(
+    "TIKTOK_SANDBOX_WEBHOOK_RETRY_SECONDS", default=5.0
+)
 # The "timeout" fault sleeps this long: longer than any sane client read timeout, but bounded.
 TIKTOK_SANDBOX_TIMEOUT_SECONDS = env.float("TIKTOK_SANDBOX_TIMEOUT_SECONDS", default=15.0)
 
@@ -445,6 +455,7 @@ SCHEDULED_JOBS = [
     ("sources.tiktok.jobs.refresh_expiring_tokens", 3600),
     ("pages.sync.schedule.enqueue_due_syncs", 15),
     ("sources.tiktok.jobs.prune_request_history", 6 * 3600),
+    ("sources.tiktok.removals.erase_deleted_accounts", 3600),
     ("linkinbio.jobs.prune_finished_tasks", 6 * 3600),
     ("linkinbio.jobs.recover_stale_tasks", 60),
     ("linkinbio.jobs.clear_expired_sessions", 600),

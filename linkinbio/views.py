@@ -41,6 +41,7 @@ def privacy(request):
     """The privacy policy, its numbers taken from the settings that enforce them."""
     context = {
         "retention_days": settings.API_CALL_RETENTION_DAYS,
+        "deleted_account_days": settings.TIKTOK_DELETED_ACCOUNT_GRACE_DAYS,
         "stats_retention": stats_report.retention(),
         "stats_hours": stats.HOURS_KEPT,
         "salt_days": visitors.SALT_SECONDS // 86400,

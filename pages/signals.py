@@ -10,7 +10,7 @@ from django.dispatch import receiver
 from pages import cache as page_cache
 from pages import cdn
 from pages.models import BlockedDomain, Link, Page, Video
-from pages.source import creator_connected, sync_allowed_changed
+from pages.source import creator_connected, source_account_closed, sync_allowed_changed
 from pages.sync import schedule as syncing
 
 
@@ -68,6 +68,17 @@ def follow_connection(sender, user_ids, **kwargs):
     sync again is back on the scheduler's list at its usual moment."""
     page_cache.publish_pages_of(user_ids)
     Page.objects.filter(user__in=user_ids).syncable().reschedule()
+
+
+@receiver(source_account_closed)
+def suspend_closed_account(sender, user_id, reason, **kwargs):
+    """The creator's account is gone or held at the source: their pages answer
+    410 at once and wait for an admin (or the deletion of the account)."""
+    for page in Page.objects.filter(user_id=user_id, is_suspended=False):
+        page.is_suspended = True
+        page.suspended_reason = reason[:200]
+        page.save(update_fields=["is_suspended", "suspended_reason"])
+        page.bump_version()
 
 
 @receiver(pre_save, sender=BlockedDomain)

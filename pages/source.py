@@ -15,6 +15,7 @@ from sources.base import (  # noqa: F401  (the seam's vocabulary, for this app)
     VideoItem,
     VideoList,
     creator_connected,
+    source_account_closed,
     sync_allowed_changed,
 )
 from sources.tiktok.source import TikTokSource

@@ -36,11 +36,20 @@ a CORS preflight. Bad input answers 400 {"error": "..."}, an unknown account 404
                                              -> 201 {"ids": [...]} (the creator posted)
     DELETE accounts/<username>/videos/<id>   deleted on TikTok
     POST   accounts/<username>/revoke        the user removed the app ({"client_key"} optional)
+    POST   accounts/<username>/remove_access {"reason": 0-5, "fault": "" | "twice" | "late" |
+                                             "bad_signature", "delay": 10, "client_key"}: revoke
+                                             and deliver the signed authorization.removed event
+                                             to the app's webhook_url (sandbox/webhooks.py)
+                                             -> {"revoked": n, "deliveries": [...]}
+    GET    webhooks                  {"deliveries": [{"id", "url", "body", "attempts",
+                                      "last_status", "delivered", "dropped", "next_attempt_at"}]}
+    POST   webhooks                  make the attempts that are due now -> {"attempts": [status]}
     POST   accounts/<username>/expire        access tokens expire now ({"refresh": true}: all)
     GET    clients                   {"clients": [{"client_key", "name", "redirect_uris",
                                       "scopes"}]}
     POST   clients                   {"client_key", "client_secret", "redirect_uris": [...],
-                                      "name", "scopes"} -> 201 (200 when it exists: URIs are added)
+                                      "name", "scopes", "webhook_url"} -> 201 (200 when it
+                                      exists: URIs are added)
 """
 
 import json
@@ -50,8 +59,8 @@ from django.conf import settings
 from django.http import Http404, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from sandbox import creators
-from sandbox.models import ENDPOINTS, Account, CallCounter, Client, Fault
+from sandbox import creators, webhooks
+from sandbox.models import ENDPOINTS, Account, CallCounter, Client, Fault, WebhookDelivery
 
 FAULT_ENDPOINTS = [*ENDPOINTS, "*"]
 
@@ -214,6 +223,36 @@ def account_revoke(request, username):
 
 
 @control("POST")
+def account_remove_access(request, username):
+    account = Account.objects.get(username=username)
+    body = _body(request)
+    client = None
+    if body.get("client_key"):
+        client = Client.lookup(str(body["client_key"]))
+        if client is None:
+            raise BadRequest("No such client_key.")
+    reason, delay = body.get("reason", 1), body.get("delay", 10.0)
+    if isinstance(reason, bool) or not isinstance(reason, int):
+        raise BadRequest("reason must be an integer from 0 to 5.")
+    if isinstance(delay, bool) or not isinstance(delay, int | float) or not 0 <= delay <= 3600:
+        raise BadRequest("delay must be a number of seconds, at most 3600.")
+    try:
+        revoked, deliveries = webhooks.remove_access(
+            account, reason, client=client, fault=str(body.get("fault") or ""), delay=delay
+        )
+    except ValueError as exc:
+        raise BadRequest(str(exc)) from exc
+    return _json({"revoked": revoked, "deliveries": [d.as_dict() for d in deliveries]})
+
+
+@control("GET", "POST")
+def webhook_deliveries(request):
+    if request.method == "POST":
+        return _json({"attempts": webhooks.deliver_due()})
+    return _json({"deliveries": [d.as_dict() for d in WebhookDelivery.objects.all()]})
+
+
+@control("POST")
 def account_expire(request, username):
     account = Account.objects.get(username=username)
     body = _body(request)
@@ -236,7 +275,12 @@ def clients(request):
     existed = Client.objects.filter(client_key=key).exists()
     if key == settings.TIKTOK_CLIENT_KEY:
         Client.ensure_default()
-    client = Client.register(key, body.get("client_secret"), uris, body.get("name"), scopes)
+    webhook_url = body.get("webhook_url")
+    if webhook_url is not None and not isinstance(webhook_url, str):
+        raise BadRequest("webhook_url must be a URL (or empty for none).")
+    client = Client.register(
+        key, body.get("client_secret"), uris, body.get("name"), scopes, webhook_url
+    )
     return _json(_describe_client(client), 200 if existed else 201)
 
 
@@ -246,4 +290,5 @@ def _describe_client(client):
         "name": client.name,
         "redirect_uris": client.redirect_uris,
         "scopes": client.scope_list,
+        "webhook_url": client.webhook_url,
     }

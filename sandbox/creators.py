@@ -20,6 +20,7 @@ from sandbox.models import (
     RateWindow,
     Token,
     Video,
+    WebhookDelivery,
 )
 
 PROFILE_FIELDS = {
@@ -209,8 +210,10 @@ def expire_tokens(account, refresh=False):
 
 
 def reset():
-    """Zero the counters, clear faults, codes, tokens and rate windows; keep accounts and apps."""
+    """Zero the counters, clear faults, codes, tokens, rate windows and webhook
+    deliveries; keep accounts and apps."""
     with transaction.atomic():
+        WebhookDelivery.objects.all().delete()
         CallCounter.objects.all().delete()
         Fault.objects.all().delete()
         Token.objects.all().delete()

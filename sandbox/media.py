@@ -17,7 +17,7 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_GET
 
-from sandbox import images
+from sandbox import app_permissions, images
 from sandbox.models import Account, Video
 
 
@@ -127,5 +127,10 @@ def profile(request, username):
     account = get_object_or_404(Account, username=username)
     videos = [(v, cover_url(request, v)) for v in account.public_videos()[:30]]
     avatar = avatar_url(request, account, "avatar_url")
-    ctx = {"account": account, "avatar": avatar, "videos": videos}
+    ctx = {
+        "account": account,
+        "avatar": avatar,
+        "videos": videos,
+        "permissions": app_permissions.choices(),
+    }
     return render(request, "sandbox/profile.html", ctx)

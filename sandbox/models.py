@@ -28,6 +28,10 @@ def default_redirect_uri():
     return f"{settings.SITE_URL}/accounts/tiktok/login/callback/"
 
 
+def default_webhook_url():
+    return f"{settings.SITE_URL}/webhooks/tiktok/"
+
+
 def split_scopes(value):
     return [s for s in (value or "").split(",") if s]
 
@@ -40,13 +44,23 @@ class Client(models.Model):
     name = models.CharField(max_length=100, default="linkinbio")
     redirect_uris = models.JSONField(default=list)
     scopes = models.CharField(max_length=300, default=",".join(SCOPES))
+    # The app's one webhook callback URL (empty: none registered).
+    webhook_url = models.TextField(blank=True)
     created = models.DateTimeField(auto_now_add=True)
 
     def __str__(self):
         return self.client_key
 
     @classmethod
-    def register(cls, client_key, client_secret=None, redirect_uris=(), name=None, scopes=None):
+    def register(
+        cls,
+        client_key,
+        client_secret=None,
+        redirect_uris=(),
+        name=None,
+        scopes=None,
+        webhook_url=None,
+    ):
         """Create the app, or add redirect URIs (and update the rest) when it exists."""
         with transaction.atomic():
             client, created = cls.objects.select_for_update().get_or_create(
@@ -62,6 +76,8 @@ class Client(models.Model):
                 client.name = name
             if scopes:
                 client.scopes = ",".join(scopes)
+            if webhook_url is not None:
+                client.webhook_url = webhook_url
             client.save()
         return client
 
@@ -80,6 +96,10 @@ class Client(models.Model):
                 settings.TIKTOK_CLIENT_SECRET,
                 [wanted_uri],
                 name="linkinbio",
+                # The product's callback moves with its address.
+                webhook_url=default_webhook_url()
+                if client is None or wanted_uri not in client.redirect_uris
+                else None,
             )
         return client
 
@@ -440,3 +460,39 @@ class RateHit(models.Model):
 
     def __str__(self):
         return f"{self.window_id} at {self.at}"
+
+
+class WebhookDelivery(models.Model):
+    """One event on its way to an app's webhook callback URL (sandbox/webhooks.py).
+
+    `bad_signatures`: attempts still to be signed with a wrong key (a fault).
+    """
+
+    client = models.ForeignKey(Client, models.CASCADE)
+    url = models.TextField()
+    body = models.TextField()
+    created = models.DateTimeField(default=timezone.now)
+    next_attempt_at = models.DateTimeField(default=timezone.now, db_index=True)
+    attempts = models.PositiveIntegerField(default=0)
+    bad_signatures = models.PositiveSmallIntegerField(default=0)
+    last_status = models.CharField(max_length=100, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    dropped = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self):
+        return f"delivery {self.pk} to {self.url}"
+
+    def as_dict(self):
+        return {
+            "id": self.pk,
+            "url": self.url,
+            "body": self.body,
+            "attempts": self.attempts,
+            "last_status": self.last_status,
+            "delivered": self.delivered_at is not None,
+            "dropped": self.dropped,
+            "next_attempt_at": self.next_attempt_at.isoformat(),
+        }

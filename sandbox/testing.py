@@ -12,25 +12,32 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 from django.conf import settings
 
-from sandbox import creators
+from sandbox import creators, webhooks
 from sandbox.models import SCOPES, Account, AuthCode, CallCounter, Client, Fault, Token
 
 ALL_SCOPES = list(SCOPES)
 CALLBACK_PATH = "/accounts/tiktok/login/callback/"
+WEBHOOK_PATH = "/webhooks/tiktok/"
 
 
-def register_client(redirect_uri, client_key=None, client_secret=None, scopes=None):
+def register_client(
+    redirect_uri, client_key=None, client_secret=None, scopes=None, webhook_url=None
+):
     """Add a redirect URI to an app (the product's own app by default); returns the Client."""
     if client_key is None or client_key == settings.TIKTOK_CLIENT_KEY:
         Client.ensure_default()
         client_key = settings.TIKTOK_CLIENT_KEY
         client_secret = client_secret or settings.TIKTOK_CLIENT_SECRET
-    return Client.register(client_key, client_secret, [redirect_uri], scopes=scopes)
+    return Client.register(
+        client_key, client_secret, [redirect_uri], scopes=scopes, webhook_url=webhook_url
+    )
 
 
 def register_live_server(live_server_url):
-    """Register `<live_server_url>/accounts/tiktok/login/callback/` for the product's app."""
-    return register_client(live_server_url.rstrip("/") + CALLBACK_PATH)
+    """Register `<live_server_url>/accounts/tiktok/login/callback/` for the product's app,
+    and `<live_server_url>/webhooks/tiktok/` as its webhook callback URL."""
+    base = live_server_url.rstrip("/")
+    return register_client(base + CALLBACK_PATH, webhook_url=base + WEBHOOK_PATH)
 
 
 def create_account(username, *, videos=None, video_count=None, **profile):
@@ -123,3 +130,16 @@ def authorize_url(base, *, scopes=None, redirect_uri=None, state="state", **extr
 def callback_params(location):
     """The query of a redirect back to the app, as a flat dict."""
     return {k: v[0] for k, v in parse_qs(urlsplit(location).query).items()}
+
+
+def remove_access(username, reason=1, fault="", delay=10.0):
+    """The user removes the app in TikTok (or TikTok does, for `reason`): tokens
+    revoked, the signed event queued for the app's webhook URL; no thread
+    delivers it: call deliver_webhooks(). Returns the WebhookDelivery rows."""
+    account = Account.objects.get(username=username)
+    return webhooks.remove_access(account, reason, fault=fault, delay=delay, background=False)[1]
+
+
+def deliver_webhooks():
+    """Make every webhook delivery attempt that is due now; returns their HTTP statuses."""
+    return webhooks.deliver_due()

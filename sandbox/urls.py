@@ -2,7 +2,7 @@
 
 from django.urls import path as django_path
 
-from sandbox import api, control, media, oauth
+from sandbox import api, app_permissions, control, media, oauth
 from sandbox.nul_refusal import refusing_nul
 
 app_name = "sandbox"
@@ -21,6 +21,7 @@ urlpatterns = [
     path("v2/video/query/", api.video_query, name="video_query"),
     path("player/v1/<str:video_id>", media.player, name="player"),
     path("@<str:username>/video/<str:video_id>", media.share, name="share"),
+    path("@<str:username>/remove-access", app_permissions.remove, name="remove_access"),
     path("@<str:username>", media.profile, name="profile"),
     path("img/cover/<str:video_id>.jpeg", media.cover, name="cover"),
     path("img/avatar/<uuid:uid>/<str:field>.jpeg", media.avatar, name="avatar"),
@@ -32,6 +33,8 @@ urlpatterns = [
     path("_sandbox/accounts/<str:username>/videos", control.account_videos),
     path("_sandbox/accounts/<str:username>/revoke", control.account_revoke),
     path("_sandbox/accounts/<str:username>/expire", control.account_expire),
+    path("_sandbox/accounts/<str:username>/remove_access", control.account_remove_access),
+    path("_sandbox/webhooks", control.webhook_deliveries, name="webhooks"),
     path("_sandbox/accounts/<str:username>", control.account_detail),
     path("_sandbox/clients", control.clients, name="clients"),
 ]

@@ -22,6 +22,10 @@ from django.dispatch import Signal
 creator_connected = Signal()
 # Sent once a change is stored: sender=the source's name, user_ids=a list of ids.
 sync_allowed_changed = Signal()
+# The source says a creator's account there is closed (deleted, or held for
+# review): their pages stop being shown at once. sender=the source's name,
+# user_id=the user's id, reason=a few words for the admin.
+source_account_closed = Signal()
 
 
 class SourceError(Exception):
@@ -109,6 +113,7 @@ class Connection:
     reconnect_by: datetime | None = None  # the access ends then unless they reconnect
     access_ended: bool = False  # reconnect_by has passed
     banner: str = ""
+    note: str = ""  # why the source ended the connection, in the creator's words
 
     @property
     def needs_reconnect(self):

@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.utils import timezone
 
 from sources.tiktok import breakers, budget
-from sources.tiktok.models import ApiBudget, ApiCall, TikTokConnection
+from sources.tiktok.models import ApiBudget, ApiCall, TikTokConnection, WebhookEvent
 
 
 @admin.register(TikTokConnection)
@@ -37,6 +37,9 @@ class TikTokConnectionAdmin(admin.ModelAdmin):
         "access_expires_at",
         "refresh_expires_at",
         "last_refreshed_at",
+        "removed_reason",
+        "removed_at",
+        "erase_after",
         "created",
         "updated",
     ]
@@ -132,3 +135,19 @@ class ApiBudgetAdmin(admin.ModelAdmin):
         if until > time.time():
             return f"open for {int(until - time.time())} s"
         return "closed"
+
+
+@admin.register(WebhookEvent)
+class WebhookEventAdmin(admin.ModelAdmin):
+    """The events TikTok's webhooks delivered, read-only."""
+
+    list_display = ["received", "event", "reason", "open_id", "deliveries", "handled_at", "outcome"]
+    list_filter = ["event", "reason"]
+    search_fields = ["open_id"]
+    date_hierarchy = "received"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -118,6 +118,12 @@ class TikTokConnection(models.Model):
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE)
     last_error = models.CharField(max_length=300, blank=True)
     sync_paused = models.BooleanField(default=False)
+    # TikTok said the creator's access ended on its side (a webhook's reason,
+    # see removals.py); erase_after: the account is gone, the creator's data
+    # is deleted then.
+    removed_reason = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
+    removed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    erase_after = models.DateTimeField(null=True, blank=True, db_index=True, editable=False)
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 
@@ -167,6 +173,7 @@ class TikTokConnection(models.Model):
             self.scopes = token_set.scopes
         self.status = self.Status.ACTIVE
         self.last_error = ""
+        self.removed_reason = self.removed_at = self.erase_after = None
         self.token_version += 1
 
     def clear_tokens(self):
@@ -335,6 +342,9 @@ class TikTokConnection(models.Model):
             "token_version",
             "refresh_lease_until",
             "refresh_refusals",
+            "removed_reason",
+            "removed_at",
+            "erase_after",
         ]
         values = {name: getattr(self, name) for name in fields}
         stored = (
@@ -407,6 +417,31 @@ class TikTokConnection(models.Model):
             "last_error": self.last_error,
             "connected_since": iso(self.created),
         }
+
+
+class WebhookEvent(models.Model):
+    """One event TikTok delivered to the webhook callback, stored once.
+
+    TikTok delivers at least once: a delivery seen again finds its row by
+    `key` and changes nothing. `handled_at` is set by the task that acted on
+    it, in the same transaction as what it did.
+    """
+
+    key = models.CharField(max_length=64, unique=True)
+    event = models.CharField(max_length=64)
+    open_id = models.CharField(max_length=100, blank=True, db_index=True)
+    reason = models.SmallIntegerField(null=True, blank=True)
+    create_time = models.BigIntegerField(default=0)  # TikTok's, Unix seconds
+    received = models.DateTimeField(default=timezone.now)
+    deliveries = models.PositiveIntegerField(default=1)
+    handled_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["-received", "-id"]
+
+    def __str__(self):
+        return f"{self.event} ({self.reason}) {self.received:%Y-%m-%d %H:%M:%S}"
 
 
 class ApiBudget(models.Model):

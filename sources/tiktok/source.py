@@ -20,7 +20,7 @@ from sources.base import (
     VideoItem,
     VideoList,
 )
-from sources.tiktok import breakers, budget, client
+from sources.tiktok import breakers, budget, client, removals
 from sources.tiktok.client import (
     BadResponse,
     OAuthError,
@@ -235,6 +235,7 @@ class TikTokSource(Source):
             reconnect_by=connection.reconnect_by,
             access_ended=connection.permission_ended,
             banner="tiktok/connection_banner.html",
+            note=removals.note(connection),
         )
 
     def syncable_users(self, among=None):

@@ -1,0 +1,141 @@
+"""A creator's access ended on TikTok's side: what each of TikTok's reasons does.
+
+TikTok's `authorization.removed` event (webhooks.py) says why: 0 unknown,
+1 the user disconnected the app in TikTok, 2 the account was deleted, 3 the
+user's age changed, 4 the account was banned, 5 the developer revoked. The
+tokens are revoked at TikTok already when the event arrives.
+
+- every reason: the connection is revoked and its tokens dropped; the page
+  keeps its last data and the creator reads why on the dashboard;
+- 2: the page answers 410 at once and the creator's data is deleted after
+  TIKTOK_DELETED_ACCOUNT_GRACE_DAYS (erase_deleted_accounts, a scheduled job);
+- 3 and 4: the page is suspended at once, for an admin to review.
+"""
+
+import logging
+from datetime import UTC, datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.deletion import delete_creator
+from sources.base import source_account_closed
+from sources.tiktok.models import TikTokConnection, WebhookEvent
+
+logger = logging.getLogger(__name__)
+
+UNKNOWN, DISCONNECTED, DELETED, AGE_CHANGED, BANNED, DEVELOPER_REVOKED = range(6)
+REASONS = {
+    UNKNOWN: "unknown",
+    DISCONNECTED: "the user disconnected linkinbio in TikTok",
+    DELETED: "the TikTok account was deleted",
+    AGE_CHANGED: "the user's age changed",
+    BANNED: "the TikTok account was banned",
+    DEVELOPER_REVOKED: "the developer revoked the authorization",
+}
+# What the creator reads on the dashboard (the connection's note).
+NOTES = {
+    UNKNOWN: "TikTok told us linkinbio's access to your account ended. "
+    "Your page keeps its last data; reconnect to keep it up to date.",
+    DISCONNECTED: "You removed linkinbio's access in TikTok's settings. "
+    "Your page keeps its last data; reconnect to keep it up to date.",
+    DELETED: "TikTok told us your TikTok account was deleted. Your page is no longer shown, "
+    "and everything linkinbio holds about you will be deleted on {erase_on}.",
+    AGE_CHANGED: "TikTok told us your account changed. Your page is hidden until we have "
+    "looked at it; nothing for you to do.",
+    BANNED: "TikTok told us your account was suspended. Your page is hidden until we have "
+    "looked at it.",
+    DEVELOPER_REVOKED: "linkinbio's access to your TikTok account was revoked. "
+    "Your page keeps its last data; reconnect to keep it up to date.",
+}
+HELD_FOR_REVIEW = {AGE_CHANGED: "TikTok: the user's age changed", BANNED: "TikTok: banned"}
+
+
+def note(connection):
+    """The creator's words for a removal, or "" when TikTok removed nothing."""
+    reason = connection.removed_reason
+    if reason is None:
+        return ""
+    erase_on = f"{connection.erase_after:%-d %B %Y}" if connection.erase_after else ""
+    return NOTES.get(reason, NOTES[UNKNOWN]).format(erase_on=erase_on)
+
+
+def handle(event_id):
+    """Act on a stored authorization.removed event, once; returns what was done.
+
+    The claim of the event and its effects are one transaction: a worker that
+    dies midway leaves the event unhandled for the next try, never half done.
+    """
+    with transaction.atomic():
+        claimed = WebhookEvent.objects.filter(pk=event_id, handled_at=None).update(
+            handled_at=timezone.now()
+        )
+        if not claimed:
+            return "handled already"
+        event = WebhookEvent.objects.get(pk=event_id)
+        connection = (
+            TikTokConnection.objects.select_for_update().filter(open_id=event.open_id).first()
+        )
+        outcome = _apply(event, connection)
+        WebhookEvent.objects.filter(pk=event_id).update(outcome=outcome[:100])
+    logger.info("TikTok webhook event %s (reason %s): %s", event_id, event.reason, outcome)
+    return outcome
+
+
+def _apply(event, connection):
+    if connection is None:
+        return "no such creator"
+    # create_time is in whole seconds: tokens from the same second are older.
+    removed_by = datetime.fromtimestamp(event.create_time + 1, UTC) if event.create_time else None
+    if (
+        removed_by is not None
+        and connection.last_refreshed_at is not None
+        and connection.last_refreshed_at >= removed_by
+    ):
+        # Tokens TikTok issued after the removal: the creator has signed in
+        # again since; a late (or replayed) event must not undo that.
+        return "older than the connection's tokens"
+    reason = event.reason if event.reason in REASONS else UNKNOWN
+    already = (
+        connection.status == TikTokConnection.Status.REVOKED and connection.removed_reason == reason
+    )
+    if already:
+        return "removed already"
+    now = timezone.now()
+    connection.status = TikTokConnection.Status.REVOKED
+    connection.clear_tokens()
+    connection.removed_reason = reason
+    connection.removed_at = now
+    connection.last_error = f"Removed on TikTok's side: {REASONS[reason]}."
+    if reason == DELETED:
+        grace = timedelta(days=settings.TIKTOK_DELETED_ACCOUNT_GRACE_DAYS)
+        connection.erase_after = now + grace
+    connection.save()  # announces that the pages may no longer sync
+    if reason == DELETED:
+        closed = "TikTok: the account was deleted"
+        source_account_closed.send(sender="tiktok", user_id=connection.user_id, reason=closed)
+        return f"revoked; page gone, data erased after {connection.erase_after:%Y-%m-%d}"
+    if reason in HELD_FOR_REVIEW:
+        source_account_closed.send(
+            sender="tiktok",
+            user_id=connection.user_id,
+            reason=f"{HELD_FOR_REVIEW[reason]} (pending review)",
+        )
+        return "revoked; page suspended for review"
+    return "revoked"
+
+
+def erase_deleted_accounts(limit=100):
+    """Delete, as "Delete account" does, the creators whose TikTok account was
+    deleted more than the grace period ago. Returns how many."""
+    due = TikTokConnection.objects.filter(
+        erase_after__lte=timezone.now(), removed_reason=DELETED
+    ).select_related("user")[:limit]
+    erased = 0
+    for connection in due:
+        delete_creator(connection.user)
+        erased += 1
+    if erased:
+        logger.info("Deleted %d creator(s) whose TikTok account was deleted", erased)
+    return erased
