@@ -287,6 +287,11 @@ TIKTOK_RATE_LIMIT_PER_MINUTE = env.int("TIKTOK_RATE_LIMIT_PER_MINUTE", default=6
 # Refresh tokens expiring within this many days are refreshed ahead of time by
 # the scheduled top-up, so a creator who stays away for months stays connected.
 TIKTOK_TOKEN_TOP_UP_DAYS = env.int("TIKTOK_TOKEN_TOP_UP_DAYS", default=30)
+# Refreshes refused with one code (not invalid_grant) for this many creators
+# within this many minutes are ours to fix, not theirs: they pause, nobody is
+# asked to reconnect, the admin shows an alert (sources/tiktok/refusal_guard.py).
+TIKTOK_REFUSAL_GUARD_CREATORS = env.int("TIKTOK_REFUSAL_GUARD_CREATORS", default=5)
+TIKTOK_REFUSAL_GUARD_MINUTES = env.int("TIKTOK_REFUSAL_GUARD_MINUTES", default=10)
 # TikTok's webhooks (sources/tiktok/webhooks.py): a delivery signed further
 # than this from now is refused (a replay); a creator whose TikTok account was
 # deleted keeps their data this many days, then it is deleted.

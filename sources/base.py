@@ -114,6 +114,7 @@ class Connection:
     access_ended: bool = False  # reconnect_by has passed
     banner: str = ""
     note: str = ""  # why the source ended the connection, in the creator's words
+    held_up: str = ""  # the source refuses our updates for now, not the creator's doing
 
     @property
     def needs_reconnect(self):

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.utils import timezone
 
-from sources.tiktok import breakers, budget
+from sources.tiktok import breakers, budget, refusal_guard
 from sources.tiktok.models import ApiBudget, ApiCall, TikTokConnection, WebhookEvent
 
 
@@ -151,3 +151,36 @@ class WebhookEventAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(refusal_guard.RefreshAlert)
+class RefreshAlertAdmin(admin.ModelAdmin):
+    """Refreshes refused for many creators at once; clearing one resumes refreshes."""
+
+    list_display = [
+        "code",
+        "creators",
+        "refusals",
+        "first_at",
+        "last_at",
+        "tiktok_log_ids",
+        "cleared_at",
+        "cleared_by",
+    ]
+    list_filter = ["code"]
+    actions = ["clear"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="TikTok log_ids")
+    def tiktok_log_ids(self, obj):
+        return ", ".join(obj.log_ids)
+
+    @admin.action(description="Clear: the cause is fixed, resume refreshes")
+    def clear(self, request, queryset):
+        cleared = refusal_guard.clear(queryset, by=request.user.get_username())
+        self.message_user(request, f"Cleared {cleared} alert(s): refreshes resume.")

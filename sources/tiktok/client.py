@@ -10,6 +10,7 @@ exception messages or ApiCall rows.
 import logging
 import time
 from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
 
 import requests
 from django.conf import settings
@@ -344,6 +345,47 @@ def refresh_access_token(refresh_token, *, user=None):
     }
     call = _Call("oauth.token", user=user)
     return _token_set(call, _oauth_call(call, "/v2/oauth/token/", form))
+
+
+@dataclass
+class CredentialCheck:
+    """What TikTok answered to a code exchange with a code that cannot be valid."""
+
+    code: str  # TikTok's error code, or our own when it did not answer
+    log_id: str | None
+    seconds: float  # the answer's time
+    tiktok_date: object  # TikTok's Date header as an aware datetime, or None
+
+
+IMPOSSIBLE_CODE = "linkinbio-go-live-check"
+
+
+def check_credentials(redirect_uri):
+    """Exchange a made-up code: `invalid_grant` says the key and secret are
+    right (TikTok checked them, then the code), `invalid_client` that they are
+    not. It issues nothing and costs nothing but one call."""
+    form = {
+        "client_key": settings.TIKTOK_CLIENT_KEY,
+        "client_secret": settings.TIKTOK_CLIENT_SECRET,
+        "code": IMPOSSIBLE_CODE,
+        "grant_type": "authorization_code",
+        "redirect_uri": redirect_uri,
+    }
+    call = _Call("oauth.token")
+    try:
+        _oauth_call(call, "/v2/oauth/token/", form)
+        code = "accepted"  # a made-up code accepted: not TikTok's token endpoint
+        call.record(code)
+    except TikTokError as exc:
+        code = exc.code
+    seconds = time.monotonic() - call.started
+    date = None
+    if call.response is not None and call.response.headers.get("Date"):
+        try:
+            date = parsedate_to_datetime(call.response.headers["Date"])
+        except (TypeError, ValueError):
+            date = None
+    return CredentialCheck(code=code, log_id=call.log_id, seconds=seconds, tiktok_date=date)
 
 
 def revoke(access_token, *, user=None):

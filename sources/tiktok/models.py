@@ -9,8 +9,9 @@ from django.utils import timezone
 
 from accounts.personal_data import iso
 from sources.base import sync_allowed_changed
-from sources.tiktok import client, crypto
+from sources.tiktok import client, crypto, refusal_guard
 from sources.tiktok.client import (
+    InvalidGrant,
     OAuthError,
     ReconnectNeeded,
     ServerError,
@@ -25,9 +26,11 @@ logger = logging.getLogger(__name__)
 EXPIRY_MARGIN = timedelta(seconds=60)
 # The creator is asked to reconnect this long before the refresh token ends.
 RECONNECT_WARNING = timedelta(days=30)
-# A refresh refused with a code TikTok never documented is retried (it may be
-# a passing fault) this many times in a row, then the creator must reconnect.
-MAX_UNKNOWN_REFUSALS = 3
+# A refresh refused with a code other than invalid_grant may be ours (a wrong
+# secret, a parameter TikTok started to require: refusal_guard.py) or a
+# passing fault: it is tried again, and only this many refusals in a row ask
+# the creator to reconnect.
+MAX_REFUSALS = 3
 
 
 class ApiCall(models.Model):
@@ -299,14 +302,23 @@ class TikTokConnection(models.Model):
         if not refresh_token or self.refresh_expired():
             self._store(version, problem="TikTok's permission for linkinbio expired.")
             raise ReconnectNeeded()
+        if not refusal_guard.may_refresh():
+            type(self).objects.filter(pk=self.pk).update(refresh_lease_until=None)
+            raise refusal_guard.RefreshesPaused()
         try:
             token_set = client.refresh_access_token(refresh_token, user=self.user_id)
+        except InvalidGrant as exc:
+            self._give_up(version, exc)
         except OAuthError as exc:
-            if exc.final or self.refresh_refusals + 1 >= MAX_UNKNOWN_REFUSALS:
-                problem = f"TikTok refused the refresh ({exc.code}, log_id {exc.log_id})."
-                self._store(version, problem=problem)
-                raise ReconnectNeeded(log_id=exc.log_id, http_status=exc.http_status) from exc
-            # A code TikTok never documented: perhaps passing, tried again a few times.
+            held, forgiven = refusal_guard.refused(exc.code, self.pk, exc.log_id)
+            if forgiven:
+                type(self).objects.filter(pk__in=forgiven).update(refresh_refusals=0)
+            if held:
+                type(self).objects.filter(pk=self.pk).update(refresh_lease_until=None)
+                raise refusal_guard.RefreshesPaused(log_id=exc.log_id) from exc
+            if self.refresh_refusals + 1 >= MAX_REFUSALS:
+                self._give_up(version, exc)
+            # Perhaps passing, perhaps ours: tried again a few times.
             type(self).objects.filter(pk=self.pk).update(
                 refresh_lease_until=None, refresh_refusals=F("refresh_refusals") + 1
             )
@@ -315,10 +327,17 @@ class TikTokConnection(models.Model):
             # TikTok down or busy: not the connection's fault, try again later.
             type(self).objects.filter(pk=self.pk).update(refresh_lease_until=None)
             raise
+        refusal_guard.accepted()
         self._store(version, token_set=token_set)
         if self.status != self.Status.ACTIVE:
             raise ReconnectNeeded()
         return self.access_token
+
+    def _give_up(self, version, exc):
+        """TikTok refused the refresh for good: the creator must sign in again."""
+        problem = f"TikTok refused the refresh ({exc.code}, log_id {exc.log_id})."
+        self._store(version, problem=problem)
+        raise ReconnectNeeded(log_id=exc.log_id, http_status=exc.http_status) from exc
 
     def _store(self, version, *, token_set=None, problem=""):
         """Write new tokens (or the end of them) only if nothing changed since `version`."""

@@ -20,7 +20,7 @@ from sources.base import (
     VideoItem,
     VideoList,
 )
-from sources.tiktok import breakers, budget, client, removals
+from sources.tiktok import breakers, budget, client, refusal_guard, removals
 from sources.tiktok.client import (
     BadResponse,
     OAuthError,
@@ -39,6 +39,9 @@ RECONNECT = "TikTok no longer accepts our access. Reconnect TikTok to resume upd
 def explain(exc):
     """A TikTokError as the neutral error the pages app understands, in a creator's words."""
     code, reference = exc.code, exc.log_id
+    if isinstance(exc, refusal_guard.RefreshesPaused):
+        # Ours to fix (refusal_guard.py): the page waits, nothing is held against it.
+        return TryLater(exc.message, code=code, reference=reference, waiting=True)
     if isinstance(exc, ReconnectNeeded):
         return NeedsReconnect(RECONNECT, code=code, reference=reference)
     if isinstance(exc, ScopeNotAuthorized):
@@ -236,7 +239,14 @@ class TikTokSource(Source):
             access_ended=connection.permission_ended,
             banner="tiktok/connection_banner.html",
             note=removals.note(connection),
+            held_up=self._held_up(connection),
         )
+
+    def _held_up(self, connection):
+        waiting = connection.status == TikTokConnection.Status.ACTIVE and (
+            connection.access_expired() or connection.refresh_refusals
+        )
+        return refusal_guard.CREATOR_MESSAGE if waiting and refusal_guard.is_open() else ""
 
     def syncable_users(self, among=None):
         connections = TikTokConnection.objects.filter(
@@ -247,8 +257,11 @@ class TikTokSource(Source):
         return connections.values("user_id")
 
     def room(self):
-        # A sync calls both endpoints: while either breaker is open, none starts.
+        # A sync calls both endpoints: while either breaker is open, none starts;
+        # nor while refreshes are paused (but for the guard's probe).
         if any(breakers.is_open(endpoint) for endpoint in ("user.info", "video.list")):
+            return 0
+        if refusal_guard.paused():
             return 0
         return budget.available("user.info")
 

@@ -21,11 +21,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from accounts.models import User
+from pages.models import Page
 from sources.tiktok.models import TikTokConnection, WebhookEvent
 from sources.tiktok.removals import erase_deleted_accounts
 from sources.tiktok.tasks import handle_webhook_event
 from sources.tiktok.webhooks import BadSignature, parse_header, verify
-from pages.models import Page
 from tests.helpers import make_creator, page_of
 
 SECRET = "the-client-secret"

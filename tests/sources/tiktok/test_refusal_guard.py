@@ -1,0 +1,169 @@
+"""A wrong secret (or a parameter TikTok started to require) refuses every
+creator's refresh at once: the guard keeps everyone's tokens, pauses, and
+tells the operator, never twenty creators "reconnect".
+
+TikTok is the sandbox behind live_server; its `oauth_error` fault answers
+every token call with the code, as TikTok does (HTTP 200, a flat error body).
+"""
+
+import html
+import logging
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.test import Client
+from django.utils import timezone
+
+from accounts.models import User
+from pages.models import Page
+from sandbox import testing as sandbox
+from sandbox.models import Fault
+from sources.tiktok import budget
+from sources.tiktok import client as tiktok
+from sources.tiktok.client import TokenSet
+from sources.tiktok.models import ApiCall, TikTokConnection
+from sources.tiktok.refusal_guard import CREATOR_MESSAGE, RefreshAlert
+from tests.helpers import closing_session, expire_access, give_page, sync
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+CREATORS = 20
+
+
+@pytest.fixture(autouse=True)
+def sandbox_tiktok(live_server, settings, monkeypatch):
+    base = live_server.url + "/sandbox/tiktok"
+    settings.SITE_URL = live_server.url
+    settings.TIKTOK_API_BASE = settings.TIKTOK_AUTH_BASE = base
+    settings.TIKTOK_CLIENT_KEY = "sandbox-linkinbio"
+    settings.TIKTOK_CLIENT_SECRET = "sandbox-linkinbio-secret"
+    settings.TIKTOK_REFUSAL_GUARD_CREATORS = 5
+    settings.TIKTOK_REFUSAL_GUARD_MINUTES = 10
+    sandbox.register_live_server(live_server.url)
+    monkeypatch.setattr(tiktok, "session", closing_session())
+    budget.reset()
+
+
+@pytest.fixture
+def fleet():
+    """Twenty creators connected through the sandbox, each access token run out."""
+    users = []
+    for n in range(CREATORS):
+        name = f"creator{n}"
+        sandbox.create_account(name, video_count=2)
+        answer = sandbox.grant(name)
+        user = User.objects.create(username=name)
+        connection = TikTokConnection(user=user, open_id=answer["open_id"])
+        connection.set_tokens(
+            TokenSet(
+                access_token=answer["access_token"],
+                refresh_token=answer["refresh_token"],
+                open_id=answer["open_id"],
+                scopes=answer["scope"].split(","),
+                expires_in=answer["expires_in"],
+                refresh_expires_in=answer["refresh_expires_in"],
+            )
+        )
+        connection.save()
+        give_page(user)
+        expire_access(user)
+        users.append(user)
+    return users
+
+
+def tiktok_refuses_every_refresh(code):
+    Fault.objects.create(endpoint="oauth.token", kind="oauth_error", error=code, remaining=10_000)
+
+
+def refresh_tokens():
+    return {c.user_id: c.refresh_token for c in TikTokConnection.objects.all()}
+
+
+def dashboard_of(user):
+    browser = Client()
+    browser.force_login(user)
+    return html.unescape(browser.get("/dashboard/").content.decode())
+
+
+@pytest.mark.parametrize("code", ["invalid_client", "invalid_request", "unauthorized_client"])
+def test_a_refusal_for_many_creators_at_once_pauses_refreshes_and_asks_nobody_to_reconnect(
+    fleet, code, caplog
+):
+    tokens_before = refresh_tokens()
+    tiktok_refuses_every_refresh(code)
+
+    with caplog.at_level(logging.ERROR):
+        outcomes = [sync(user) for user in fleet]
+
+    assert outcomes == ["failed"] * 4 + ["waiting"] * 16
+    assert sandbox.stats()["calls"]["oauth.token"] == 5  # then paused: no more calls
+    assert not TikTokConnection.objects.exclude(status="active").exists()
+    assert refresh_tokens() == tokens_before  # every creator keeps her tokens
+    assert not TikTokConnection.objects.filter(refresh_refusals__gt=0).exists()
+
+    alert = RefreshAlert.objects.get()
+    assert (alert.code, alert.creators, alert.refusals, alert.is_open) == (code, 5, 5, True)
+    sandbox_log_ids = ApiCall.objects.filter(endpoint="oauth.token").values_list(
+        "log_id", flat=True
+    )
+    assert sorted(alert.log_ids) == sorted(sandbox_log_ids)
+    (error,) = [r for r in caplog.records if r.name == "sources.tiktok.refusal_guard"]
+    assert error.levelno == logging.ERROR
+    assert f"refreshes with {code} for 5 creators in 10 minutes" in error.getMessage()
+
+    for user in (fleet[0], fleet[12]):
+        text = dashboard_of(user)
+        assert CREATOR_MESSAGE in text and "Reconnect TikTok" not in text
+
+
+def test_the_operator_sees_the_alert_clears_it_and_the_fleet_syncs_again(fleet):
+    tiktok_refuses_every_refresh("invalid_client")
+    for user in fleet:
+        sync(user)
+    operator = User.objects.create_superuser("operator", password="a long admin password 1")
+    admin = Client()
+    admin.force_login(operator)
+
+    banner = html.unescape(admin.get("/admin/").content.decode())
+    alert = RefreshAlert.objects.get()
+    assert "TikTok refuses token refreshes with invalid_client for 5 creators" in banner
+    assert alert.log_ids[0] in banner
+
+    Fault.objects.all().delete()  # the secret is put right
+    answer = admin.post(
+        "/admin/tiktok/refreshalert/",
+        {"action": "clear", "_selected_action": [alert.pk]},
+        follow=True,
+    )
+    assert "Cleared 1 alert(s): refreshes resume." in answer.content.decode()
+    assert "TikTok refuses token refreshes" not in admin.get("/admin/").content.decode()
+    assert RefreshAlert.objects.get().cleared_by == "operator"
+
+    Page.objects.update(sync_backoff_until=None)
+    assert {sync(user) for user in fleet} == {"changed"}
+    assert CREATOR_MESSAGE not in dashboard_of(fleet[3])
+
+
+def test_one_refresh_a_minute_probes_and_a_success_resumes_by_itself(fleet):
+    tiktok_refuses_every_refresh("invalid_request")
+    for user in fleet[:6]:
+        sync(user)
+    assert sync(fleet[6]) == "waiting"
+    Fault.objects.all().delete()  # TikTok stopped refusing
+
+    with time_machine.travel(timezone.now() + timedelta(seconds=61)):
+        assert sync(fleet[7]) == "changed"  # the probe went through
+
+    assert not RefreshAlert.objects.get().is_open
+    assert RefreshAlert.objects.get().cleared_by == "TikTok accepted a refresh again"
+
+
+def test_one_creators_refusals_never_open_the_guard(fleet):
+    tiktok_refuses_every_refresh("invalid_request")
+    for _ in range(3):
+        sync(fleet[0])
+        Page.objects.update(sync_backoff_until=None)
+
+    assert not RefreshAlert.objects.exists()
+    assert TikTokConnection.objects.get(user=fleet[0]).status == "needs_reconnect"
