@@ -170,6 +170,11 @@ def expire_guests(now=None):
     return deleted
 
 
+def live_guests():
+    """A public demo's guest accounts alive now (for /metrics)."""
+    return guests.live_guests()
+
+
 def server_is_up(timeout=1.0):
     try:
         return requests.get(f"{settings.SITE_URL}/healthz", timeout=timeout).ok

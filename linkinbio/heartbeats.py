@@ -1,10 +1,10 @@
-"""Whether the background processes are alive, for `/healthz`.
+"""Whether the background processes are alive, for `/readyz`.
 
 Each worker writes its beat (`WorkerBeat`) as it goes round its loop, at
 most every BEAT_SECONDS; the scheduler's beat is its latest job start
 (`JobRun`, its shortest job runs every 15 s). A worker killed, stuck in a
 task, or waiting for a database that never comes back stops beating; an
-operator alerts on `/healthz`'s `background` field (its status code stays
+operator alerts on `/readyz`'s `background` field (its status code stays
 about the web process, so a dead worker takes no web machine out of the
 load balancer).
 """

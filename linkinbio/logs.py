@@ -7,8 +7,10 @@ overrides would reorder what an operator reads. The formatter writes such
 characters as escapes, in every message, whoever logs it.
 """
 
+import json
 import logging
 import re
+import time
 
 # C0 and C1 controls, line and paragraph separators, bidi embeddings,
 # overrides and isolates.
@@ -26,3 +28,22 @@ class OneLineFormatter(logging.Formatter):
     def formatMessage(self, record):  # noqa: N802  (logging's name)
         record.message = escape(record.message)
         return super().formatMessage(record)
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line (LOG_FORMAT=json): time, level, logger, message,
+    the request id (linkinbio/request_ids.py) and the traceback if any."""
+
+    converter = time.gmtime
+
+    def format(self, record):
+        entry = {
+            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S") + f".{int(record.msecs):03d}Z",
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+            "request_id": getattr(record, "request_id", None),
+        }
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        return json.dumps(entry, ensure_ascii=False, default=str)

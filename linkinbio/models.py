@@ -1,5 +1,5 @@
 """What the background processes leave in the database for each other and
-for `/healthz`: when each scheduled job last started, and when each worker
+for `/readyz`: when each scheduled job last started, and when each worker
 last went round its loop."""
 
 from django.db import models

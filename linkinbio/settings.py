@@ -66,6 +66,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "linkinbio.request_ids.RequestIdMiddleware",
+    "linkinbio.metrics.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "linkinbio.request_size.RequestSizeMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -439,17 +441,41 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 
+# /metrics (linkinbio/metrics.py) answers only with this bearer token; empty: 404.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+# Errors go to Sentry when set, scrubbed of tokens, codes, cookies and
+# visitors' addresses first (linkinbio/error_reports.py).
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    from linkinbio import error_reports  # noqa: E402  (sentry-sdk is started only when asked)
+
+    error_reports.init(SENTRY_DSN, release=RELEASE, environment=env.str("SENTRY_ENVIRONMENT", ""))
+
+
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
+# plain: one line of text per record; json: one JSON object per line, with the
+# request id (linkinbio/request_ids.py) on every line.
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain")
+if LOG_FORMAT not in ("plain", "json"):
+    raise ImproperlyConfigured(f"LOG_FORMAT is {LOG_FORMAT!r}: use plain or json.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"request_id": {"()": "linkinbio.request_ids.RequestIdFilter"}},
     "formatters": {
         "plain": {
             "()": "linkinbio.logs.OneLineFormatter",
             "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+        },
+        "json": {"()": "linkinbio.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
         }
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {"django": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False}},
 }

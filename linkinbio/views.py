@@ -2,10 +2,12 @@
 
 import contextlib
 import logging
+import os
 import uuid
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.files.storage import FileSystemStorage, storages
 from django.db import DatabaseError, connection
 from django.http import HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import render
@@ -100,21 +102,44 @@ def _check_cache():
     cache.delete(key)
 
 
+def _check_media():
+    """The media storage answers: local disk is a writable folder, a bucket a HEAD."""
+    storage = storages["default"]
+    if isinstance(storage, FileSystemStorage):
+        os.makedirs(storage.location, exist_ok=True)  # as the first image saved would
+        if not os.access(storage.location, os.W_OK):
+            raise RuntimeError("MEDIA_ROOT is not a writable folder")
+        return
+    storage.exists("readyz-check")  # one bounded request (linkinbio/bucket.py); raises if down
+
+
 @never_cache
 def healthz(request):
+    """Liveness: this process answers. Nothing behind it is asked, so a backing
+    service down (whose outage pages outlive) takes no web machine out of the
+    load balancer."""
+    return JsonResponse({"status": "ok"})
+
+
+@never_cache
+def readyz(request):
+    """Readiness: the database, the cache and the media storage answer; 503
+    names the one that did not. `background` is for an alert, never decides."""
     checks = {}
-    for name, check in (("database", _check_database), ("cache", _check_cache)):
+    for name, check in (
+        ("database", _check_database),
+        ("cache", _check_cache),
+        ("media", _check_media),
+    ):
         try:
             check()
             checks[name] = "ok"
         except Exception as exc:
-            logger.warning("healthz: %s is down: %s", name, exc.__class__.__name__)
+            logger.warning("readyz: %s is down: %s", name, exc.__class__.__name__)
             checks[name] = "down"
-    healthy = all(state == "ok" for state in checks.values())
-    body = {"status": "ok" if healthy else "down", "checks": checks}
+    ready = all(state == "ok" for state in checks.values())
+    body = {"status": "ok" if ready else "down", "checks": checks}
     if checks["database"] == "ok":
-        # For an alert, not for the load balancer: a dead worker or scheduler
-        # is no reason to take this web process out.
         with contextlib.suppress(DatabaseError):  # gone since its check: said next time
             body["background"] = heartbeats.report()
-    return JsonResponse(body, status=200 if healthy else 503)
+    return JsonResponse(body, status=200 if ready else 503)

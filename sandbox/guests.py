@@ -181,6 +181,11 @@ def keep_guest(account):
         account.save(update_fields=["guest_until"])
 
 
+def live_guests(now=None):
+    """How many guest accounts are alive now."""
+    return Account.objects.filter(guest_until__gt=now or timezone.now()).count()
+
+
 def expire_guests(now=None):
     """Delete guest accounts past their time (their tokens and videos go with them)."""
     deleted, _ = Account.objects.filter(guest_until__lte=now or timezone.now()).delete()

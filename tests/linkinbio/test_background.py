@@ -1,6 +1,6 @@
 """The background processes outlive a database outage and a restart: a
 worker waits for the database and runs what was queued meanwhile, a
-restarted scheduler runs only the jobs that are due, and `/healthz` shows
+restarted scheduler runs only the jobs that are due, and `/readyz` shows
 an operator a worker or scheduler that stopped beating."""
 
 import logging
@@ -79,18 +79,18 @@ def test_a_worker_waits_out_a_database_outage_and_runs_what_was_queued(monkeypat
 
 
 @pytest.mark.django_db
-def test_healthz_tells_an_operator_when_the_workers_stopped_beating(client):
+def test_readyz_tells_an_operator_when_the_workers_stopped_beating(client):
     now = timezone.now()
     WorkerBeat.objects.create(worker_id="w1", beat_at=now - timedelta(seconds=5))
     JobRun.objects.create(job="a", started_at=now - timedelta(seconds=3))
-    assert client.get("/healthz").json()["background"] == {
+    assert client.get("/readyz").json()["background"] == {
         "worker": "ok",
         "workers": 1,
         "scheduler": "ok",
     }
 
     with time_machine.travel(now + timedelta(minutes=5), tick=False):
-        answer = client.get("/healthz")
+        answer = client.get("/readyz")
     assert answer.status_code == 200  # the web process itself is fine: keep it in the pool
     assert answer.json()["background"] == {
         "worker": "no heartbeat for 305 s",

@@ -55,17 +55,17 @@ def test_admin_requires_staff(client, django_user_model):
     assert response.status_code == 302
 
 
-def test_healthz_reports_ok(client):
-    response = client.get("/healthz")
+def test_readyz_reports_ok(client):
+    response = client.get("/readyz")
     assert response.status_code == 200
     body = response.json()
     assert body["status"] == "ok"
-    assert body["checks"] == {"database": "ok", "cache": "ok"}
+    assert body["checks"] == {"database": "ok", "cache": "ok", "media": "ok"}
     assert body["background"]["scheduler"] == "no heartbeat yet"
     assert "no-cache" in response.headers["Cache-Control"]
 
 
-def test_healthz_reports_broken_cache(client, settings):
+def redis_down(settings):
     # A Redis cache on a port where nothing listens: the cache server is down.
     settings.CACHES = {
         "default": {
@@ -73,21 +73,47 @@ def test_healthz_reports_broken_cache(client, settings):
             "LOCATION": "redis://127.0.0.1:9/0",
         }
     }
-    response = client.get("/healthz")
+
+
+def test_readyz_names_a_broken_cache_and_healthz_keeps_the_machine_in(client, settings):
+    redis_down(settings)
+    response = client.get("/readyz")
     assert response.status_code == 503
-    assert response.json()["checks"] == {"database": "ok", "cache": "down"}
+    assert response.json()["checks"] == {"database": "ok", "cache": "down", "media": "ok"}
+    # Pages outlive a Redis outage: the load balancer's liveness check stays green.
+    assert client.get("/healthz").status_code == 200
 
 
-def test_healthz_reports_broken_database(client, monkeypatch):
+def test_readyz_names_a_broken_database(client, monkeypatch):
     from django.db import connection
 
     def broken(*args, **kwargs):
         raise ConnectionError("database gone")
 
     monkeypatch.setattr(connection, "cursor", broken)
-    response = client.get("/healthz")
+    response = client.get("/readyz")
     assert response.status_code == 503
     assert response.json()["checks"]["database"] == "down"
+    assert client.get("/healthz").json() == {"status": "ok"}
+
+
+def test_readyz_names_media_storage_that_cannot_be_written(client, settings, tmp_path):
+    (tmp_path / "a-file").write_text("not a folder")
+    settings.MEDIA_ROOT = tmp_path / "a-file" / "media"
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    assert response.json()["checks"] == {"database": "ok", "cache": "ok", "media": "down"}
+
+
+def test_readyz_names_a_bucket_out_of_reach(client, settings):
+    from linkinbio.media_storage import storage_from_url
+
+    # An S3 server where nothing listens.
+    url = "s3://k:s@bucket/media?endpoint_url=http://127.0.0.1:9&region_name=us-east-1"
+    settings.STORAGES = {**settings.STORAGES, "default": storage_from_url(url)}
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    assert response.json()["checks"]["media"] == "down"
 
 
 @pytest.mark.parametrize("form", ["login", "signup", "password/reset"])

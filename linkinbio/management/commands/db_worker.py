@@ -4,7 +4,7 @@ The library's worker loop re-raises a database error, so a restart of
 PostgreSQL ended every worker. This one (the `linkinbio` app comes before
 `django_tasks_db` in INSTALLED_APPS, so its command is the one `manage.py`
 runs) waits the outage out (linkinbio/outages.py) and goes on, and beats
-(linkinbio/heartbeats.py) on every turn of its loop, so `/healthz` shows a
+(linkinbio/heartbeats.py) on every turn of its loop, so `/readyz` shows a
 worker that died or is stuck. A task that was running when the database went
 away stays RUNNING and is queued again by the scheduler's
 `recover_stale_tasks`.
