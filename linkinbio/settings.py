@@ -312,10 +312,12 @@ SOCIALACCOUNT_PROVIDERS = {
     "tiktok": {"APP": {"client_id": TIKTOK_CLIENT_KEY, "secret": TIKTOK_CLIENT_SECRET}},
 }
 
-# The sandbox's own knobs (tests shrink them).
-TIKTOK_SANDBOX_ACCESS_TOKEN_SECONDS = env.int("TIKTOK_SANDBOX_ACCESS_TOKEN_SECONDS", default=86400)
+# The sandbox's own knobs (tests shrink them). Token lifetimes as TikTok's
+# newer pages (November 2026) give them: access 2 hours, refresh 180 days; the
+# older pages' 24 hours and 365 days are 86400 and 31536000.
+TIKTOK_SANDBOX_ACCESS_TOKEN_SECONDS = env.int("TIKTOK_SANDBOX_ACCESS_TOKEN_SECONDS", default=7200)
 TIKTOK_SANDBOX_REFRESH_TOKEN_SECONDS = env.int(
-    "TIKTOK_SANDBOX_REFRESH_TOKEN_SECONDS", default=31536000
+    "TIKTOK_SANDBOX_REFRESH_TOKEN_SECONDS", default=180 * 86400
 )
 TIKTOK_SANDBOX_CODE_SECONDS = env.int("TIKTOK_SANDBOX_CODE_SECONDS", default=300)
 TIKTOK_SANDBOX_RATE_LIMIT = env.int("TIKTOK_SANDBOX_RATE_LIMIT", default=600)

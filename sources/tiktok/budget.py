@@ -3,7 +3,9 @@
 TikTok allows about TIKTOK_RATE_LIMIT_PER_MINUTE calls per endpoint in any
 sliding minute. A bucket that holds at most BURST_SHARE of that and refills at
 RATE_SHARE of it per minute can never spend more than BURST_SHARE + RATE_SHARE
-(80%) in any minute, leaving headroom for token refreshes and for clocks.
+(80%) in any minute, leaving headroom for sign-ins and for clocks. Token
+refreshes behind syncs spend from `oauth.token`'s bucket (with two-hour access
+tokens nearly every sync refreshes first); sign-ins are never held back.
 
 The bucket lives in Redis (one atomic script) when REDIS_URL is set, otherwise
 in the database (one conditional UPDATE). The file and database caches cannot
@@ -23,7 +25,7 @@ from django.db.models.lookups import GreaterThanOrEqual
 
 from sources.tiktok.models import ApiBudget
 
-ENDPOINTS = ("user.info", "video.list", "video.query")
+ENDPOINTS = ("user.info", "video.list", "video.query", "oauth.token")
 BURST_SHARE = 0.2
 RATE_SHARE = 0.6
 

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db.models import F, Q
 from django.utils import timezone
 
+from sources.tiktok import budget
 from sources.tiktok.client import RateLimited, ReconnectNeeded, TikTokError
 from sources.tiktok.models import ApiCall, TikTokConnection
 
@@ -40,6 +41,9 @@ def refresh_expiring_tokens(limit=200):
     )
     refreshed = 0
     for connection in due:
+        if not budget.spend("oauth.token"):
+            logger.info("Token top-up waits: the syncs use TikTok's token budget now")
+            break
         try:
             connection.refresh_tokens(stale_access_token=connection.access_token)
         except ReconnectNeeded:

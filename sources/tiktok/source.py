@@ -146,7 +146,9 @@ def _call(endpoint, connection, func, *args, **kwargs):
     """
     if breakers.is_open(endpoint):
         raise TryLater("Waiting for TikTok to answer again.", code="circuit_open", waiting=True)
-    if not budget.spend(endpoint):
+    # An access token that ran out is refreshed first: that call counts too.
+    refreshing = connection.access_expired()
+    if (refreshing and not budget.spend("oauth.token")) or not budget.spend(endpoint):
         raise TryLater(
             "Waiting for its turn to update from TikTok.", code="budget_spent", waiting=True
         )
@@ -263,7 +265,7 @@ class TikTokSource(Source):
             return 0
         if refusal_guard.paused():
             return 0
-        return budget.available("user.info")
+        return min(budget.available("user.info"), budget.available("oauth.token"))
 
     def player_url(self, video_id):
         return f"{settings.TIKTOK_PLAYER_BASE}/player/v1/{video_id}"

@@ -13,8 +13,9 @@ with the clock frozen and moved forward by hand (time-machine):
 - every 15 s the scheduler's job `syncing.enqueue_due_syncs` runs;
 - queued syncs run at once;
 - TikTok is an in-process stand-in: it spends the real shared budget
-  (sources/tiktok/budget.py) exactly as the TikTok source does, counts the
-  calls and answers with the stored profile.
+  (sources/tiktok/budget.py) exactly as the TikTok source does, refreshes
+  each creator's access token once it has run out (two hours by default,
+  `oauth.token`), counts the calls and answers with the stored profile.
 
 A queued sync runs the sync task's schedule (`pages/sync/reconcile.py`: the budget
 spent per endpoint, then `synced_state` or `wait_for_room`), not its
@@ -119,29 +120,52 @@ def make_fleet(creators, now):
 
 
 class FakeTikTok:
-    """TikTok answering in-process, behind the real shared budget."""
+    """TikTok answering in-process, behind the real shared budget.
+
+    Access tokens live TIKTOK_SANDBOX_ACCESS_TOKEN_SECONDS (two hours, as
+    TikTok's newer pages say) from the sync that last refreshed them: a call
+    with a token that ran out (or runs out within the connection's margin)
+    spends `oauth.token` first, as the TikTok source does, then refreshes.
+    """
 
     def __init__(self, fleet, clock):
-        self.fleet, self.clock = fleet, clock
+        from django.conf import settings
 
-    def spend(self, endpoint):
+        self.fleet, self.clock = fleet, clock
+        self.lifetime = timedelta(seconds=settings.TIKTOK_SANDBOX_ACCESS_TOKEN_SECONDS)
+        self.token_expires = {}  # creator (= page id) -> when the access token ends
+
+    def _count(self, endpoint):
+        self.fleet.calls[endpoint, int((self.clock() - START).total_seconds() // 60)] += 1
+
+    def spend(self, endpoint, creator):
         from pages.source import TryLater
         from sources.tiktok import budget
+        from sources.tiktok.models import EXPIRY_MARGIN
 
-        if not budget.spend(endpoint):
+        now = self.clock()
+        expires = self.token_expires.get(creator)
+        if expires is None:
+            expires = self.fleet.last_synced[creator] + self.lifetime
+        refreshing = expires <= now + EXPIRY_MARGIN
+        if (refreshing and not budget.spend("oauth.token")) or not budget.spend(endpoint):
             raise TryLater("Waiting for its turn.", code="budget_spent", waiting=True)
-        self.fleet.calls[endpoint, int((self.clock() - START).total_seconds() // 60)] += 1
+        if refreshing:
+            self._count("oauth.token")
+            expires = now + self.lifetime
+        self.token_expires[creator] = expires
+        self._count(endpoint)
 
     def profile(self, user, *, page_id=None):
         from pages.source import Profile
 
-        self.spend("user.info")
+        self.spend("user.info", user.pk)
         return Profile(username=user.username, display_name=user.username)
 
     def latest_videos(self, user, count, *, page_id=None):
         from pages.source import VideoList
 
-        self.spend("video.list")
+        self.spend("video.list", user.pk)
         return VideoList(items=[], complete=True)
 
 
@@ -159,8 +183,9 @@ class ScheduleOnlySync:
 
         now = self.clock()
         try:
-            self.tiktok.spend("user.info")
-            self.tiktok.spend("video.list")
+            # A page's creator has the page's id (make_fleet).
+            self.tiktok.spend("user.info", page_id)
+            self.tiktok.spend("video.list", page_id)
         except TryLater:
             return sync.wait_for_room(page_id, lease)
         syncing.release(page_id, lease, **sync.synced_state(now))
@@ -321,9 +346,11 @@ def scheduler_queries(runs=20, limit=100):
 
 
 def _figures(fleet, hours, refresh, overdue, elapsed, vendor):
+    from django.conf import settings
+
     minutes = hours * 60
     per_endpoint = {}
-    for endpoint in ("user.info", "video.list"):
+    for endpoint in ("oauth.token", "user.info", "video.list"):
         counts = [fleet.calls[endpoint, m] for m in range(minutes)]
         per_endpoint[endpoint] = {"max": max(counts), "mean": sum(counts) / minutes}
     waits = fleet.visited_waits
@@ -342,6 +369,7 @@ def _figures(fleet, hours, refresh, overdue, elapsed, vendor):
         "scheduler_max_ms": 1000 * runs[-1],
         "elapsed": elapsed,
         "vendor": vendor,
+        "token_hours": settings.TIKTOK_SANDBOX_ACCESS_TOKEN_SECONDS / 3600,
     }
 
 
@@ -351,7 +379,8 @@ def report(figures, creators, hours, limit):
     target = 0.8 * limit
     return [
         f"7. fleet of {creators} creators, {hours} simulated hours, {VISITED_SHARE:.0%} visited "
-        f"each hour (heavy-tailed), on {figures['vendor']}, played in {figures['elapsed']:.0f} s:",
+        f"each hour (heavy-tailed), access tokens of {figures['token_hours']:g} h, "
+        f"on {figures['vendor']}, played in {figures['elapsed']:.0f} s:",
         "   TikTok calls per minute: "
         + "; ".join(
             f"{endpoint} max {c['max']} / mean {c['mean']:.0f}" for endpoint, c in calls.items()

@@ -20,6 +20,11 @@ DATABASES = {
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "KEY_PREFIX": "fleet"}
 }
-TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+TASKS = {
+    "default": {
+        "BACKEND": "django.tasks.backends.immediate.ImmediateBackend",
+        "QUEUES": ["default", "icons"],
+    }
+}
 REDIS_URL = os.environ.get("FLEET_REDIS_URL", "")
 LOGGING_CONFIG = None

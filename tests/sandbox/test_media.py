@@ -89,6 +89,7 @@ def test_a_signature_is_bound_to_its_video(client, alice):
 
 def test_video_query_hands_out_fresh_cover_urls(client, alice, settings):
     settings.TIKTOK_SANDBOX_IMAGE_URL_SECONDS = 600
+    settings.TIKTOK_SANDBOX_ACCESS_TOKEN_SECONDS = 86400  # still valid seven hours on
     tokens = testing.grant("alice")
     video_id = alice.videos.first().video_id
     with time_machine.travel(timezone.now() + timezone.timedelta(hours=7)):

@@ -39,8 +39,8 @@ def test_a_code_buys_tokens_in_tiktoks_flat_shape(client, alice):
     ]
     assert body["access_token"].startswith("act.")
     assert body["refresh_token"].startswith("rft.")
-    assert body["expires_in"] == 86400
-    assert body["refresh_expires_in"] == 31536000
+    assert body["expires_in"] == 2 * 3600  # TikTok's newer pages: two hours
+    assert body["refresh_expires_in"] == 180 * 86400  # and 180 days
     assert body["open_id"] == testing.open_id("alice")
     assert body["scope"] == "user.info.basic,video.list"
     assert body["token_type"] == "Bearer"
@@ -48,10 +48,11 @@ def test_a_code_buys_tokens_in_tiktoks_flat_shape(client, alice):
 
 
 def test_token_lifetimes_follow_the_settings(client, alice, settings):
-    settings.TIKTOK_SANDBOX_ACCESS_TOKEN_SECONDS = 7200
-    settings.TIKTOK_SANDBOX_REFRESH_TOKEN_SECONDS = 15552000
+    """TikTok's older pages: 24 hours and 365 days."""
+    settings.TIKTOK_SANDBOX_ACCESS_TOKEN_SECONDS = 86400
+    settings.TIKTOK_SANDBOX_REFRESH_TOKEN_SECONDS = 31536000
     body = exchange(client, testing.issue_code("alice")).json()
-    assert (body["expires_in"], body["refresh_expires_in"]) == (7200, 15552000)
+    assert (body["expires_in"], body["refresh_expires_in"]) == (86400, 31536000)
 
 
 def test_open_id_differs_between_apps_and_between_users(alice, bob):
@@ -232,14 +233,14 @@ def test_the_token_endpoint_only_takes_post(client):
     assert client.get(TOKEN).json()["error"] == "invalid_request"
 
 
-def test_a_refresh_does_not_restart_the_refresh_tokens_year(client, alice):
+def test_a_refresh_does_not_restart_the_refresh_tokens_180_days(client, alice):
     first = exchange(client, testing.issue_code("alice", ["user.info.basic"])).json()
-    assert first["refresh_expires_in"] == 31536000
+    assert first["refresh_expires_in"] == 180 * 86400
     with time_machine.travel(timezone.now() + timezone.timedelta(days=100)):
         second = refresh(client, first["refresh_token"]).json()
-    # What is left of the first year, not a new one.
-    assert 265 * 86400 - 60 <= second["refresh_expires_in"] <= 265 * 86400
-    with time_machine.travel(timezone.now() + timezone.timedelta(days=366)):
+    # What is left of the first 180 days, not a new life.
+    assert 80 * 86400 - 60 <= second["refresh_expires_in"] <= 80 * 86400
+    with time_machine.travel(timezone.now() + timezone.timedelta(days=181)):
         assert_oauth_error(refresh(client, second["refresh_token"]), "invalid_grant")
 
 
