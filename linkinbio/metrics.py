@@ -44,14 +44,16 @@ PUBLIC_PAGES = Counter(
     "other middleware) or by the view (a render, a 304, a 404 or 410).",
     ["answered"],
 )
-PREFIX_ROUTES = (("/@", "@<slug>"), ("/media/", "media"), ("/static/", "static"))
+PREFIX_ROUTES = (("/@", "public_page"), ("/media/", "media"), ("/static/", "static"))
 
 
 def route_of(request):
     """The URL pattern that answered (never the raw path: it would have no bound)."""
     match = getattr(request, "resolver_match", None)
     if match is not None:
-        return match.route or match.view_name or "?"
+        if match.route and not match.route.startswith("^"):
+            return match.route
+        return match.view_name or "?"  # a regular expression reads badly as a label
     for prefix, route in PREFIX_ROUTES:
         if request.path_info.startswith(prefix):
             return route

@@ -64,7 +64,7 @@ def test_the_scrape_counts_requests_by_route_and_status(client, settings, alice)
             old = 0
         return figure(after, name, **labels) - old
 
-    assert grew("linkinbio_requests_total", route="@<slug>", status="200") >= 1
+    assert grew("linkinbio_requests_total", route="public_page", status="200") >= 1
     assert grew("linkinbio_requests_total", route="unresolved", status="404") >= 0
     assert grew("linkinbio_public_page_requests_total", answered="warm") >= 1
     assert grew("linkinbio_public_page_requests_total", answered="view") >= 1
