@@ -489,6 +489,7 @@ SCHEDULED_JOBS = [
     ("pages.sync.schedule.enqueue_due_syncs", 15),
     ("sources.tiktok.jobs.prune_request_history", 6 * 3600),
     ("sources.tiktok.removals.erase_deleted_accounts", 3600),
+    ("pages.transfers.prune_transfers", 6 * 3600),
     ("linkinbio.jobs.prune_finished_tasks", 6 * 3600),
     ("linkinbio.jobs.recover_stale_tasks", 60),
     ("linkinbio.jobs.clear_expired_sessions", 600),

@@ -21,6 +21,7 @@ from pages.safety.moderation import AbuseReport, BlockedDomain  # noqa: F401  (m
 from pages.source import source
 from pages.suspensions import REASONS as SUSPENSION_REASONS
 from pages.suspensions import Appeal, ModerationDecision  # noqa: F401
+from pages.transfers import Transfer  # noqa: F401
 
 RESERVED_SLUGS = frozenset(
     """
@@ -397,6 +398,7 @@ class Page(models.Model):
             },
             "former_addresses": [a.export() for a in self.former_addresses.all()],
             "change_log": [note.export() for note in self.change_notes.all()],
+            "transfers": [transfer.export() for transfer in self.transfers.all()],
             "links": [link.export() for link in self.links.all()],
             "videos": [video.export() for video in self.videos.order_by("-create_time")],
             "stats": [row.export() for row in self.daily_counts.order_by("day", "metric")],

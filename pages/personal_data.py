@@ -21,6 +21,7 @@ NOT_EXPORTED = {
     "stats.HourlyCount": {"id", "page"},
     "pages.ChangeNote": {"id", "page"},
     "pages.FormerAddress": {"id", "page"},
+    "pages.Transfer": {"id", "page"},
     "pages.ModerationDecision": {"id", "page", "decided_by"},  # which admin is not the creator's
     "pages.Appeal": {"id", "page"},
 }
@@ -70,4 +71,5 @@ def overview(request):
         "last_fetched": page.last_synced_at if page else None,
         "next_fetch": page.next_sync_at() if page else None,
         "change_notes": list(page.change_notes.all()[:50]) if page else [],
+        "transfers": list(page.transfers.all()[:30]) if page else [],
     }

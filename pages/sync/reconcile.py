@@ -14,8 +14,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from pages import cache as page_cache
+from pages import transfers
 from pages.media import images, lost_images
-from pages.models import MAX_VIDEOS_SHOWN, Video, idle_due_at
+from pages.models import MAX_VIDEOS_SHOWN, PROFILE_FIELDS, Transfer, Video, idle_due_at
 from pages.safety import text
 from pages.source import NeedsReconnect, SourceError, TryLater, source
 from pages.sync import schedule as syncing
@@ -36,11 +37,12 @@ def update_page(page, lease, now=None):
         page_cache.publish_after_commit(page.pk)
         return "skipped"
     changed = []
+    received = transfers.Received()
     try:
         if lost_images.check_due(page, now) and lost_images.check(page, now):
             changed.append("lost images")  # forgotten: the page shows none until re-made
-        changed += _sync_profile(page)
-        changed += _sync_videos(page)
+        changed += _sync_profile(page, received)
+        changed += _sync_videos(page, received)
     except TryLater as exc:
         if exc.waiting:
             outcome = wait_for_room(page.pk, lease)
@@ -54,6 +56,7 @@ def update_page(page, lease, now=None):
         outcome = _record_failure(page, lease, TryLater(UNEXPECTED, code="internal"), now)
     else:
         syncing.release(page.pk, lease, **synced_state(now))
+        Transfer.objects.create(page=page, created=now, summary=received.summary()[:300])
         outcome = "changed" if changed else "unchanged"
     if changed:
         page.bump_version()
@@ -118,9 +121,12 @@ def _record_failure(page, lease, exc, now):
     return "failed"
 
 
-def _sync_profile(page):
+def _sync_profile(page, received):
     profile = source.profile(page.user, page_id=page.pk)
     changed = page.apply_profile(profile)
+    received.profile_fields = [
+        name for name in PROFILE_FIELDS if getattr(profile, name) is not None
+    ] + (["avatar"] if profile.avatar_url else [])
     url = profile.avatar_url
     if url and (images.source_of(url) != page.avatar_source or not page.avatar):
         data = _download_image(url, images.AVATAR_SIZE)
@@ -140,6 +146,7 @@ def _sync_profile(page):
                     transaction.on_commit(lambda: delete(old), robust=True)
     if changed:
         page.save(update_fields=changed)
+    received.profile_changed = list(changed)
     if "username" in changed:
         # /@username now leads to the page: no process may still call it free.
         page_cache.forget_slug(page.username)
@@ -169,10 +176,11 @@ def _video_values(item):
     }
 
 
-def _sync_videos(page):
+def _sync_videos(page, received):
     hidden = page.videos.filter(hidden=True).count() if page.videos_shown else 0
     want = min(page.videos_shown + hidden, MAX_FETCH) if page.videos_shown else 0
     videos = source.latest_videos(page.user, want, page_id=page.pk)
+    received.videos = len(videos.items)
     existing = {video.tiktok_id: video for video in page.videos.all()}
     seen, changed = set(), []
     for item in videos.items:
@@ -186,6 +194,7 @@ def _sync_videos(page):
             _mirror_cover(video, item)
             video.save()
             changed.append(f"video {item.id}")
+            received.new += 1
             continue
         fields = [name for name, value in values.items() if getattr(video, name) != value]
         for name in fields:
@@ -195,8 +204,13 @@ def _sync_videos(page):
         if fields:
             video.save(update_fields=fields)
             changed.append(f"video {item.id}")
-    changed += _drop_missing(existing, seen, videos)
-    return changed
+            if "title" in fields:
+                received.titles_changed += 1
+            else:
+                received.other_changes += 1
+    gone = _drop_missing(existing, seen, videos)
+    received.removed = len(gone)
+    return changed + gone
 
 
 def _drop_missing(existing, seen, videos):
