@@ -166,6 +166,7 @@ class AppearanceForm(forms.ModelForm):
             "bio_override",
             "theme",
             "button_style",
+            "color_mode",
             "custom_colours",
             "background_color",
             "accent_color",
@@ -180,16 +181,22 @@ class AppearanceForm(forms.ModelForm):
             "bio_override": forms.Textarea(attrs={"rows": 3, "maxlength": 300}),
             "theme": forms.RadioSelect,
             "button_style": forms.RadioSelect,
+            "color_mode": forms.RadioSelect,
         }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         page = self.instance
         theme = colours.THEME_COLOURS.get(page.theme, colours.THEME_COLOURS["classic"])
+        self.fields["color_mode"].required = False
         self.initial["custom_colours"] = bool(page.background_color or page.accent_color)
         # The pickers start from the colours the page shows now.
         self.initial["background_color"] = page.background_color or theme["bg"]
         self.initial["accent_color"] = page.accent_color or theme["accent"]
+
+    def clean_color_mode(self):
+        # A form without the choice (an older page's) keeps the page's.
+        return self.cleaned_data.get("color_mode") or self.instance.color_mode or "auto"
 
     def _clean_colour(self, name):
         value = self.cleaned_data.get(name, "")

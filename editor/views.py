@@ -452,9 +452,13 @@ def appearance_preview(request):
     query string: as saved."""
     page = _page_for(request.user)
     warnings, shown_with = [], ""
-    if request.GET:
+    # Light or dark, as a visitor's device may show a page that follows it.
+    mode = request.GET.get("preview_mode", "")
+    choices = request.GET.copy()
+    choices.pop("preview_mode", None)
+    if choices:
         saved = page.background_color, page.accent_color
-        form = AppearanceForm(request.GET, instance=page)
+        form = AppearanceForm(choices, instance=page)
         form.is_valid()  # the valid choices are on form.instance; the others keep their saved value
         page = form.instance
         # Colours that would be refused are not shown: the preview says so at
@@ -468,7 +472,7 @@ def appearance_preview(request):
                 if any(saved)
                 else f"the colours of the {page.get_theme_display()} theme"
             )
-    response = HttpResponse(public.preview_html(page, warnings, shown_with))
+    response = HttpResponse(public.preview_html(page, warnings, shown_with, mode))
     return _with_policy(request, response, **{"frame-ancestors": [CSP.SELF]})
 
 

@@ -106,6 +106,11 @@ class Page(models.Model):
         ("mint", "Mint"),
         ("paper", "Paper"),
     ]
+    COLOR_MODES = [
+        ("auto", "Follow each visitor's device (light or dark)"),
+        ("light", "Always light"),
+        ("dark", "Always dark"),
+    ]
     BUTTON_STYLES = [
         ("pill", "Pill"),
         ("rounded", "Rounded"),
@@ -141,6 +146,8 @@ class Page(models.Model):
     # "#rrggbb" on top of the theme, or empty for the theme's own (pages/colours.py).
     background_color = models.CharField(max_length=7, blank=True)
     accent_color = models.CharField(max_length=7, blank=True)
+    # Light or dark for the Classic theme (the others have one look each).
+    color_mode = models.CharField(max_length=5, choices=COLOR_MODES, default="auto")
     videos_shown = models.PositiveSmallIntegerField(default=VIDEOS_PER_SCREEN)
     # Off until the creator switches it on: the sign-in page promises so.
     show_follower_count = models.BooleanField(default=False)
@@ -385,6 +392,7 @@ class Page(models.Model):
                 "bio_override": self.bio_override,
                 "theme": self.theme,
                 "button_style": self.button_style,
+                "color_mode": self.color_mode,
                 "background_color": self.background_color,
                 "accent_color": self.accent_color,
                 "videos_shown": self.videos_shown,

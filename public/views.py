@@ -180,7 +180,7 @@ _FREE_NAME = "[free name]"
 _unavailable_bodies = {}
 
 
-def preview_html(page, warnings=(), shown_with=""):
+def preview_html(page, warnings=(), shown_with="", mode=""):
     """The first screen of a page as visitors would see it (not cached, not
     counted), without its script: the preview frame runs none. `warnings`
     say which unsaved choices it cannot show, `shown_with` what it shows instead."""
@@ -189,6 +189,7 @@ def preview_html(page, warnings=(), shown_with=""):
         "preview": True,
         "preview_warnings": warnings,
         "preview_shown_with": shown_with,
+        "preview_mode": mode if mode in ("light", "dark") else "",
     }
     return render_to_string("pages/public.html", context)
 

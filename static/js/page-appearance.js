@@ -6,11 +6,23 @@
   if (!form || !frame) return;
   var timer = null;
   var loading = null;
+  var mode = "";
+  var modes = document.getElementById("preview-modes");
+  if (modes) {
+    modes.addEventListener("click", function (event) {
+      var link = event.target.closest("a[data-mode]");
+      if (!link) return;
+      event.preventDefault();
+      mode = link.dataset.mode;
+      update();
+    });
+  }
   // The next preview loads in a hidden frame and takes the shown one's place
   // once it has loaded: the preview never flashes white between two looks.
   function update() {
     var params = new URLSearchParams(new FormData(form));
     params.delete("csrfmiddlewaretoken");
+    if (mode) params.set("preview_mode", mode);
     if (loading) loading.remove();
     var next = frame.cloneNode(false);
     next.removeAttribute("id");

@@ -181,3 +181,33 @@ def test_the_appearance_preview_keeps_showing_the_page_while_the_next_look_loads
     page.unroute("**/dashboard/appearance/preview?*")
     expect(preview).to_have_class("profile theme-mint btn-pill")
     assert page.locator("iframe.phone").count() == 1
+
+
+def background(page_or_frame):
+    return page_or_frame.locator("body").evaluate("el => getComputedStyle(el).backgroundColor")
+
+
+def test_classic_can_be_pinned_light_and_the_preview_shows_both_looks(alice, live_server, browser):
+    page = alice
+    dark_visitor = browser.new_context(color_scheme="dark").new_page()
+    address = live_server.url + f"/@{steps.SLUG}"
+    dark_visitor.goto(address)
+    assert background(dark_visitor) == "rgb(17, 18, 23)"  # Classic follows the device
+
+    page.goto(live_server.url + "/dashboard/appearance/")
+    preview = page.frame_locator("#preview")
+    page.get_by_role("link", name="dark mode").click()
+    expect(preview.locator("body")).to_have_class("profile theme-classic btn-pill mode-dark")
+    assert background(preview) == "rgb(17, 18, 23)"
+    page.get_by_role("link", name="light mode").click()
+    expect(preview.locator("body")).to_have_class("profile theme-classic btn-pill mode-light")
+
+    page.get_by_label("Always light").check()
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Your page's look is saved.")).to_be_visible()
+    dark_visitor.context.close()
+    another = browser.new_context(color_scheme="dark")  # nothing cached of the old look
+    dark_visitor = another.new_page()
+    dark_visitor.goto(address)
+    assert background(dark_visitor) == "rgb(250, 250, 250)"  # pinned light, dark phone
+    another.close()

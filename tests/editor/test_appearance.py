@@ -268,3 +268,19 @@ def test_a_refused_colour_on_a_page_with_saved_colours_says_those_are_shown(alic
     ).content.decode()
 
     assert "shown with your saved colours instead" in bad and "ffeb3b" not in bad
+
+
+def test_the_preview_shows_the_saved_page_light_or_dark(alice_client, alice):
+    page = page_of(alice)
+    page.title_override = "Alice on stage"
+    page.save()
+
+    dark = alice_client.get("/dashboard/appearance/preview", {"preview_mode": "dark"})
+
+    html = dark.content.decode()
+    assert 'class="profile theme-classic btn-pill mode-dark"' in html
+    assert "Alice on stage" in html  # the saved page, nothing else changed
+    page.color_mode = "light"  # pinned: the preview shows what visitors get
+    page.save()
+    pinned = alice_client.get("/dashboard/appearance/preview", {"preview_mode": "dark"})
+    assert 'class="profile theme-classic btn-pill mode-light"' in pinned.content.decode()
