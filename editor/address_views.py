@@ -43,8 +43,12 @@ def page_address(request):
         raise Http404("No page")
     if request.method == "POST":
         form = AddressForm(request.POST, page=page)
-        if form.is_valid():
-            old = addresses.move(page, form.cleaned_data["slug"])
+        try:
+            old = form.is_valid() and addresses.move(page, form.cleaned_data["slug"])
+        except addresses.Refused as refused:
+            form.add_error("slug", str(refused))
+            old = None
+        if old:
             messages.success(
                 request,
                 f"Your page is now at /@{page.slug}. Its old address /@{old} leads there "

@@ -6,7 +6,7 @@ else may take it meanwhile, nor another creator's TikTok username."""
 import re
 from datetime import timedelta
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -55,7 +55,7 @@ def is_free_for(page, slug):
     others = Page.objects.exclude(pk=page.pk)
     return not (
         others.filter(slug__iexact=slug).exists()
-        or others.filter(username__iexact=slug).exists()
+        or Page.holding_username(slug).exclude(pk=page.pk).exists()
         or FormerAddress.objects.kept().filter(slug__iexact=slug).exclude(page=page).exists()
     )
 
@@ -82,10 +82,30 @@ def offered(page):
     return slug if problem(page, slug) is None else None
 
 
+class Refused(Exception):
+    """The move cannot happen; str() says why, in the creator's words."""
+
+
 def move(page, slug, now=None):
-    """Give the page the address /@slug (checked by `problem`); its old one
-    leads to it for a year. Returns the old address."""
+    """Give the page the address /@slug; its old one leads to it for a year.
+    Returns the old address, or raises Refused: checked again under a lock
+    on the page, so two moves at once count against the limit, and two
+    creators taking one address at once leave it to the first."""
     now = now or timezone.now()
+    try:
+        with transaction.atomic():
+            locked = Page.objects.select_for_update().get(pk=page.pk)
+            page.slug = locked.slug
+            reason = problem(page, slug, now)
+            if reason:
+                raise Refused(reason)
+            return _move(page, slug, now)
+    except IntegrityError:
+        page.refresh_from_db(fields=["slug"])
+        raise Refused(f"/@{slug} is taken. Try another address.") from None
+
+
+def _move(page, slug, now):
     old = page.slug
     with transaction.atomic():
         # Moving back to an address it left: that address is the page's again.
@@ -113,9 +133,10 @@ def page_for(slug, now=None):
     )
     if former is not None:
         return former.page, True
+    if Page.is_reserved(slug):
+        # /@support stays the site's, whoever is @support on TikTok.
+        return None, False
     owner = (
-        Page.objects.filter(username__iexact=slug, is_suspended=False)
-        .order_by("-last_synced_at")
-        .first()
+        Page.holding_username(slug).filter(is_suspended=False).order_by("-last_synced_at").first()
     )
     return owner, False

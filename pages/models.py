@@ -5,7 +5,8 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import models, transaction
-from django.db.models import F, OuterRef, Q
+from django.db.models import F, OuterRef, Q, Value
+from django.db.models.functions import Lower, Replace
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -217,6 +218,15 @@ class Page(models.Model):
         )
 
     @classmethod
+    def holding_username(cls, slug):
+        """The pages whose TikTok username is /@slug or gives it: spelt so in
+        any case, or with dots an address cannot hold (@daily.sketch gives
+        /@dailysketch)."""
+        return cls.objects.alias(
+            username_address=Replace(Lower("username"), Value("."), Value(""))
+        ).filter(Q(username__iexact=slug) | Q(username_address=slug.lower()))
+
+    @classmethod
     def unique_slug(cls, *candidates):
         """The first free, non-reserved slug built from the candidates: not
         another page's address, former address (for a year) or TikTok username."""
@@ -229,7 +239,8 @@ class Page(models.Model):
         slug, n = base, 1
         while (
             cls.is_reserved(slug)
-            or cls.objects.filter(Q(slug__iexact=slug) | Q(username__iexact=slug)).exists()
+            or cls.objects.filter(slug__iexact=slug).exists()
+            or cls.holding_username(slug).exists()
             or FormerAddress.objects.kept().filter(slug__iexact=slug).exists()
         ):
             n += 1

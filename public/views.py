@@ -38,6 +38,8 @@ TOO_MANY_REPORTS = (
 )
 MAX_SCREEN = math.ceil(MAX_VIDEOS_SHOWN / VIDEOS_PER_SCREEN)
 _JSON_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+# How long a browser or CDN keeps where a former address or a username leads.
+FORMER_ADDRESS_CACHE_SECONDS = 3600
 
 
 class LinkRedirect(HttpResponseRedirect):
@@ -104,7 +106,12 @@ def _render(request, slug, screen, cached):
         # /@dailysketch): neither is ever offered to someone else.
         owner, permanent = addresses.page_for(slug)
         if owner is not None:
-            return redirect(f"/@{owner.slug}", permanent=permanent)
+            response = redirect(f"/@{owner.slug}", permanent=permanent)
+            # Browsers keep a 301 for ever unless told: the page may move back
+            # (a loop for whoever saw both moves) and after a year the address
+            # may be another creator's.
+            response["Cache-Control"] = f"public, max-age={FORMER_ADDRESS_CACHE_SECONDS}"
+            return response
         page_cache.remember_missing(slug, generation)
         return _unavailable(request, 404, slug)
     page_cache.remember_state(page, cached)
