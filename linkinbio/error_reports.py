@@ -12,51 +12,12 @@ import re
 import sentry_sdk
 from sentry_sdk.integrations.django import DjangoIntegration
 
-FILTERED = "[Filtered]"
-# Keys whose values are never sent, wherever they appear (query, form, headers,
-# extra data, local variables), compared lower-case.
-SECRET_KEYS = {
-    "access_token",
-    "refresh_token",
-    "token",
-    "code",
-    "code_verifier",
-    "state",
-    "client_secret",
-    "secret",
-    "password",
-    "authorization",
-    "cookie",
-    "set-cookie",
-    "x-csrftoken",
-    "csrfmiddlewaretoken",
-    "sessionid",
-    "csrftoken",
-    "x-forwarded-for",
-    "x-real-ip",
-    "cf-connecting-ip",
-    "remote_addr",
-    "ip_address",
-    "metrics_token",
-    "tiktok-signature",
-}
-# TikTok's tokens (act.…, rft.…) and anything shaped like an address, in free text.
-SECRET_TEXT = re.compile(
-    r"\b(?:act|rft)\.[A-Za-z0-9._~+/=-]+"
-    r"|\b(?:\d{1,3}\.){3}\d{1,3}\b"
-    r"|\b(?:[0-9a-f]{1,4}:){3,7}[0-9a-f]{0,4}\b",
-    re.IGNORECASE,
-)
+from linkinbio.secret_text import FILTERED, SECRET_KEYS
+from linkinbio.secret_text import scrub as scrub_text
+
 QUERY_PAIR = re.compile(r"([^&=]+)=([^&]*)")
-# A secret parameter inside a URL in free text (a request's repr in a local variable).
-SECRET_PARAM = re.compile(
-    r"([?&](?:" + "|".join(re.escape(key) for key in sorted(SECRET_KEYS)) + r")=)[^&'\"\s>]*",
-    re.IGNORECASE,
-)
 
-
-def _text(value):
-    return SECRET_PARAM.sub(rf"\g<1>{FILTERED}", SECRET_TEXT.sub(FILTERED, value))
+_text = scrub_text
 
 
 def _query(value):

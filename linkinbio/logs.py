@@ -12,6 +12,8 @@ import logging
 import re
 import time
 
+from linkinbio.secret_text import scrub
+
 # C0 and C1 controls, line and paragraph separators, bidi embeddings,
 # overrides and isolates.
 _UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\u200e\u200f]")
@@ -23,16 +25,21 @@ def escape(text):
 
 
 class OneLineFormatter(logging.Formatter):
-    """A formatter whose messages never span lines (tracebacks still do)."""
+    """A formatter whose messages never span lines (tracebacks still do), with
+    tokens, codes and addresses taken out as from error reports."""
 
     def formatMessage(self, record):  # noqa: N802  (logging's name)
-        record.message = escape(record.message)
+        record.message = escape(scrub(record.message))
         return super().formatMessage(record)
+
+    def formatException(self, ei):  # noqa: N802  (logging's name)
+        return scrub(super().formatException(ei))
 
 
 class JsonFormatter(logging.Formatter):
     """One JSON object per line (LOG_FORMAT=json): time, level, logger, message,
-    the request id (linkinbio/request_ids.py) and the traceback if any."""
+    the request id (linkinbio/request_ids.py) and the traceback if any, with
+    tokens, codes and addresses taken out as from error reports."""
 
     converter = time.gmtime
 
@@ -41,9 +48,9 @@ class JsonFormatter(logging.Formatter):
             "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S") + f".{int(record.msecs):03d}Z",
             "level": record.levelname,
             "logger": record.name,
-            "message": record.getMessage(),
+            "message": scrub(record.getMessage()),
             "request_id": getattr(record, "request_id", None),
         }
         if record.exc_info:
-            entry["exception"] = self.formatException(record.exc_info)
+            entry["exception"] = scrub(self.formatException(record.exc_info))
         return json.dumps(entry, ensure_ascii=False, default=str)

@@ -15,13 +15,13 @@ from django.core.signals import request_finished
 from django.dispatch import receiver
 
 HEADER = "X-Request-ID"
-_SANE = re.compile(r"^[A-Za-z0-9._:-]{8,64}$")
+_SANE = re.compile(r"[A-Za-z0-9._:-]{8,64}")
 current = contextvars.ContextVar("request_id", default=None)
 
 
 def new_id(offered=None):
     """The proxy's id when it looks like one, else a fresh one."""
-    if offered and _SANE.match(offered):
+    if offered and _SANE.fullmatch(offered):
         return offered
     return uuid.uuid4().hex
 

@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import json
 import logging
+import re
 import time
 
 from django.conf import settings
@@ -40,6 +41,10 @@ def signature(raw_body, secret, timestamp):
     return hmac.new(secret.encode(), payload, hashlib.sha256).hexdigest()
 
 
+_HEX_SIGNATURE = re.compile(r"[0-9a-f]{64}")
+MAX_SIGNATURES = 4
+
+
 def parse_header(value):
     """(t, [s, ...]) from "t=1633174587,s=abc…"; BadSignature when it is not that shape."""
     timestamp, signatures = None, []
@@ -47,7 +52,9 @@ def parse_header(value):
         name, _, item = part.strip().partition("=")
         if name == "t" and item.isascii() and item.isdigit() and len(item) <= 12:
             timestamp = int(item)
-        elif name == "s" and item:
+        elif name == "s" and _HEX_SIGNATURE.fullmatch(item) and len(signatures) < MAX_SIGNATURES:
+            # Only what an HMAC-SHA256 can be: anything else (non-ASCII text
+            # included, which compare_digest refuses with a TypeError) signs nothing.
             signatures.append(item)
     if timestamp is None or not signatures:
         raise BadSignature("no t= and s= in the signature header")
@@ -85,7 +92,11 @@ def _reason(content):
         except ValueError:
             return None
     reason = content.get("reason") if isinstance(content, dict) else None
-    return reason if isinstance(reason, int) and not isinstance(reason, bool) else None
+    if not isinstance(reason, int) or isinstance(reason, bool):
+        return None
+    # TikTok documents 0-5; anything else is "unknown", never a number too
+    # large for the column.
+    return reason if 0 <= reason <= 5 else None
 
 
 def _create_time(value):

@@ -8,10 +8,12 @@ from datetime import timedelta
 import pytest
 import sentry_sdk
 from django.utils import timezone
+from hypothesis import given
+from hypothesis import strategies as st
 from sentry_sdk.transport import Transport
 
-from linkinbio import error_reports
-from linkinbio.logs import JsonFormatter
+from linkinbio import error_reports, secret_text
+from linkinbio.logs import JsonFormatter, OneLineFormatter
 from linkinbio.request_ids import RequestIdFilter
 from sources.tiktok import breakers
 from sources.tiktok.models import ApiCall
@@ -207,7 +209,51 @@ def test_json_logs_carry_the_request_id_on_every_line(client, settings, json_log
     assert json.loads(json_log.getvalue().splitlines()[-1])["request_id"] is None
 
 
-@pytest.mark.parametrize("offered", ["", "x", "a b c d e f g h", "<script>", "9" * 200])
+@pytest.mark.parametrize(
+    "offered", ["", "x", "a b c d e f g h", "<script>", "9" * 200, "abcdefgh\n", "abcdefgh\r"]
+)
 def test_a_request_id_that_is_not_one_is_replaced(client, offered):
     answer = client.get("/healthz", headers={"X-Request-ID": offered})
     assert answer["X-Request-ID"] != offered and len(answer["X-Request-ID"]) == 32
+
+
+@given(address=st.ip_addresses())
+def test_no_address_of_either_kind_survives_in_free_text(address):
+    assert str(address) not in secret_text.scrub(f"refused for {address}, at the door")
+
+
+def test_a_printed_query_loses_its_code_and_state_and_keeps_the_rest():
+    printed = "<QueryDict: {'code': ['tiktok-auth-code'], 'state': ['oauth-state'], 'page': ['2']}>"
+    kept = secret_text.scrub(f"failed on {printed} at 19:54:29")
+    assert "tiktok-auth-code" not in kept and "oauth-state" not in kept
+    assert "'page': ['2']" in kept and "19:54:29" in kept  # what is harmless stays
+
+
+def test_a_failing_request_logs_no_token_code_or_address(client, settings, json_log):
+    settings.ROOT_URLCONF = "tests.linkinbio.exploding_urls"
+    client.raise_request_exception = False
+    assert client.get("/explode/?code=tiktok-auth-code&state=oauth-state").status_code == 500
+
+    written = json_log.getvalue()
+    assert "Internal Server Error" in written and "RuntimeError" in written
+    for secret in ("act.alice-secret-access-token", "203.0.113.9", "tiktok-auth-code"):
+        assert secret not in written, secret
+
+
+def test_the_plain_log_of_a_failing_request_carries_no_token_or_address(client, settings):
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(OneLineFormatter("%(levelname)s %(name)s %(message)s"))
+    django_logger = logging.getLogger("django")
+    django_logger.addHandler(handler)
+    try:
+        settings.ROOT_URLCONF = "tests.linkinbio.exploding_urls"
+        client.raise_request_exception = False
+        assert client.get("/explode/?code=tiktok-auth-code").status_code == 500
+    finally:
+        django_logger.removeHandler(handler)
+
+    written = stream.getvalue()
+    assert "Internal Server Error" in written and "RuntimeError" in written
+    for secret in ("act.alice-secret-access-token", "203.0.113.9", "tiktok-auth-code"):
+        assert secret not in written, secret

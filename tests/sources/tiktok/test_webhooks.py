@@ -249,6 +249,36 @@ def test_no_drawn_signature_header_is_accepted_or_breaks_the_check(header, body)
 
 
 def test_the_header_is_read_as_tiktok_writes_it():
-    assert parse_header("t=1633174587,s=abc123") == (1633174587, ["abc123"])
+    digest = "0f" * 32
+    assert parse_header(f"t=1633174587,s={digest}") == (1633174587, [digest])
     body = b'{"event":"authorization.removed"}'
     verify(body, " " + tiktok_signature(body, at=1633174587), secret=SECRET, now=1633174600)
+
+
+@given(signed=st.text(min_size=1, max_size=80))
+def test_a_fresh_header_with_any_signature_text_is_refused_never_an_error(signed):
+    # compare_digest raises TypeError on non-ASCII text: anyone could have
+    # turned the callback into a 500 (and an error report) without the secret.
+    now = time.time()
+    with pytest.raises(BadSignature):
+        verify(b"{}", f"t={int(now)},s={signed}", secret=SECRET, now=now)
+
+
+def test_anyone_sending_a_non_ascii_signature_is_told_401(client, alice):
+    answer = client.post(
+        URL,
+        data=removed(reason=2),
+        content_type="application/json",
+        headers={"TikTok-Signature": f"t={int(time.time())},s=\u00e9\u00e9"},
+    )
+    assert answer.status_code == 401
+    assert not WebhookEvent.objects.exists()
+    assert page_of(alice).is_suspended is False
+
+
+@pytest.mark.parametrize("reason", [-1, 6, 2**40])
+def test_a_reason_tiktok_never_sends_is_kept_as_unknown(
+    client, alice, reason, django_capture_on_commit_callbacks
+):
+    tiktok_tells(client, removed(reason=reason), django_capture_on_commit_callbacks)
+    assert WebhookEvent.objects.get().reason is None
