@@ -8,7 +8,6 @@ from datetime import timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.text import slugify
 
 from pages import cache as page_cache
 from pages.former_addresses import KEPT_FOR, FormerAddress
@@ -24,7 +23,7 @@ _SHAPE = re.compile(r"^[a-z0-9][a-z0-9_]{0,28}[a-z0-9]$")
 
 def address_for(username):
     """The address a TikTok username gives ("Fern.Petal" -> "fernpetal")."""
-    return slugify(username or "").replace("-", "_")[:30]
+    return Page.address_for(username)
 
 
 def problem(page, slug, now=None):
@@ -52,12 +51,7 @@ def problem(page, slug, now=None):
 def is_free_for(page, slug):
     """Whether no other page holds /@slug: as its address, as an address it
     left less than a year ago, or as its TikTok username."""
-    others = Page.objects.exclude(pk=page.pk)
-    return not (
-        others.filter(slug__iexact=slug).exists()
-        or Page.holding_username(slug).exclude(pk=page.pk).exists()
-        or FormerAddress.objects.kept().filter(slug__iexact=slug).exclude(page=page).exists()
-    )
+    return not Page.is_held(slug, but_by=page)
 
 
 def next_move_at(page, now=None):

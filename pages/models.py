@@ -226,23 +226,36 @@ class Page(models.Model):
             username_address=Replace(Lower("username"), Value("."), Value(""))
         ).filter(Q(username__iexact=slug) | Q(username_address=slug.lower()))
 
+    @staticmethod
+    def address_for(name):
+        """The address a name gives ("Fern.Petal" -> "fernpetal")."""
+        return slugify(name or "").replace("-", "_")[:30]
+
+    @classmethod
+    def is_held(cls, slug, *, but_by=None):
+        """Whether a page other than `but_by` holds /@slug: as its address, as
+        an address it left less than a year ago, or as its TikTok username."""
+        addresses = cls.objects.filter(slug__iexact=slug)
+        usernames = cls.holding_username(slug)
+        former = FormerAddress.objects.kept().filter(slug__iexact=slug)
+        if but_by is not None:
+            addresses = addresses.exclude(pk=but_by.pk)
+            usernames = usernames.exclude(pk=but_by.pk)
+            former = former.exclude(page=but_by)
+        return addresses.exists() or usernames.exists() or former.exists()
+
     @classmethod
     def unique_slug(cls, *candidates):
         """The first free, non-reserved slug built from the candidates: not
         another page's address, former address (for a year) or TikTok username."""
         base = ""
         for candidate in candidates:
-            base = slugify(candidate or "").replace("-", "_")[:30]
+            base = cls.address_for(candidate)
             if base:
                 break
         base = base or "creator"
         slug, n = base, 1
-        while (
-            cls.is_reserved(slug)
-            or cls.objects.filter(slug__iexact=slug).exists()
-            or cls.holding_username(slug).exists()
-            or FormerAddress.objects.kept().filter(slug__iexact=slug).exists()
-        ):
+        while cls.is_reserved(slug) or cls.is_held(slug):
             n += 1
             slug = f"{base}{n}"
         return slug
