@@ -7,6 +7,7 @@ names one.
 
 from sources.base import (  # noqa: F401  (the seam's vocabulary, for this app)
     Connection,
+    NeedsConsent,
     NeedsReconnect,
     Profile,
     SourceError,

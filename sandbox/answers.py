@@ -18,7 +18,7 @@ MESSAGES = {
         "The user did not authorize the scope required for completing this request."
     ),
     "scope_permission_missed": (
-        "The app does not have the permission for the scope required by this request."
+        "The access token is missing a scope some of the requested fields need."
     ),
     "invalid_params": "The request parameters are invalid.",
     "rate_limit_exceeded": "The API rate limit was exceeded. Please retry later.",
@@ -113,6 +113,8 @@ def fault_response(request, endpoint, fault, view):
         if oauth:
             return oauth_error(request, "rate_limit_exceeded", MESSAGES["rate_limit_exceeded"], 429)
         return envelope(request, code="rate_limit_exceeded")
+    if fault.kind == "api_error":
+        return envelope(request, code=fault.error)
     if fault.kind == "oauth_error":
         description = OAUTH_DESCRIPTIONS.get(fault.error, "The request could not be completed.")
         return oauth_error(request, fault.error, description, fault.status)
@@ -127,6 +129,21 @@ def fault_response(request, endpoint, fault, view):
     if oauth:
         return oauth_error(request, "internal_error", MESSAGES["internal_error"], 500)
     return envelope(request, code="internal_error")
+
+
+class Answered(Exception):
+    """A fault armed for the caller's account answers instead of the endpoint."""
+
+    def __init__(self, response):
+        super().__init__("answered by a fault")
+        self.response = response
+
+
+def account_fault(request, username):
+    """Raise Answered when a fault is armed for this endpoint and this account."""
+    fault = Fault.claim(request.sandbox_endpoint, account=username)
+    if fault is not None:
+        raise Answered(fault_response(request, request.sandbox_endpoint, fault, None))
 
 
 def endpoint(name):

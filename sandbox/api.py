@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 from django.urls import reverse
 
 from sandbox import media
-from sandbox.answers import endpoint, envelope
+from sandbox.answers import Answered, account_fault, endpoint, envelope
 from sandbox.models import RateWindow, Token
 
 USER_FIELDS = {
@@ -68,6 +68,7 @@ def _authorize(request, method, scope_needed=None):
         raise Refusal("rate_limit_exceeded")
     if not token.is_valid:
         raise Refusal("access_token_invalid")
+    account_fault(request, token.account.username)
     if scope_needed:
         _require_scopes(token, [scope_needed])
     return token
@@ -107,6 +108,8 @@ def _answer(request, handler):
         return handler()
     except Refusal as refusal:
         return envelope(request, code=refusal.code, message=refusal.message)
+    except Answered as answered:
+        return answered.response
 
 
 def user_dict(request, token, fields):

@@ -21,7 +21,12 @@ a CORS preflight. Bad input answers 400 {"error": "..."}, an unknown account 404
                                       "access_denied" | ... (any code), "status": 200, "times": 1}
                                       answers {"error", "error_description", "log_id"} with that
                                       HTTP status; {"endpoint": "oauth.revoke", "kind":
-                                      "empty_body"} revokes, then answers 200 with no body
+                                      "empty_body"} revokes, then answers 200 with no body;
+                                     data endpoints: {"kind": "api_error", "error":
+                                      "scope_permission_missed" | ... (any code)} answers
+                                      TikTok's envelope with that code; "account": "<username>"
+                                      arms api_error, rate_limit, server_error or
+                                      token_invalid for that account's calls only
     DELETE faults                    clear them all
     GET    accounts                  {"accounts": [{"username", "display_name", "open_id",
                                       "union_id", "video_count"}]}
@@ -148,6 +153,8 @@ def faults(request):
     if variant not in ("", "html", "truncated"):
         raise BadRequest("variant must be html or truncated.")
     error, status = _oauth_fault(body)
+    error = error or _api_fault(body)
+    account = _fault_account(body)
     fault = Fault.objects.create(
         endpoint=body["endpoint"],
         kind=body["kind"],
@@ -156,8 +163,33 @@ def faults(request):
         variant=variant,
         error=error,
         status=status,
+        account=account,
     )
     return _json(fault.as_dict(), 201)
+
+
+def _api_fault(body):
+    """The code of an api_error fault (a data endpoint's error.code)."""
+    if body["kind"] != "api_error":
+        return ""
+    if body["endpoint"] not in ("user.info", "video.list", "video.query"):
+        raise BadRequest("api_error is a fault of user.info, video.list or video.query.")
+    error = body.get("error")
+    if not isinstance(error, str) or not 0 < len(error) <= 40 or error == "ok":
+        raise BadRequest("error must be a Display API error code such as scope_permission_missed.")
+    return error
+
+
+def _fault_account(body):
+    """The username a fault is armed for ("" for everybody)."""
+    username = body.get("account", "")
+    if not username:
+        return ""
+    if not isinstance(username, str):
+        raise BadRequest("account must be a username.")
+    if body["kind"] not in Fault.ACCOUNT_KINDS:
+        raise BadRequest(f"A fault for one account is one of {', '.join(Fault.ACCOUNT_KINDS)}.")
+    return Account.objects.get(username=username).username
 
 
 def _oauth_fault(body):

@@ -371,7 +371,11 @@ class Fault(models.Model):
         "token_invalid",
         "oauth_error",
         "empty_body",
+        "api_error",
     ]
+    # Kinds a fault armed for one account may have (answered once the token
+    # says whose call it is).
+    ACCOUNT_KINDS = ["api_error", "rate_limit", "server_error", "token_invalid"]
     # The codes an `oauth_error` fault may answer with (TikTok's OAuth error categories).
     OAUTH_ERRORS = [
         "invalid_request",
@@ -390,7 +394,9 @@ class Fault(models.Model):
     remaining = models.IntegerField(default=1)
     delay = models.FloatField(default=2.0)
     variant = models.CharField(max_length=20, blank=True)
-    error = models.CharField(max_length=40, blank=True)  # oauth_error: the code
+    error = models.CharField(max_length=40, blank=True)  # oauth_error, api_error: the code
+    # The username whose calls fail; empty: everybody's.
+    account = models.CharField(max_length=100, blank=True)
     status = models.PositiveSmallIntegerField(default=200)  # oauth_error: the HTTP status
     used = models.IntegerField(default=0)
 
@@ -401,9 +407,11 @@ class Fault(models.Model):
         return f"{self.kind} on {self.endpoint} x{self.remaining}"
 
     @classmethod
-    def claim(cls, endpoint):
-        """Take one use of the oldest fault armed for this endpoint, or None."""
-        for fault in cls.objects.filter(endpoint__in=[endpoint, "*"], remaining__gt=0):
+    def claim(cls, endpoint, account=""):
+        """Take one use of the oldest fault armed for this endpoint (and this
+        account's username, or everybody when empty), or None."""
+        armed = cls.objects.filter(endpoint__in=[endpoint, "*"], account=account, remaining__gt=0)
+        for fault in armed:
             claimed = cls.objects.filter(pk=fault.pk, remaining__gt=0).update(
                 remaining=F("remaining") - 1, used=F("used") + 1
             )
@@ -421,6 +429,10 @@ class Fault(models.Model):
         }
         if self.kind == "oauth_error":
             described.update(error=self.error, status=self.status)
+        if self.kind == "api_error":
+            described.update(error=self.error)
+        if self.account:
+            described.update(account=self.account)
         return described
 
 

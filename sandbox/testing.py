@@ -85,10 +85,17 @@ def pkce_challenge(verifier):
     return hashlib.sha256(verifier.encode()).hexdigest()
 
 
-def add_fault(endpoint, kind, times=1, delay=2.0, variant=""):
-    """The next `times` calls to `endpoint` fail as `kind` (see the control API)."""
+def add_fault(endpoint, kind, times=1, delay=2.0, variant="", error="", account=""):
+    """The next `times` calls to `endpoint` fail as `kind` (see the control API);
+    `account`: only that username's calls; `error`: the code of an api_error."""
     return Fault.objects.create(
-        endpoint=endpoint, kind=kind, remaining=times, delay=delay, variant=variant
+        endpoint=endpoint,
+        kind=kind,
+        remaining=times,
+        delay=delay,
+        variant=variant,
+        error=error,
+        account=account,
     )
 
 

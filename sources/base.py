@@ -43,6 +43,12 @@ class NeedsReconnect(SourceError):
     """The creator must sign in with the source again; nothing is retried until then."""
 
 
+class NeedsConsent(NeedsReconnect):
+    """The creator's permission at the source lacks something their page needs:
+    they must grant it again there (the connection stays, and so does the
+    page's last data); one try a day until then."""
+
+
 class TryLater(SourceError):
     """The source is busy, down or slow. `waiting` is True when the call was
     refused by our own side (our share of the source's rate limit is spent,
@@ -110,6 +116,7 @@ class Connection:
     state: str  # "connected", "needs_reconnect" or "disconnected"
     paused: bool = False
     missing_videos: bool = False  # the creator has not allowed their videos
+    missing_permission: bool = False  # the source says a permission the page needs is missing
     reconnect_by: datetime | None = None  # the access ends then unless they reconnect
     access_ended: bool = False  # reconnect_by has passed
     banner: str = ""

@@ -18,7 +18,7 @@ from pages import transfers
 from pages.media import images, lost_images
 from pages.models import MAX_VIDEOS_SHOWN, PROFILE_FIELDS, Transfer, Video, idle_due_at
 from pages.safety import text
-from pages.source import NeedsReconnect, SourceError, TryLater, source
+from pages.source import NeedsConsent, NeedsReconnect, SourceError, TryLater, source
 from pages.sync import schedule as syncing
 
 logger = logging.getLogger(__name__)
@@ -90,12 +90,17 @@ def wait_for_room(page_id, lease):
 
 def _record_failure(page, lease, exc, now):
     if isinstance(exc, NeedsReconnect):
+        later = idle_due_at(now)
+        # Still connected (a permission to grant again): visits of the page
+        # would ask for a sync every minute, each refused the same way.
+        backoff = {"sync_backoff_until": later} if isinstance(exc, NeedsConsent) else {}
         syncing.release(
             page.pk,
             lease,
             last_sync_attempt_at=now,
             last_sync_error=exc.message,
-            sync_due_at=idle_due_at(now),  # or at once when reconnected
+            sync_due_at=later,  # or at once when reconnected
+            **backoff,
         )
         page_cache.publish_after_commit(page.pk)  # visits stop asking for syncs
         return "reconnect"

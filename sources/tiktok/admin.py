@@ -40,6 +40,7 @@ class TikTokConnectionAdmin(admin.ModelAdmin):
         "removed_reason",
         "removed_at",
         "erase_after",
+        "permission_missed_at",
         "created",
         "updated",
     ]

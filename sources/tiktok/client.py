@@ -68,7 +68,12 @@ class ServerError(TikTokError):
 
 
 class BadResponse(TikTokError):
-    """An answer we cannot use: not JSON, keys missing, invalid_params, scope_permission_missed."""
+    """An answer we cannot use: not JSON, keys missing, invalid_params."""
+
+
+class ScopeMissing(TikTokError):
+    """scope_permission_missed: this creator's token lacks a scope some requested
+    fields need (TikTok describes it at token level): theirs to grant again."""
 
 
 # TikTok's OAuth error categories ("OAuth error handling"). These refuse the
@@ -209,7 +214,7 @@ class _Call:
     def fail(self, error, cause=None):
         """Record the failed call, log it without secrets, raise the error."""
         self.record(error.code)
-        serious = error.code in ("scope_permission_missed", "invalid_client", "invalid_params")
+        serious = error.code in ("invalid_client", "invalid_params")
         logger.log(
             logging.ERROR if serious else logging.WARNING,
             "TikTok %s failed: code=%s http_status=%s log_id=%s",
@@ -227,7 +232,7 @@ DATA_ERRORS = {
     "rate_limit_exceeded": RateLimited,
     "internal_error": ServerError,
     "invalid_params": BadResponse,
-    "scope_permission_missed": BadResponse,
+    "scope_permission_missed": ScopeMissing,
 }
 
 

@@ -73,6 +73,7 @@ def connect_creator(user, token_set, profile):
         connection.union_id = str(profile.get("union_id") or connection.union_id or "")
         connection.set_tokens(token_set)
         connection.scopes = list(token_set.scopes)
+        connection.permission_missed_at = None  # granted again: TikTok will say if still missing
         connection.save()
         ApiCall.objects.filter(user=None, open_id=token_set.open_id).update(user=user)
         _follow_tiktok_username(user, profile)

@@ -90,6 +90,10 @@ def grant(request):
     if connection is None:
         return redirect("signin")
     missing = connection.missing_scopes()
+    if connection.needs_permission:
+        # TikTok says the token lacks a scope, whatever the stored list says:
+        # ask for all of them again.
+        missing = list(settings.TIKTOK_SCOPES)
     if not missing:
         messages.info(request, "You have already granted everything linkinbio can use.")
         return redirect("dashboard")

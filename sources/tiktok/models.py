@@ -127,6 +127,10 @@ class TikTokConnection(models.Model):
     removed_reason = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
     removed_at = models.DateTimeField(null=True, blank=True, editable=False)
     erase_after = models.DateTimeField(null=True, blank=True, db_index=True, editable=False)
+    # TikTok answered scope_permission_missed for this creator's token: a scope
+    # some fields need is missing from it, whatever `scopes` says. Until they
+    # grant again (a new sign-in), their page keeps its last data.
+    permission_missed_at = models.DateTimeField(null=True, blank=True, editable=False)
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 
@@ -211,6 +215,20 @@ class TikTokConnection(models.Model):
     def missing_scopes(self):
         """Configured scopes the creator has not granted (they can grant them later)."""
         return [scope for scope in settings.TIKTOK_SCOPES if scope not in self.scopes]
+
+    @property
+    def needs_permission(self):
+        """TikTok says the token lacks a scope: the creator must grant again."""
+        return self.status == self.Status.ACTIVE and self.permission_missed_at is not None
+
+    def permission_missed(self):
+        """TikTok answered scope_permission_missed for this creator's token."""
+        if self.permission_missed_at is None:
+            self.permission_missed_at = timezone.now()
+            type(self).objects.filter(pk=self.pk).update(
+                permission_missed_at=self.permission_missed_at
+            )
+            logger.warning("TikTok connection %s lacks a scope its fields need", self.pk)
 
     @property
     def needs_video_access(self):
@@ -434,6 +452,7 @@ class TikTokConnection(models.Model):
             "refresh_token_expires_at": iso(self.refresh_expires_at),
             "last_refreshed_at": iso(self.last_refreshed_at),
             "last_error": self.last_error,
+            "permission_missed_at": iso(self.permission_missed_at),
             "connected_since": iso(self.created),
         }
 

@@ -12,6 +12,7 @@ from django.conf import settings
 
 from sources.base import (
     Connection,
+    NeedsConsent,
     NeedsReconnect,
     Profile,
     Source,
@@ -26,6 +27,7 @@ from sources.tiktok.client import (
     OAuthError,
     RateLimited,
     ReconnectNeeded,
+    ScopeMissing,
     ScopeNotAuthorized,
     ServerError,
     TikTokError,
@@ -34,6 +36,10 @@ from sources.tiktok.models import TikTokConnection
 
 PAGE_SIZE = 20  # video.list's largest max_count
 RECONNECT = "TikTok no longer accepts our access. Reconnect TikTok to resume updates."
+GRANT_AGAIN = (
+    "TikTok says a permission your page needs is missing. "
+    "Grant the rest on TikTok to resume updates; your page keeps its current content."
+)
 
 
 def explain(exc):
@@ -44,6 +50,8 @@ def explain(exc):
         return TryLater(exc.message, code=code, reference=reference, waiting=True)
     if isinstance(exc, ReconnectNeeded):
         return NeedsReconnect(RECONNECT, code=code, reference=reference)
+    if isinstance(exc, ScopeMissing):
+        return NeedsConsent(GRANT_AGAIN, code=code, reference=reference)
     if isinstance(exc, ScopeNotAuthorized):
         message = "TikTok refused part of the data because a permission was not granted."
         return Unusable(message, code=code, reference=reference)
@@ -157,6 +165,11 @@ def _call(endpoint, connection, func, *args, **kwargs):
     except (RateLimited, ServerError) as exc:
         breakers.failure(endpoint, rate_limited=isinstance(exc, RateLimited))
         raise
+    except ScopeMissing:
+        # This creator's token, not the app: TikTok answered, the endpoint is well.
+        connection.permission_missed()
+        breakers.success(endpoint)
+        raise
     breakers.success(endpoint)
     return result
 
@@ -237,6 +250,7 @@ class TikTokSource(Source):
             state=states[connection.status],
             paused=connection.sync_paused,
             missing_videos=connection.needs_video_access,
+            missing_permission=connection.needs_permission,
             reconnect_by=connection.reconnect_by,
             access_ended=connection.permission_ended,
             banner="tiktok/connection_banner.html",

@@ -216,3 +216,39 @@ def test_empty_body_fault_revokes_and_answers_nothing(client, alice, app_credent
 def test_oauth_faults_only_where_tiktok_has_oauth_answers(client, fault):
     response = client.post(f"{CONTROL}faults", fault, content_type="application/json")
     assert response.status_code == 400 and response.json()["error"]
+
+
+def test_a_fault_for_one_account_answers_its_calls_only(client, alice, bob):
+    alices, bobs = testing.grant("alice"), testing.grant("bob")
+    armed = arm(
+        client,
+        endpoint="user.info",
+        kind="api_error",
+        error="scope_permission_missed",
+        account="alice",
+        times=2,
+    )
+    assert armed["account"] == "alice" and armed["error"] == "scope_permission_missed"
+
+    assert user_info(client, bobs["access_token"]).status_code == 200
+    refused = user_info(client, alices["access_token"])
+    assert refused.json()["error"]["code"] == "scope_permission_missed"
+    assert refused.json()["error"]["log_id"] == refused["X-Tt-Logid"]
+    assert video_list(client, alices["access_token"]).status_code == 200  # another endpoint
+    assert user_info(client, alices["access_token"]).status_code != 200
+    assert user_info(client, alices["access_token"]).status_code == 200  # used up
+
+
+@pytest.mark.parametrize(
+    ("fault", "status"),
+    [
+        ({"endpoint": "oauth.token", "kind": "api_error", "error": "internal_error"}, 400),
+        ({"endpoint": "user.info", "kind": "api_error"}, 400),
+        ({"endpoint": "user.info", "kind": "api_error", "error": "ok"}, 400),
+        ({"endpoint": "user.info", "kind": "slow", "account": "alice"}, 400),
+        ({"endpoint": "user.info", "kind": "rate_limit", "account": "nobody"}, 404),
+    ],
+)
+def test_api_and_account_faults_only_where_they_mean_something(client, alice, fault, status):
+    response = client.post(f"{CONTROL}faults", fault, content_type="application/json")
+    assert response.status_code == status and response.json()["error"]

@@ -128,7 +128,7 @@ def test_it_asks_user_info_for_exactly_the_fields_given(tiktok, alice):
     [
         ("access_token_invalid", 401, client.TokenInvalid),
         ("scope_not_authorized", 401, client.ScopeNotAuthorized),
-        ("scope_permission_missed", 400, client.BadResponse),
+        ("scope_permission_missed", 400, client.ScopeMissing),
         ("invalid_params", 400, client.BadResponse),
         ("rate_limit_exceeded", 429, client.RateLimited),
         ("internal_error", 500, client.ServerError),

@@ -1,0 +1,128 @@
+"""TikTok's scope_permission_missed is about one creator's token (it lacks a
+scope some requested fields need): that creator is asked to grant again and
+keeps their page as it is, and every other creator syncs as before.
+
+TikTok is the sandbox behind live_server; a fault armed for one account
+answers that account's calls with the code, as TikTok does.
+"""
+
+import html
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from django.test import Client
+
+from accounts.models import User
+from pages.models import Page
+from sandbox import testing as sandbox
+from sources.tiktok import breakers, budget
+from sources.tiktok import client as tiktok
+from sources.tiktok.client import TokenSet
+from sources.tiktok.models import TikTokConnection
+from tests.helpers import closing_session, give_page, page_of, sync
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def sandbox_tiktok(live_server, settings, monkeypatch):
+    base = live_server.url + "/sandbox/tiktok"
+    settings.SITE_URL = live_server.url
+    settings.TIKTOK_API_BASE = settings.TIKTOK_AUTH_BASE = base
+    settings.TIKTOK_CLIENT_KEY = "sandbox-linkinbio"
+    settings.TIKTOK_CLIENT_SECRET = "sandbox-linkinbio-secret"
+    sandbox.register_live_server(live_server.url)
+    monkeypatch.setattr(tiktok, "session", closing_session())
+    budget.reset()
+
+
+def connected(name, **profile):
+    """A creator connected through the sandbox with every scope, page synced once."""
+    sandbox.create_account(name, video_count=3, **profile)
+    answer = sandbox.grant(name)
+    user = User.objects.create(username=name)
+    connection = TikTokConnection(user=user, open_id=answer["open_id"])
+    connection.set_tokens(
+        TokenSet(
+            access_token=answer["access_token"],
+            refresh_token=answer["refresh_token"],
+            open_id=answer["open_id"],
+            scopes=answer["scope"].split(","),
+            expires_in=answer["expires_in"],
+            refresh_expires_in=answer["refresh_expires_in"],
+        )
+    )
+    connection.save()
+    give_page(user)
+    assert sync(user) == "changed"
+    return user
+
+
+def dashboard_of(user, path="/dashboard/"):
+    browser = Client()
+    browser.force_login(user)
+    return browser, html.unescape(browser.get(path).content.decode())
+
+
+def test_a_token_missing_a_scope_asks_that_creator_to_grant_again_and_no_one_else():
+    alice = connected("alice", display_name="Alice", bio_description="Songs")
+    bob = connected("bob", display_name="Bob")
+    shown = page_of(alice)
+    sandbox.create_account("alice", display_name="Alice Renamed", video_count=3)
+    sandbox.create_account("bob", display_name="Bob Renamed", video_count=3)
+    sandbox.add_fault(
+        "user.info", "api_error", error="scope_permission_missed", account="alice", times=50
+    )
+
+    assert sync(alice) == "reconnect"
+    assert sync(bob) == "changed"
+
+    # Alice's page keeps what it showed; Bob's follows TikTok.
+    page = page_of(alice)
+    assert (page.display_name, page.bio, page.videos.count()) == ("Alice", "Songs", 3)
+    assert page.version == shown.version
+    assert page_of(bob).display_name == "Bob Renamed"
+    # Nothing held against TikTok or the other creators.
+    assert not breakers.is_open("user.info")
+    assert page_of(bob).sync_backoff_until is None
+    # Visits of Alice's page do not spend a call a minute on the same answer.
+    assert page.sync_backoff_until is not None and page.sync_failures == 0
+
+    browser, dashboard = dashboard_of(alice)
+    assert "Grant the rest on TikTok" in dashboard
+    assert "Reconnect TikTok" not in dashboard
+    assert "Grant the rest on TikTok" in dashboard_of(alice, "/dashboard/data/")[1]
+    assert "Grant the rest on TikTok" not in dashboard_of(bob)[1]
+
+    # The button asks TikTok for every scope again, though none is missing on our side.
+    answer = browser.post("/dashboard/data/grant/")
+    assert answer.status_code == 302
+    asked = parse_qs(urlsplit(answer["Location"]).query)["scope"][0].split(",")
+    assert set(asked) == set(TikTokConnection.objects.get(user=alice).scopes)
+
+
+def test_granting_again_ends_the_request_and_the_page_syncs(django_capture_on_commit_callbacks):
+    from sources.tiktok.connect import connect_creator
+
+    alice = connected("alice", display_name="Alice")
+    sandbox.add_fault(
+        "user.info", "api_error", error="scope_permission_missed", account="alice", times=1
+    )
+    assert sync(alice) == "reconnect"
+
+    answer = sandbox.grant("alice")
+    token_set = TokenSet(
+        access_token=answer["access_token"],
+        refresh_token=answer["refresh_token"],
+        open_id=answer["open_id"],
+        scopes=answer["scope"].split(","),
+        expires_in=answer["expires_in"],
+        refresh_expires_in=answer["refresh_expires_in"],
+    )
+    sandbox.create_account("alice", display_name="Alice Again", video_count=3)
+    with django_capture_on_commit_callbacks(execute=True):
+        connect_creator(alice, token_set, {"open_id": answer["open_id"]})
+
+    assert "Grant the rest on TikTok" not in dashboard_of(alice)[1]
+    assert sync(alice) == "changed"
+    assert Page.objects.get(user=alice).display_name == "Alice Again"
