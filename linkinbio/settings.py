@@ -346,6 +346,9 @@ if not TOKEN_ENCRYPTION_KEYS:
 # Pages and sync.
 PAGE_REFRESH_SECONDS = env.int("PAGE_REFRESH_SECONDS", default=900)
 PAGE_IDLE_REFRESH_SECONDS = env.int("PAGE_IDLE_REFRESH_SECONDS", default=86400)
+# A cover shown on a page that its syncs no longer list (a pinned older video)
+# is asked for again this often, when the source's rate limit has room.
+COVER_REFRESH_SECONDS = env.int("COVER_REFRESH_SECONDS", default=7 * 86400)
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=86400)
 # Names the deployed code (a commit, a build number); rendered pages are cached
 # per release. Empty: a digest of the templates, code and static files (pages/release.py).

@@ -535,6 +535,9 @@ class Video(models.Model):
     share_url = models.URLField(max_length=500, blank=True)
     cover = models.FileField(upload_to="pages/", blank=True)
     cover_source = models.CharField(max_length=500, blank=True)
+    # When the source last gave this video's cover address (a sync listing it,
+    # or a refresh of the covers its syncs no longer list).
+    cover_checked_at = models.DateTimeField(null=True, blank=True)
     duration = models.PositiveIntegerField(null=True, blank=True)
     view_count = models.BigIntegerField(null=True, blank=True)
     like_count = models.BigIntegerField(null=True, blank=True)
@@ -575,6 +578,7 @@ class Video(models.Model):
             "like_count": self.like_count,
             "cover_url": _file_url(self.cover),
             "cover_source": self.cover_source,
+            "cover_checked_at": iso(self.cover_checked_at),
             "hidden": self.hidden,
             "pinned": self.pinned,
             "link_url": self.link_url,

@@ -40,6 +40,8 @@ a CORS preflight. Bad input answers 400 {"error": "..."}, an unknown account 404
     POST   accounts/<username>/videos        {"videos": [...]} or {"video_count": N}
                                              -> 201 {"ids": [...]} (the creator posted)
     DELETE accounts/<username>/videos/<id>   deleted on TikTok
+    POST   accounts/<username>/videos/<id>/cover  the creator chose another cover (a new
+                                             cover_image_url path) -> {"cover_version": n}
     POST   accounts/<username>/revoke        the user removed the app ({"client_key"} optional)
     POST   accounts/<username>/remove_access {"reason": 0-5, "fault": "" | "twice" | "late" |
                                              "bad_signature", "delay": 10, "client_key"}: revoke
@@ -245,6 +247,15 @@ def account_video(request, username, video_id):
     if not deleted:
         return _json({"error": "No such video."}, 404)
     return _json({})
+
+
+@control("POST")
+def account_video_cover(request, username, video_id):
+    account = Account.objects.get(username=username)
+    cover_version = creators.change_cover(account, video_id)
+    if cover_version is None:
+        return _json({"error": "No such video."}, 404)
+    return _json({"cover_version": cover_version})
 
 
 @control("POST")

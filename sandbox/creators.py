@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from sandbox.models import (
@@ -174,6 +175,14 @@ def upsert(data):
                 account.likes_count = sum(account.videos.values_list("like_count", flat=True))
                 account.save(update_fields=["likes_count"])
     return account, created
+
+
+def change_cover(account, video_id):
+    """The creator chose another cover for a video; its new version, or None."""
+    changed = account.videos.filter(video_id=video_id).update(cover_version=F("cover_version") + 1)
+    if not changed:
+        return None
+    return account.videos.get(video_id=video_id).cover_version
 
 
 def describe(account, with_videos=False):

@@ -50,9 +50,10 @@ def _jpeg(image, quality=82):
     return out.getvalue()
 
 
-def cover(video_id, title, username=""):
-    """A 9:16 JPEG cover: a two-colour gradient, a few shapes, the title."""
-    hue, shift = _hue(video_id)
+def cover(video_id, title, username="", version=1):
+    """A 9:16 JPEG cover: a two-colour gradient, a few shapes, the title (a
+    cover the creator chose later has colours of its own)."""
+    hue, shift = _hue(video_id if version == 1 else f"{video_id}:{version}")
     width, height = COVER_SIZE
     image = _gradient(COVER_SIZE, _rgb(hue, 0.55, 0.75), _rgb(hue + 0.06 + shift * 0.1, 0.3, 0.7))
     draw = ImageDraw.Draw(image, "RGBA")

@@ -35,7 +35,8 @@ def signed_url(request, path, lifetime=None):
 
 
 def cover_url(request, video):
-    return signed_url(request, reverse("sandbox:cover", args=[video.video_id]))
+    """The current cover's address: a new cover has a new path, as on TikTok's CDN."""
+    return signed_url(request, reverse("sandbox:cover", args=[video.video_id, video.cover_version]))
 
 
 def avatar_url(request, account, field):
@@ -66,13 +67,15 @@ def _image(request, cache_key, make):
 
 
 @require_GET
-def cover(request, video_id):
+def cover(request, video_id, version):
     video = get_object_or_404(Video.objects.select_related("account"), video_id=video_id)
+    if not 1 <= version <= video.cover_version:
+        return HttpResponseForbidden("Access denied.")
     digest = hashlib.sha256(video.title.encode()).hexdigest()[:12]
     return _image(
         request,
-        f"sandbox:cover:{video_id}:{digest}",
-        lambda: images.cover(video.video_id, video.title, video.account.username),
+        f"sandbox:cover:{video_id}:{version}:{digest}",
+        lambda: images.cover(video.video_id, video.title, video.account.username, version),
     )
 
 

@@ -181,6 +181,8 @@ class Video(models.Model):
     share_count = models.BigIntegerField(default=0)
     view_count = models.BigIntegerField(default=0)
     is_public = models.BooleanField(default=True)
+    # The creator chose another cover: TikTok's CDN serves it at a new address.
+    cover_version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["-created_ms"]

@@ -56,6 +56,11 @@ def add_videos(username, videos=None, video_count=0):
     return creators.add_videos(Account.objects.get(username=username), videos, video_count)
 
 
+def change_cover(username, video_id):
+    """The creator chose another cover for the video; returns its version."""
+    return creators.change_cover(Account.objects.get(username=username), video_id)
+
+
 def delete_video(username, video_id):
     Account.objects.get(username=username).videos.filter(video_id=video_id).delete()
 

@@ -23,12 +23,15 @@ urlpatterns = [
     path("@<str:username>/video/<str:video_id>", media.share, name="share"),
     path("@<str:username>/remove-access", app_permissions.remove, name="remove_access"),
     path("@<str:username>", media.profile, name="profile"),
-    path("img/cover/<str:video_id>.jpeg", media.cover, name="cover"),
+    path("img/cover/<str:video_id>/<int:version>.jpeg", media.cover, name="cover"),
     path("img/avatar/<uuid:uid>/<str:field>.jpeg", media.avatar, name="avatar"),
     path("_sandbox/stats", control.stats, name="stats"),
     path("_sandbox/reset", control.reset, name="reset"),
     path("_sandbox/faults", control.faults, name="faults"),
     path("_sandbox/accounts", control.account_list, name="accounts"),
+    path(
+        "_sandbox/accounts/<str:username>/videos/<str:video_id>/cover", control.account_video_cover
+    ),
     path("_sandbox/accounts/<str:username>/videos/<str:video_id>", control.account_video),
     path("_sandbox/accounts/<str:username>/videos", control.account_videos),
     path("_sandbox/accounts/<str:username>/revoke", control.account_revoke),

@@ -153,6 +153,13 @@ class Source:
         """
         raise NotImplementedError
 
+    def known_videos(self, user, ids, *, page_id=None):
+        """These videos as the source has them now (fresh cover URLs), as a
+        VideoList of those it still shows; raises a SourceError (TryLater with
+        `waiting` when our share of its rate limit has no room: nothing was
+        asked)."""
+        raise NotImplementedError
+
     def connection(self, user):
         """The creator's Connection, or None when they never connected."""
         raise NotImplementedError

@@ -10,6 +10,7 @@ understands) and when to try again.
 import logging
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -24,6 +25,7 @@ from pages.sync import schedule as syncing
 logger = logging.getLogger(__name__)
 
 MAX_FETCH = MAX_VIDEOS_SHOWN + 20
+COVERS_PER_REFRESH = 20  # TikTok's video/query takes 20 ids a call
 UNEXPECTED = "The update did not finish. Your page keeps its current content; we retry soon."
 
 
@@ -42,7 +44,7 @@ def update_page(page, lease, now=None):
         if lost_images.check_due(page, now) and lost_images.check(page, now):
             changed.append("lost images")  # forgotten: the page shows none until re-made
         changed += _sync_profile(page, received)
-        changed += _sync_videos(page, received)
+        changed += _sync_videos(page, received, now)
     except TryLater as exc:
         if exc.waiting:
             outcome = wait_for_room(page.pk, lease)
@@ -181,7 +183,7 @@ def _video_values(item):
     }
 
 
-def _sync_videos(page, received):
+def _sync_videos(page, received, now):
     hidden = page.videos.filter(hidden=True).count() if page.videos_shown else 0
     want = min(page.videos_shown + hidden, MAX_FETCH) if page.videos_shown else 0
     videos = source.latest_videos(page.user, want, page_id=page.pk)
@@ -195,7 +197,7 @@ def _sync_videos(page, received):
         values = _video_values(item)
         video = existing.get(item.id)
         if video is None:
-            video = Video(page=page, tiktok_id=item.id, **values)
+            video = Video(page=page, tiktok_id=item.id, cover_checked_at=now, **values)
             _mirror_cover(video, item)
             video.save()
             changed.append(f"video {item.id}")
@@ -204,18 +206,52 @@ def _sync_videos(page, received):
         fields = [name for name, value in values.items() if getattr(video, name) != value]
         for name in fields:
             setattr(video, name, values[name])
-        if not video.cover and _mirror_cover(video, item):
-            fields += ["cover", "cover_source"]
+        fields += _follow_cover(video, item)
         if fields:
             video.save(update_fields=fields)
+        if set(fields) - {"cover_source"}:  # not only the same picture at a new address
             changed.append(f"video {item.id}")
             if "title" in fields:
                 received.titles_changed += 1
             else:
                 received.other_changes += 1
+    page.videos.filter(tiktok_id__in=seen).update(cover_checked_at=now)
     gone = _drop_missing(existing, seen, videos)
     received.removed = len(gone)
-    return changed + gone
+    return changed + gone + _refresh_covers(page, now)
+
+
+def _refresh_covers(page, now):
+    """Ask the source again for the covers shown that its syncs no longer list
+    (a pinned older video), the longest unchecked first, at most one request's
+    worth a sync and only when its rate limit has room: a cover refresh never
+    fails a sync, and what it could not ask is asked at a later one."""
+    since = now - timedelta(seconds=settings.COVER_REFRESH_SECONDS)
+    stale = [
+        video
+        for video in page.visible_videos()
+        if video.cover_checked_at is None or video.cover_checked_at <= since
+    ]
+    stale.sort(key=lambda video: (video.cover_checked_at is not None, video.cover_checked_at))
+    stale = stale[:COVERS_PER_REFRESH]
+    if not stale:
+        return []
+    try:
+        found = source.known_videos(page.user, [v.tiktok_id for v in stale], page_id=page.pk)
+    except SourceError as exc:
+        if not (isinstance(exc, TryLater) and exc.waiting):
+            logger.info("Covers of page %s not refreshed (%s)", page.pk, exc.code)
+        return []
+    by_id = {item.id: item for item in found.items}
+    changed = []
+    for video in stale:
+        item = by_id.get(video.tiktok_id)
+        fields = ["cover_checked_at"] + (_follow_cover(video, item) if item else [])
+        video.cover_checked_at = now
+        video.save(update_fields=fields)
+        if "cover" in fields:
+            changed.append(f"cover {video.tiktok_id}")
+    return changed
 
 
 def _drop_missing(existing, seen, videos):
@@ -235,6 +271,25 @@ def _drop_missing(existing, seen, videos):
     return [f"deleted {n}" for n in gone]
 
 
+def _follow_cover(video, item):
+    """The fields changed by mirroring the video's cover again when the source
+    gives another one (a new address, not the same one signed anew), or when
+    none is stored; a visitor sees the change only when the picture differs."""
+    if not item.cover_url:
+        return []
+    if video.cover and images.source_of(item.cover_url) == video.cover_source:
+        return []
+    old = video.cover.name
+    if not _mirror_cover(video, item):
+        return []
+    if old and old == video.cover.name:
+        return ["cover_source"]  # the same picture at a new address: its file stays
+    if old:
+        delete = video.cover.storage.delete
+        transaction.on_commit(lambda: delete(old), robust=True)
+    return ["cover", "cover_source"]
+
+
 def _mirror_cover(video, item):
     if not item.cover_url:
         return False
@@ -242,6 +297,10 @@ def _mirror_cover(video, item):
     if not data:
         return False
     name, content = images.webp_file(data, f"{video.page_id}/c-{video.tiktok_id}")
+    if video.cover and video.cover.name == video.cover.field.generate_filename(video, name):
+        # Rewriting it could hand a visitor half a file; its name says it is the same.
+        video.cover_source = images.source_of(item.cover_url)
+        return True
     video.cover.save(name, content, save=False)
     video.cover_source = images.source_of(item.cover_url)
     return True

@@ -231,6 +231,27 @@ class TikTokSource(Source):
             cursor = result.cursor
         return VideoList(items=items)
 
+    def known_videos(self, user, ids, *, page_id=None):
+        connection = self._syncable(user)
+        if not ids or not connection.has_scope("video.list"):
+            return VideoList(items=[], cut_short=True)
+        items = []
+        try:
+            for start in range(0, len(ids), client.MAX_VIDEO_IDS):
+                chunk = list(ids[start : start + client.MAX_VIDEO_IDS])
+                found = _call(
+                    "video.query",
+                    connection,
+                    client.video_query,
+                    client.VIDEO_FIELDS,
+                    chunk,
+                    page_id=page_id,
+                )
+                items += [to_video(item) for item in found]
+        except TikTokError as exc:
+            raise explain(exc) from exc
+        return VideoList(items=items, cut_short=True)
+
     def _syncable(self, user):
         connection = TikTokConnection.of(user)
         if connection is None or connection.needs_reconnect:

@@ -16,7 +16,7 @@ IN_THE_PATH = [
     "/player/v1/%00",
     "/@a%00",
     "/@alice/video/%00",
-    "/img/cover/%00.jpeg",
+    "/img/cover/%00/1.jpeg",
     "/img/avatar/12345678-1234-5678-1234-567812345678/%00.jpeg",
     "/_sandbox/accounts/%00",
     "/_sandbox/accounts/alice/videos/%00",

@@ -1,0 +1,114 @@
+"""TikTok's cover addresses expire and a creator can choose another cover: the
+page mirrors the new one into our storage when a sync lists the video with
+another cover, and asks TikTok (video/query) again for the covers it shows but
+no longer lists, on a slow cadence and only when the rate limit has room.
+TikTok is the sandbox behind a live server."""
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from pages.models import Page
+from sandbox import testing
+from sources.tiktok import budget
+from tests.helpers import sync
+from tests.pages.sync.test_sandbox_sync import connect, sandbox  # noqa: F401  (fixture)
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def shown_cover(visitor, video):
+    """The cover address the public page shows for the video."""
+    video.refresh_from_db()
+    html = visitor.get(f"/@{video.page.slug}").content.decode()
+    assert "/sandbox/tiktok/img/" not in html  # never TikTok's own addresses
+    assert video.cover.url in html
+    return video.cover.name
+
+
+def queries():
+    return testing.stats()["calls"]["video.query"]
+
+
+@pytest.fixture
+def alice(sandbox):  # noqa: F811
+    budget.reset()
+    testing.create_account("alice", display_name="Alice Sings", video_count=30)
+    return connect("alice")
+
+
+@pytest.fixture
+def pinned(alice):
+    """Alice pinned her oldest video, which TikTok's newest twenty no longer list."""
+    page = Page.objects.get(user=alice)
+    page.videos_shown = 40
+    page.save()
+    sync(alice)
+    oldest = page.videos.order_by("create_time").first()
+    oldest.pinned = True
+    oldest.save()
+    page.videos_shown = 6
+    page.save()
+    sync(alice)
+    assert page.videos.filter(pk=oldest.pk).exists()
+    return oldest
+
+
+def test_a_cover_the_creator_changed_on_tiktok_is_mirrored_at_the_next_sync(alice, visitor):
+    sync(alice)
+    newest = Page.objects.get(user=alice).videos.order_by("-create_time").first()
+    before = shown_cover(visitor, newest)
+
+    testing.change_cover("alice", newest.tiktok_id)
+    assert sync(alice) == "changed"
+
+    after = shown_cover(visitor, newest)
+    assert after != before
+    assert not newest.cover.storage.exists(before)  # the old picture is not kept
+
+
+def test_the_same_cover_signed_anew_is_not_fetched_into_a_new_file(alice, visitor):
+    sync(alice)
+    newest = Page.objects.get(user=alice).videos.order_by("-create_time").first()
+    before = shown_cover(visitor, newest)
+    assert sync(alice) == "unchanged"
+    assert shown_cover(visitor, newest) == before
+
+
+def test_a_pinned_video_no_longer_listed_gets_its_new_cover_after_the_cadence(
+    pinned, alice, visitor, settings
+):
+    before = shown_cover(visitor, pinned)
+    testing.change_cover("alice", pinned.tiktok_id)
+
+    sync(alice)
+    assert queries() == 0  # checked lately: not asked again yet
+    assert shown_cover(visitor, pinned) == before
+
+    later = timezone.now() + timedelta(seconds=settings.COVER_REFRESH_SECONDS + 3600)
+    with time_machine.travel(later):
+        assert sync(alice) == "changed"
+        assert queries() == 1
+        assert shown_cover(visitor, pinned) != before
+        sync(alice)
+        assert queries() == 1  # checked now: the next look is a cadence away
+
+
+def test_no_room_in_the_rate_limit_means_no_cover_request(pinned, alice, visitor, settings):
+    settings.TIKTOK_RATE_LIMIT_PER_MINUTE = 5  # a bucket of one call, slow to refill
+    before = shown_cover(visitor, pinned)
+    testing.change_cover("alice", pinned.tiktok_id)
+
+    later = timezone.now() + timedelta(seconds=settings.COVER_REFRESH_SECONDS + 3600)
+    with time_machine.travel(later):
+        while budget.spend("video.query"):
+            pass
+        assert sync(alice) in ("changed", "unchanged")  # the sync itself goes on
+        assert queries() == 0
+        assert shown_cover(visitor, pinned) == before
+        budget.reset()
+        sync(alice)
+        assert queries() == 1  # asked at the next sync with room
+        assert shown_cover(visitor, pinned) != before
