@@ -294,6 +294,8 @@ TIKTOK_TOKEN_TOP_UP_DAYS = env.int("TIKTOK_TOKEN_TOP_UP_DAYS", default=30)
 # asked to reconnect, the admin shows an alert (sources/tiktok/refusal_guard.py).
 TIKTOK_REFUSAL_GUARD_CREATORS = env.int("TIKTOK_REFUSAL_GUARD_CREATORS", default=5)
 TIKTOK_REFUSAL_GUARD_MINUTES = env.int("TIKTOK_REFUSAL_GUARD_MINUTES", default=10)
+# The pause ends by itself once no refresh was refused with its code for this long.
+TIKTOK_REFUSAL_GUARD_QUIET_MINUTES = env.int("TIKTOK_REFUSAL_GUARD_QUIET_MINUTES", default=30)
 # TikTok's webhooks (sources/tiktok/webhooks.py): a delivery signed further
 # than this from now is refused (a replay); a creator whose TikTok account was
 # deleted keeps their data this many days, then it is deleted.

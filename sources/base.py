@@ -53,11 +53,15 @@ class TryLater(SourceError):
     """The source is busy, down or slow. `waiting` is True when the call was
     refused by our own side (our share of the source's rate limit is spent,
     or a circuit breaker is open after the source's failures): not a failure,
-    the page waits its turn and syncs once `Source.room()` allows."""
+    the page waits its turn and syncs once `Source.room()` allows. `until`,
+    when given with `waiting`, is when the source expects to take this
+    creator's sync again (others may sync meanwhile): the page is set aside
+    until then rather than waiting at the head of the queue."""
 
-    def __init__(self, message, *, code="", reference=None, waiting=False):
+    def __init__(self, message, *, code="", reference=None, waiting=False, until=None):
         super().__init__(message, code=code, reference=reference)
         self.waiting = waiting
+        self.until = until
 
 
 class Unusable(SourceError):

@@ -47,7 +47,7 @@ def update_page(page, lease, now=None):
         changed += _sync_videos(page, received, now)
     except TryLater as exc:
         if exc.waiting:
-            outcome = wait_for_room(page.pk, lease)
+            outcome = wait_for_room(page.pk, lease, until=exc.until)
         else:
             outcome = _record_failure(page, lease, exc, now)
     except SourceError as exc:
@@ -82,9 +82,14 @@ def synced_state(now):
     }
 
 
-def wait_for_room(page_id, lease):
+def wait_for_room(page_id, lease, until=None):
     """Our own side refused the source's call (our share of its rate limit is
-    spent, or its breaker is open): the page waits its turn, not a failure."""
+    spent, or its breaker is open): the page waits its turn, not a failure.
+    `until`: the source takes this creator's sync only then; the page stands
+    aside, so the pages that can sync now take the places."""
+    if until is not None:
+        syncing.release(page_id, lease, sync_waiting_since=None, sync_due_at=until)
+        return "waiting"
     syncing.mark_waiting(page_id)
     syncing.release(page_id, lease)
     return "waiting"

@@ -320,7 +320,7 @@ class TikTokConnection(models.Model):
         if not refresh_token or self.refresh_expired():
             self._store(version, problem="TikTok's permission for linkinbio expired.")
             raise ReconnectNeeded()
-        if not refusal_guard.may_refresh():
+        if not refusal_guard.may_refresh(self.pk):
             type(self).objects.filter(pk=self.pk).update(refresh_lease_until=None)
             raise refusal_guard.RefreshesPaused()
         try:

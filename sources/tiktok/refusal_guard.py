@@ -9,12 +9,16 @@ when it repeats for them (TikTokConnection.MAX_REFUSALS), and once
 TIKTOK_REFUSAL_GUARD_CREATORS distinct creators are refused with the same
 code within TIKTOK_REFUSAL_GUARD_MINUTES, the guard opens a RefreshAlert:
 nobody is asked to reconnect, every token is kept, the creators refused so
-far are forgiven, refreshes pause (one goes through a minute, as a probe),
-the admin shows the alert and the log says it at ERROR. A refresh that works
-again, or an admin, clears it.
+far are forgiven, refreshes pause (one goes through a minute, as a probe,
+each time for a creator not probed lately, so one creator whose own token
+TikTok refuses cannot hold the pause), the admin shows the alert and the log
+says it at ERROR. Syncs whose access token needs no refresh go on meanwhile.
+A refresh that works again, an admin, or TIKTOK_REFUSAL_GUARD_QUIET_MINUTES
+without a refusal of its code clears it.
 """
 
 import logging
+import random
 from datetime import timedelta
 
 from django.conf import settings
@@ -28,6 +32,8 @@ logger = logging.getLogger(__name__)
 
 PROBE_SECONDS = 60
 LOG_IDS_KEPT = 20
+# A creator probed is not probed again before this many others are.
+PROBES_KEPT = 10
 CREATOR_MESSAGE = "TikTok is refusing our updates right now; nothing for you to do."
 
 
@@ -36,6 +42,12 @@ class RefreshesPaused(TikTokError):
 
     def __init__(self, **kwargs):
         super().__init__("refreshes_paused", CREATOR_MESSAGE, **kwargs)
+
+    @staticmethod
+    def retry_at():
+        """When a sync held back is tried again: after a probe or a few, spread
+        so the held pages do not all come back at the same moment."""
+        return timezone.now() + timedelta(seconds=PROBE_SECONDS * random.uniform(1, 5))
 
 
 class TokenRefusal(models.Model):
@@ -64,6 +76,7 @@ class RefreshAlert(models.Model):
     last_at = models.DateTimeField()
     log_ids = models.JSONField(default=list, blank=True)
     probe_after = models.DateTimeField(default=timezone.now)
+    probed = models.JSONField(default=list, blank=True)  # the last creators probed
     cleared_at = models.DateTimeField(null=True, blank=True)
     cleared_by = models.CharField(max_length=150, blank=True)
 
@@ -81,11 +94,24 @@ class RefreshAlert(models.Model):
 
     @property
     def is_open(self):
-        return self.cleared_at is None
+        return self.cleared_at is None and self.last_at > _quiet_since()
+
+
+def _quiet_since():
+    return timezone.now() - timedelta(minutes=settings.TIKTOK_REFUSAL_GUARD_QUIET_MINUTES)
 
 
 def open_alerts():
-    return RefreshAlert.objects.filter(cleared_at=None)
+    """The alerts holding refreshes back: not cleared, and their code refused lately."""
+    return RefreshAlert.objects.filter(cleared_at=None, last_at__gt=_quiet_since())
+
+
+def close_quiet():
+    """Mark cleared the alerts whose code TikTok has not refused for a while."""
+    quiet = RefreshAlert.objects.filter(cleared_at=None, last_at__lte=_quiet_since())
+    by = f"no refusal for {settings.TIKTOK_REFUSAL_GUARD_QUIET_MINUTES} minutes"
+    if quiet.update(cleared_at=timezone.now(), cleared_by=by):
+        logger.warning("TikTok stopped refusing token refreshes: refreshes resume")
 
 
 def is_open():
@@ -100,17 +126,23 @@ def paused():
     return alerts.exists() and not alerts.filter(probe_after__lte=timezone.now()).exists()
 
 
-def may_refresh():
-    """Whether a refresh may go to TikTok now: no alert is open, or this one
-    is the minute's probe (claimed with a conditional UPDATE)."""
+def may_refresh(connection_id):
+    """Whether this connection's refresh may go to TikTok now: no alert is
+    open, or this one is the minute's probe (claimed with a conditional
+    UPDATE), and the connection was not one of the last ones probed."""
     alert = open_alerts().order_by("probe_after").first()
     if alert is None:
         return True
+    if connection_id in alert.probed:
+        return False
     now = timezone.now()
     return bool(
         open_alerts()
         .filter(pk=alert.pk, probe_after__lte=now)
-        .update(probe_after=now + timedelta(seconds=PROBE_SECONDS))
+        .update(
+            probe_after=now + timedelta(seconds=PROBE_SECONDS),
+            probed=(alert.probed + [connection_id])[-PROBES_KEPT:],
+        )
     )
 
 
@@ -125,6 +157,7 @@ def refused(code, connection_id, log_id=""):
     window = now - timedelta(minutes=settings.TIKTOK_REFUSAL_GUARD_MINUTES)
     TokenRefusal.objects.create(code=code, connection_id=connection_id, log_id=log_id or "", at=now)
     TokenRefusal.objects.filter(at__lt=now - timedelta(days=1)).delete()
+    close_quiet()
     alert = open_alerts().filter(code=code).first()
     if alert is not None:
         RefreshAlert.objects.filter(pk=alert.pk).update(

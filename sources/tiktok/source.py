@@ -46,8 +46,10 @@ def explain(exc):
     """A TikTokError as the neutral error the pages app understands, in a creator's words."""
     code, reference = exc.code, exc.log_id
     if isinstance(exc, refusal_guard.RefreshesPaused):
-        # Ours to fix (refusal_guard.py): the page waits, nothing is held against it.
-        return TryLater(exc.message, code=code, reference=reference, waiting=True)
+        # Ours to fix (refusal_guard.py): the page waits, nothing is held
+        # against it, and creators whose tokens need no refresh sync meanwhile.
+        until = refusal_guard.RefreshesPaused.retry_at()
+        return TryLater(exc.message, code=code, reference=reference, waiting=True, until=until)
     if isinstance(exc, ReconnectNeeded):
         return NeedsReconnect(RECONNECT, code=code, reference=reference)
     if isinstance(exc, ScopeMissing):
@@ -156,6 +158,8 @@ def _call(endpoint, connection, func, *args, **kwargs):
         raise TryLater("Waiting for TikTok to answer again.", code="circuit_open", waiting=True)
     # An access token that ran out is refreshed first: that call counts too.
     refreshing = connection.access_expired()
+    if refreshing and refusal_guard.paused():
+        raise refusal_guard.RefreshesPaused()  # before spending any budget
     if (refreshing and not budget.spend("oauth.token")) or not budget.spend(endpoint):
         raise TryLater(
             "Waiting for its turn to update from TikTok.", code="budget_spent", waiting=True
@@ -294,11 +298,9 @@ class TikTokSource(Source):
         return connections.values("user_id")
 
     def room(self):
-        # A sync calls both endpoints: while either breaker is open, none starts;
-        # nor while refreshes are paused (but for the guard's probe).
+        # A sync calls both endpoints: while either breaker is open, none starts.
+        # Paused refreshes (refusal_guard.py) stop only the syncs that need one.
         if any(breakers.is_open(endpoint) for endpoint in ("user.info", "video.list")):
-            return 0
-        if refusal_guard.paused():
             return 0
         return min(budget.available("user.info"), budget.available("oauth.token"))
 

@@ -167,3 +167,81 @@ def test_one_creators_refusals_never_open_the_guard(fleet):
 
     assert not RefreshAlert.objects.exists()
     assert TikTokConnection.objects.get(user=fleet[0]).status == "needs_reconnect"
+
+
+def held_open(fleet, code="invalid_client"):
+    """TikTok refuses every refresh with `code` until the guard holds them."""
+    tiktok_refuses_every_refresh(code)
+    for user in fleet[:6]:
+        sync(user)
+    assert RefreshAlert.objects.get().is_open
+
+
+def token_calls():
+    return sandbox.stats()["calls"]["oauth.token"]
+
+
+def test_the_pause_ends_by_itself_once_tiktok_stops_refusing_for_a_while(fleet, settings):
+    settings.TIKTOK_REFUSAL_GUARD_QUIET_MINUTES = 30
+    held_open(fleet)
+    Fault.objects.all().delete()
+
+    with time_machine.travel(timezone.now() + timedelta(minutes=29)):
+        assert CREATOR_MESSAGE in dashboard_of(fleet[9])
+    with time_machine.travel(timezone.now() + timedelta(minutes=31)):
+        assert CREATOR_MESSAGE not in dashboard_of(fleet[9])
+        assert not RefreshAlert.objects.get().is_open
+        calls = token_calls()
+        assert [sync(user) for user in fleet[10:13]] == ["changed"] * 3
+        assert token_calls() == calls + 3  # no probe a minute: every refresh goes
+
+
+def test_each_probe_goes_to_another_creator(fleet):
+    held_open(fleet)
+    first, second = fleet[10], fleet[11]
+
+    with time_machine.travel(timezone.now() + timedelta(seconds=61)):
+        calls = token_calls()
+        sync(first)  # the minute's probe, refused again
+        assert token_calls() == calls + 1
+    with time_machine.travel(timezone.now() + timedelta(seconds=122)):
+        calls = token_calls()
+        assert sync(first) == "waiting"
+        assert token_calls() == calls  # not the same creator twice in a row
+        Fault.objects.all().delete()  # what refused them is put right
+        assert sync(second) == "changed"  # the probe goes to someone else, and works
+        assert token_calls() == calls + 1
+    assert not RefreshAlert.objects.get().is_open
+
+
+def test_while_refreshes_pause_the_pages_that_need_none_keep_syncing(fleet, settings):
+    from django.tasks import default_task_backend
+
+    from pages.sync.schedule import enqueue_due_syncs
+    from tests.helpers import page_of, queued_pages
+
+    settings.TASKS = {
+        "default": {
+            **settings.TASKS["default"],
+            "BACKEND": "django.tasks.backends.dummy.DummyBackend",
+        }
+    }
+    held_open(fleet)
+    fresh = fleet[15]
+    TikTokConnection.objects.filter(user=fresh).update(
+        access_expires_at=timezone.now() + timedelta(hours=1)
+    )
+    Page.objects.update(sync_due_at=timezone.now() - timedelta(hours=1))
+    held = fleet[14]
+    assert sync(held) == "waiting"
+    # The held page stands aside for a while instead of heading the queue.
+    assert page_of(held).sync_waiting_since is None
+    assert page_of(held).sync_due_at > timezone.now()
+
+    default_task_backend.clear()
+    enqueue_due_syncs()
+    assert page_of(fresh).pk in queued_pages()
+    assert page_of(held).pk not in queued_pages()
+    calls = token_calls()
+    assert sync(fresh) == "changed"  # its token needs no refresh
+    assert token_calls() == calls
