@@ -59,6 +59,7 @@ def make_creator(username, *, scopes=None, page=False, expires_in=86400, user_id
             refresh_expires_in=31536000,
         )
     )
+    connection.granted_at = timezone.now()
     connection.save()
     if page:
         give_page(user)

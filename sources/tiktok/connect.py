@@ -5,6 +5,7 @@ import re
 
 from allauth.socialaccount.models import SocialAccount
 from django.db import transaction
+from django.utils import timezone
 from django.utils.text import slugify
 
 from accounts.models import User
@@ -74,6 +75,7 @@ def connect_creator(user, token_set, profile):
         connection.set_tokens(token_set)
         connection.scopes = list(token_set.scopes)
         connection.permission_missed_at = None  # granted again: TikTok will say if still missing
+        connection.granted_at = timezone.now()
         connection.save()
         ApiCall.objects.filter(user=None, open_id=token_set.open_id).update(user=user)
         _follow_tiktok_username(user, profile)

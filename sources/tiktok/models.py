@@ -112,6 +112,8 @@ class TikTokConnection(models.Model):
     access_expires_at = models.DateTimeField(null=True, blank=True)
     refresh_expires_at = models.DateTimeField(null=True, blank=True, db_index=True)
     last_refreshed_at = models.DateTimeField(null=True, blank=True)
+    # The creator's last sign-in with TikTok (a new grant; refreshes do not move it).
+    granted_at = models.DateTimeField(null=True, blank=True, editable=False)
     # Bumped on every change of the tokens; a refresh stores its result only if
     # the version is still the one it started from.
     token_version = models.PositiveIntegerField(default=0, editable=False)
@@ -451,6 +453,7 @@ class TikTokConnection(models.Model):
             "access_token_expires_at": iso(self.access_expires_at),
             "refresh_token_expires_at": iso(self.refresh_expires_at),
             "last_refreshed_at": iso(self.last_refreshed_at),
+            "signed_in_at": iso(self.granted_at),
             "last_error": self.last_error,
             "permission_missed_at": iso(self.permission_missed_at),
             "connected_since": iso(self.created),

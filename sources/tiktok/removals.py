@@ -50,6 +50,9 @@ NOTES = {
     "Your page keeps its last data; reconnect to keep it up to date.",
 }
 HELD_FOR_REVIEW = {AGE_CHANGED: "TikTok: the user's age changed", BANNED: "TikTok: banned"}
+# TikTok's create_time is on TikTok's clock, a sign-in on ours: a sign-in
+# counts as after the removal only when it is later by more than this.
+CLOCK_SKEW = timedelta(minutes=2)
 
 
 def note(connection):
@@ -86,16 +89,16 @@ def handle(event_id):
 def _apply(event, connection):
     if connection is None:
         return "no such creator"
-    # create_time is in whole seconds: tokens from the same second are older.
-    removed_by = datetime.fromtimestamp(event.create_time + 1, UTC) if event.create_time else None
+    # Only a new sign-in (a new grant) can come after a removal: a refresh
+    # just before it, on a clock ahead of TikTok's, must not hide it.
+    removed_at = datetime.fromtimestamp(event.create_time, UTC) if event.create_time else None
     if (
-        removed_by is not None
-        and connection.last_refreshed_at is not None
-        and connection.last_refreshed_at >= removed_by
+        removed_at is not None
+        and connection.granted_at is not None
+        and connection.granted_at > removed_at + CLOCK_SKEW
     ):
-        # Tokens TikTok issued after the removal: the creator has signed in
-        # again since; a late (or replayed) event must not undo that.
-        return "older than the connection's tokens"
+        # The creator signed in again since: a late event must not undo that.
+        return "older than the creator's sign-in"
     reason = event.reason if event.reason in REASONS else UNKNOWN
     already = (
         connection.status == TikTokConnection.Status.REVOKED and connection.removed_reason == reason

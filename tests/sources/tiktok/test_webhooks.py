@@ -211,11 +211,33 @@ def test_a_late_event_does_not_undo_a_reconnection(
 ):
     """Alice removed the app, then signed in again; TikTok's retry arrives after."""
     tiktok_tells(
-        client, removed(reason=1, create_time=time.time() - 120), django_capture_on_commit_callbacks
+        client, removed(reason=1, create_time=time.time() - 600), django_capture_on_commit_callbacks
     )
 
     assert connection_of(alice).status == TikTokConnection.Status.ACTIVE
-    assert WebhookEvent.objects.get().outcome == "older than the connection's tokens"
+    assert WebhookEvent.objects.get().outcome == "older than the creator's sign-in"
+
+
+@pytest.mark.parametrize("reason", [1, 2, 4])
+def test_a_refresh_just_before_the_removal_on_a_clock_ahead_does_not_hide_it(
+    client, db, django_capture_on_commit_callbacks, reason
+):
+    """Alice signed in an hour ago; a sync refreshed her tokens, our clock two
+    seconds ahead of TikTok's; then she deleted her account (or TikTok banned it)."""
+    signed_in = timezone.now() - timedelta(hours=1)
+    with time_machine.travel(signed_in, tick=False):
+        alice = make_creator("alice", page=True)
+    deleted_at = time.time()
+    connection = connection_of(alice)
+    connection.last_refreshed_at = timezone.now() + timedelta(seconds=2)
+    connection.save()
+
+    tiktok_tells(
+        client, removed(reason=reason, create_time=deleted_at), django_capture_on_commit_callbacks
+    )
+
+    assert connection_of(alice).status == TikTokConnection.Status.REVOKED
+    assert connection_of(alice).removed_reason == reason
 
 
 def test_an_event_for_someone_we_do_not_know_is_acknowledged(
