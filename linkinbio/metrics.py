@@ -205,7 +205,8 @@ def registry():
     return scraped, fleet
 
 
-def _authorised(request):
+def authorised(request):
+    """Whether the request carries METRICS_TOKEN as its bearer token (set it first)."""
     token = settings.METRICS_TOKEN
     offered = request.headers.get("Authorization", "")
     return hmac.compare_digest(offered.encode(), f"Bearer {token}".encode())
@@ -217,7 +218,7 @@ def metrics(request):
     `Authorization: Bearer <token>`."""
     if not settings.METRICS_TOKEN:
         raise Http404("No such page.")
-    if not _authorised(request):
+    if not authorised(request):
         response = HttpResponse("A bearer token is required.\n", status=401)
         response["WWW-Authenticate"] = 'Bearer realm="metrics"'
         return response

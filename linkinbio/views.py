@@ -3,6 +3,8 @@
 import contextlib
 import logging
 import os
+import threading
+import time
 import uuid
 
 from django.conf import settings
@@ -17,6 +19,7 @@ from django.views.decorators.http import require_safe
 
 from accounts.wording import every, once_per
 from linkinbio import heartbeats
+from linkinbio.metrics import authorised as metrics_authorised
 from pages.models import Page
 from pages.sync.schedule import MANUAL_SYNC_SECONDS
 from stats import counting as stats
@@ -121,25 +124,51 @@ def healthz(request):
     return JsonResponse({"status": "ok"})
 
 
+# Anyone can ask /readyz (a load balancer has no credentials): each process
+# checks at most once in this many seconds, whatever the rate of asking.
+READYZ_SECONDS = 5.0
+_readiness = {"checked": None, "checks": {}}
+_readiness_lock = threading.Lock()
+
+
+def _checks():
+    """The state of each backing service, checked at most once in READYZ_SECONDS."""
+    with _readiness_lock:
+        checked = _readiness["checked"]
+        if checked is not None and time.monotonic() - checked < READYZ_SECONDS:
+            return dict(_readiness["checks"])
+        checks = {}
+        for name, check in (
+            ("database", _check_database),
+            ("cache", _check_cache),
+            ("media", _check_media),
+        ):
+            try:
+                check()
+                checks[name] = "ok"
+            except Exception as exc:
+                logger.warning("readyz: %s is down: %s", name, exc.__class__.__name__)
+                checks[name] = "down"
+        _readiness.update(checked=time.monotonic(), checks=checks)
+        return dict(checks)
+
+
+def forget_readiness():
+    """The next /readyz checks again (tests, and a settings change)."""
+    with _readiness_lock:
+        _readiness.update(checked=None, checks={})
+
+
 @never_cache
 def readyz(request):
     """Readiness: the database, the cache and the media storage answer; 503
-    names the one that did not. `background` is for an alert, never decides."""
-    checks = {}
-    for name, check in (
-        ("database", _check_database),
-        ("cache", _check_cache),
-        ("media", _check_media),
-    ):
-        try:
-            check()
-            checks[name] = "ok"
-        except Exception as exc:
-            logger.warning("readyz: %s is down: %s", name, exc.__class__.__name__)
-            checks[name] = "down"
+    names the one that did not. `background` (whether the workers and the
+    scheduler beat) is for an alert, never decides, and is shown only with
+    /metrics' bearer token: it is nobody else's business."""
+    checks = _checks()
     ready = all(state == "ok" for state in checks.values())
     body = {"status": "ok" if ready else "down", "checks": checks}
-    if checks["database"] == "ok":
+    if settings.METRICS_TOKEN and metrics_authorised(request) and checks["database"] == "ok":
         with contextlib.suppress(DatabaseError):  # gone since its check: said next time
             body["background"] = heartbeats.report()
     return JsonResponse(body, status=200 if ready else 503)

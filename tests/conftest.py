@@ -14,6 +14,7 @@ import pytest
 from django.core.cache import cache
 from hypothesis import settings as hypothesis_settings
 
+from linkinbio.views import forget_readiness
 from pages import cache as page_cache
 from pages.media import files as media
 from stats import counting as stats
@@ -47,6 +48,7 @@ def isolated_storage(settings, tmp_path, tmp_path_factory):
             }
         }
     cache.clear()
+    forget_readiness()
     page_cache.forget_missing()
     media.forget()
     # Views counted in this process by an earlier test must not be stored

@@ -79,7 +79,9 @@ def test_a_worker_waits_out_a_database_outage_and_runs_what_was_queued(monkeypat
 
 
 @pytest.mark.django_db
-def test_readyz_tells_an_operator_when_the_workers_stopped_beating(client):
+def test_readyz_tells_an_operator_when_the_workers_stopped_beating(client, settings):
+    settings.METRICS_TOKEN = "the-metrics-token"
+    client.defaults["HTTP_AUTHORIZATION"] = "Bearer the-metrics-token"
     now = timezone.now()
     WorkerBeat.objects.create(worker_id="w1", beat_at=now - timedelta(seconds=5))
     JobRun.objects.create(job="a", started_at=now - timedelta(seconds=3))

@@ -61,8 +61,40 @@ def test_readyz_reports_ok(client):
     body = response.json()
     assert body["status"] == "ok"
     assert body["checks"] == {"database": "ok", "cache": "ok", "media": "ok"}
-    assert body["background"]["scheduler"] == "no heartbeat yet"
     assert "no-cache" in response.headers["Cache-Control"]
+
+
+@pytest.mark.parametrize("token", ["", "the-metrics-token"])
+@pytest.mark.parametrize("offered", [None, "Bearer ", "Bearer a-guess", "the-metrics-token"])
+def test_only_the_operator_learns_whether_workers_and_scheduler_run(
+    client, settings, token, offered
+):
+    settings.METRICS_TOKEN = token
+    headers = {"Authorization": offered} if offered is not None else {}
+    assert "background" not in client.get("/readyz", headers=headers).json()
+
+
+def test_the_operator_with_the_metrics_token_sees_the_background(client, settings):
+    settings.METRICS_TOKEN = "the-metrics-token"
+    answer = client.get("/readyz", headers={"Authorization": "Bearer the-metrics-token"})
+    assert answer.json()["background"]["scheduler"] == "no heartbeat yet"
+
+
+def test_a_flood_of_readiness_checks_asks_the_backing_services_once(
+    client, monkeypatch, django_assert_max_num_queries
+):
+    from linkinbio import views
+
+    asked = []
+    monkeypatch.setattr(views, "_check_media", lambda: asked.append("media"))
+    with django_assert_max_num_queries(1):
+        answers = [client.get("/readyz") for _ in range(50)]
+    assert {answer.status_code for answer in answers} == {200}
+    assert asked == ["media"]
+
+    monkeypatch.setattr(views.time, "monotonic", lambda: 10.0**9)  # a few seconds later
+    client.get("/readyz")
+    assert asked == ["media", "media"]
 
 
 def redis_down(settings):
