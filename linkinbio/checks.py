@@ -23,6 +23,26 @@ def check_tiktok_sandbox(app_configs, **kwargs):
 
 
 @register()
+def check_public_demo_controls(app_configs, **kwargs):
+    """The sandbox's controls (its JSON API and the profile pages' "Remove
+    access") have no authentication: on a public demo any visitor could reset
+    the sandbox, arm faults or end the others' access. The demo needs none of
+    them (guests, showcase and seeding run in-process)."""
+    if settings.PUBLIC_DEMO and settings.TIKTOK_SANDBOX_CONTROL:
+        return [
+            Error(
+                "TIKTOK_SANDBOX_CONTROL is on in a public demo (PUBLIC_DEMO).",
+                hint=(
+                    "Set TIKTOK_SANDBOX_CONTROL=False: its controls have no authentication, "
+                    "so any visitor could remove another guest's access or reset the sandbox."
+                ),
+                id="linkinbio.E003",
+            )
+        ]
+    return []
+
+
+@register()
 def check_tiktok_credentials(app_configs, **kwargs):
     if not settings.TIKTOK_SANDBOX and not settings.TIKTOK_CLIENT_SECRET:
         return [

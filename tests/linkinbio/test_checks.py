@@ -1,5 +1,8 @@
 """System checks stop a misconfigured deployment."""
 
+import subprocess
+import sys
+
 from linkinbio import checks
 
 
@@ -19,6 +22,38 @@ def test_sandbox_in_production_is_allowed_for_a_public_demo(settings):
     settings.DEBUG = False
     settings.TIKTOK_SANDBOX_ALLOW_PRODUCTION = True
     assert error_ids(checks.check_tiktok_sandbox) == []
+
+
+def test_a_public_demo_with_the_sandbox_controls_on_is_refused(settings):
+    settings.PUBLIC_DEMO = True
+    settings.TIKTOK_SANDBOX_CONTROL = True
+    assert error_ids(checks.check_public_demo_controls) == ["linkinbio.E003"]
+
+
+def test_a_public_demo_without_the_controls_or_a_developer_with_them_is_fine(settings):
+    settings.PUBLIC_DEMO, settings.TIKTOK_SANDBOX_CONTROL = True, False
+    assert error_ids(checks.check_public_demo_controls) == []
+    settings.PUBLIC_DEMO, settings.TIKTOK_SANDBOX_CONTROL = False, True
+    assert error_ids(checks.check_public_demo_controls) == []
+
+
+def test_a_public_demo_with_the_controls_on_does_not_start():
+    from tests.linkinbio.test_settings import ROOT, clean_environment
+
+    env = clean_environment(
+        DEBUG="False",
+        SECRET_KEY="a-long-enough-secret-key-for-this-check-0123456789",
+        TIKTOK_SANDBOX="True",
+        TIKTOK_SANDBOX_ALLOW_PRODUCTION="True",
+        TIKTOK_SANDBOX_CONTROL="True",
+        ALLOWED_HOSTS="demo.example",
+        TOKEN_ENCRYPTION_KEYS="cHJvZHVjdGlvbi1jaGVjay1rZXktMzItYnl0ZXMtLS0=",
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert result.returncode != 0
+    assert "linkinbio.E003" in result.stderr
 
 
 def test_production_without_tiktok_credentials_is_flagged(settings):
