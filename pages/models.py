@@ -24,11 +24,14 @@ from pages.suspensions import REASONS as SUSPENSION_REASONS
 from pages.suspensions import Appeal, ModerationDecision  # noqa: F401
 from pages.transfers import Transfer  # noqa: F401
 
+# Kept for the site itself: every top-level path of linkinbio/urls.py (a page
+# at /@metrics would pass for the site's own), and words a visitor could take
+# for the site speaking.
 RESERVED_SLUGS = frozenset(
     """
-    about accounts admin api app dashboard data delete disconnect export healthz help l
-    legal login logout media privacy report reports sandbox settings signin signout
-    signup static support terms tiktok www
+    about accounts admin api app dashboard data delete disconnect export favicon.ico healthz
+    help l legal login logout media metrics privacy readyz report reports robots.txt sandbox
+    settings signin signout signup sitemap.xml static style support terms tiktok webhooks www
     """.split()
 )
 MAX_LINKS = 50

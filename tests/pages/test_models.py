@@ -23,6 +23,32 @@ def test_new_pages_get_a_free_slug_never_a_reserved_word(db):
     assert Page.create_for(other, Profile(username="ADMIN2", display_name="x")).slug == "admin22"
 
 
+def top_level_names(patterns):
+    """The first segment of every path the site answers, however deep its includes."""
+    from django.urls import URLResolver
+
+    names = set()
+    for pattern in patterns:
+        route = str(pattern.pattern).lstrip("^")
+        first = route.split("/")[0].rstrip("$")
+        if isinstance(pattern, URLResolver) and not first:
+            names |= top_level_names(pattern.url_patterns)
+        elif first and not first.startswith("@") and "<" not in first and "(" not in first:
+            names.add(first)
+    return names
+
+
+def test_every_top_level_path_of_the_site_is_kept_from_creators():
+    from django.urls import get_resolver
+
+    names = top_level_names(get_resolver().url_patterns)
+    assert {"readyz", "metrics", "webhooks", "dashboard", "sandbox"} <= names
+    assert sorted(name for name in names if not Page.is_reserved(name)) == []
+    for name in names:
+        owner = make_creator(f"c{abs(hash(name))}")
+        assert Page.create_for(owner, Profile(username=name, display_name=name)).slug != name
+
+
 def test_create_for_keeps_the_profile_it_is_given(db):
     user = make_creator("erin")
     page = Page.create_for(
