@@ -59,6 +59,8 @@ def _get_video(request, video_id):
 def sync_status(page, connection, now=None):
     """The state of the page's updates from TikTok, in plain words."""
     now = now or timezone.now()
+    if connection is not None and not connection.can_reconnect:
+        return "error", connection.note  # what TikTok said happened to the account
     if connection is None or connection.disconnected:
         return "off", "Not connected to TikTok: your page shows what it had."
     if connection.needs_reconnect:
@@ -483,7 +485,9 @@ def sync_now(request):
     page = _page_for(request.user)
     connection = source.connection(request.user)
     if not page.can_sync():
-        if connection is not None and connection.needs_reconnect:
+        if connection is not None and not connection.can_reconnect:
+            messages.error(request, connection.note)
+        elif connection is not None and connection.needs_reconnect:
             messages.error(request, "Reconnect TikTok first, then refresh.")
         else:
             messages.error(request, "Updates from TikTok are off for your page.")

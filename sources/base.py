@@ -126,6 +126,7 @@ class Connection:
     banner: str = ""
     note: str = ""  # why the source ended the connection, in the creator's words
     held_up: str = ""  # the source refuses our updates for now, not the creator's doing
+    can_reconnect: bool = True  # False: the account at the source is closed (deleted, banned)
 
     @property
     def needs_reconnect(self):

@@ -219,6 +219,21 @@ class TikTokConnection(models.Model):
         return [scope for scope in settings.TIKTOK_SCOPES if scope not in self.scopes]
 
     @property
+    def account_closed(self):
+        """TikTok said the account is deleted, banned or held (removals.py): a
+        reconnect cannot help."""
+        from sources.tiktok.removals import CLOSED  # a real cycle: removals acts on connections
+
+        return self.status == self.Status.REVOKED and self.removed_reason in CLOSED
+
+    @property
+    def removal_note(self):
+        """Why TikTok ended the access, in the creator's words ("" if it did not)."""
+        from sources.tiktok.removals import note
+
+        return note(self)
+
+    @property
     def needs_permission(self):
         """TikTok says the token lacks a scope: the creator must grant again."""
         return self.status == self.Status.ACTIVE and self.permission_missed_at is not None

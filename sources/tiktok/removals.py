@@ -50,6 +50,8 @@ NOTES = {
     "Your page keeps its last data; reconnect to keep it up to date.",
 }
 HELD_FOR_REVIEW = {AGE_CHANGED: "TikTok: the user's age changed", BANNED: "TikTok: banned"}
+# The account itself is gone or held: signing in again cannot bring the access back.
+CLOSED = frozenset({DELETED, *HELD_FOR_REVIEW})
 # TikTok's create_time is on TikTok's clock, a sign-in on ours: a sign-in
 # counts as after the removal only when it is later by more than this.
 CLOCK_SKEW = timedelta(minutes=2)

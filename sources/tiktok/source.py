@@ -281,6 +281,7 @@ class TikTokSource(Source):
             banner="tiktok/connection_banner.html",
             note=removals.note(connection),
             held_up=self._held_up(connection),
+            can_reconnect=not connection.account_closed,
         )
 
     def _held_up(self, connection):

@@ -304,3 +304,28 @@ def test_a_reason_tiktok_never_sends_is_kept_as_unknown(
 ):
     tiktok_tells(client, removed(reason=reason), django_capture_on_commit_callbacks)
     assert WebhookEvent.objects.get().reason is None
+
+
+@pytest.mark.parametrize("reason", [2, 3, 4])
+def test_a_closed_account_is_told_what_happened_never_offered_a_reconnect(
+    client, alice, django_capture_on_commit_callbacks, reason
+):
+    tiktok_tells(client, removed(reason=reason), django_capture_on_commit_callbacks)
+
+    for path in ("/dashboard/", "/dashboard/data/"):
+        client.force_login(alice)
+        text = html.unescape(client.get(path).content.decode())
+        assert "Reconnect TikTok" not in text
+        assert "TikTok told us your" in text
+    answer = client.post("/dashboard/refresh/", follow=True)
+    assert "TikTok told us your" in html.unescape(answer.content.decode())
+
+
+def test_a_creator_who_disconnected_on_tiktok_may_reconnect(
+    client, alice, django_capture_on_commit_callbacks
+):
+    tiktok_tells(client, removed(reason=1), django_capture_on_commit_callbacks)
+
+    client.force_login(alice)
+    for path in ("/dashboard/", "/dashboard/data/"):
+        assert "Reconnect TikTok" in client.get(path).content.decode()
