@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from pages import cache as page_cache
 from pages.former_addresses import KEPT_FOR, FormerAddress
-from pages.models import Page
+from pages.models import USERNAME, Page
 
 # At most this many moves in MOVES_WINDOW: each leaves an address that other
 # creators cannot take for a year.
@@ -103,7 +103,7 @@ def _move(page, slug, now):
     old = page.slug
     with transaction.atomic():
         # Moving back to an address it left: that address is the page's again.
-        page.former_addresses.filter(slug__iexact=slug).update(expires_at=now)
+        page.former_addresses.at_address(slug).update(expires_at=now)
         FormerAddress.objects.create(page=page, slug=old, created=now, expires_at=now + KEPT_FOR)
         page.slug = slug
         page.save(update_fields=["slug"])
@@ -114,23 +114,17 @@ def _move(page, slug, now):
     return old
 
 
-def page_for(slug, now=None):
-    """Where a missing /@slug leads: (page, permanent) for an address a page
-    left less than a year ago (permanent) or a creator's TikTok username
-    (temporary: the address may still become theirs), else (None, False)."""
-    former = (
-        FormerAddress.objects.kept(now)
-        .filter(slug__iexact=slug)
-        .select_related("page")
-        .order_by("-created")
-        .first()
-    )
-    if former is not None:
-        return former.page, True
-    if Page.is_reserved(slug):
-        # /@support stays the site's, whoever is @support on TikTok.
-        return None, False
-    owner = (
-        Page.holding_username(slug).filter(is_suspended=False).order_by("-last_synced_at").first()
-    )
-    return owner, False
+def page_at(slug, now=None):
+    """The page /@slug shows or leads to, and how: (page, AT_ADDRESS) for the
+    page there (its user read with it), (page, FORMER_ADDRESS) for an address
+    it left less than a year ago (a permanent redirect), (page, USERNAME) for
+    a creator's TikTok username (temporary: the address may still become
+    theirs), else (None, None). One query when none, as for a made-up address."""
+    for page_id, how, suspended in Page.holders(slug, now=now):
+        if how == USERNAME and (suspended or Page.is_reserved(slug)):
+            # /@support stays the site's, whoever is @support on TikTok.
+            continue
+        page = Page.objects.select_related("user").filter(pk=page_id).first()
+        if page is not None:
+            return page, how
+    return None, None

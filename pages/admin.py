@@ -47,7 +47,7 @@ class PageAdminForm(forms.ModelForm):
         slug = self.cleaned_data["slug"]
         if Page.is_reserved(slug):
             raise forms.ValidationError("This address is reserved for the site.")
-        taken = Page.objects.filter(slug__iexact=slug).exclude(pk=self.instance.pk)
+        taken = Page.at_address(slug).exclude(pk=self.instance.pk)
         if taken.exists():
             raise forms.ValidationError("Another page has this address.")
         return slug

@@ -4,6 +4,7 @@ for a year after the page moved, and no other page may take it meanwhile."""
 from datetime import timedelta
 
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 # How long an old address keeps leading to the page that left it.
@@ -14,6 +15,10 @@ class FormerAddressQuerySet(models.QuerySet):
     def kept(self, now=None):
         """The addresses that still lead to their page."""
         return self.filter(expires_at__gt=now or timezone.now())
+
+    def at_address(self, slug):
+        """Those of /@slug, spelt so in any case (one index look-up)."""
+        return self.alias(address=Lower("slug")).filter(address=slug.lower())
 
 
 class FormerAddress(models.Model):
@@ -28,7 +33,8 @@ class FormerAddress(models.Model):
 
     class Meta:
         ordering = ["-created", "-id"]
-        indexes = [models.Index(fields=["slug", "expires_at"], name="former_address_slug")]
+        # /@Name and /@name are one address (at_address).
+        indexes = [models.Index(Lower("slug"), "expires_at", name="former_address")]
 
     def __str__(self):
         return f"@{self.slug}"

@@ -14,7 +14,7 @@ from stats import counting as stats
 # by nesting), and the syncer's bookkeeping. A test holds every model field
 # to being exported or listed here.
 NOT_EXPORTED = {
-    "pages.Page": {"id", "user", *SYNC_BOOKKEEPING_FIELDS},
+    "pages.Page": {"id", "user", "username_address", *SYNC_BOOKKEEPING_FIELDS},
     "pages.Link": {"id", "page"},
     "pages.Video": {"id", "page"},
     "stats.DailyCount": {"id", "page"},

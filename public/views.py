@@ -23,7 +23,15 @@ from django.views.decorators.http import require_POST, require_safe
 from editor.forms import ReportForm
 from pages import addresses, cdn, colours, socials
 from pages import cache as page_cache
-from pages.models import MAX_VIDEOS_SHOWN, VIDEOS_PER_SCREEN, Link, Page, Video
+from pages.models import (
+    AT_ADDRESS,
+    FORMER_ADDRESS,
+    MAX_VIDEOS_SHOWN,
+    VIDEOS_PER_SCREEN,
+    Link,
+    Page,
+    Video,
+)
 from pages.safety.links import ALLOWED_SCHEMES, blocked_flags, is_blocked, link_host
 from pages.sync import schedule as syncing
 from public import content_coding, fold, reports
@@ -99,21 +107,20 @@ def _cold(request, slug, screen, cached=None):
 
 def _render(request, slug, screen, cached):
     generation = page_cache.slug_generation()
-    page = Page.objects.select_related("user").filter(slug__iexact=slug).first()
+    # An address a page left leads to it for a year; a creator's TikTok
+    # username leads to their page, wherever it is (/@daily.sketch ->
+    # /@dailysketch): neither is ever offered to someone else.
+    page, how = addresses.page_at(slug)
     if page is None:
-        # An address a page left leads to it for a year; a creator's TikTok
-        # username leads to their page, wherever it is (/@daily.sketch ->
-        # /@dailysketch): neither is ever offered to someone else.
-        owner, permanent = addresses.page_for(slug)
-        if owner is not None:
-            response = redirect(f"/@{owner.slug}", permanent=permanent)
-            # Browsers keep a 301 for ever unless told: the page may move back
-            # (a loop for whoever saw both moves) and after a year the address
-            # may be another creator's.
-            response["Cache-Control"] = f"public, max-age={FORMER_ADDRESS_CACHE_SECONDS}"
-            return response
         page_cache.remember_missing(slug, generation)
         return _unavailable(request, 404, slug)
+    if how != AT_ADDRESS:
+        response = redirect(f"/@{page.slug}", permanent=how == FORMER_ADDRESS)
+        # Browsers keep a 301 for ever unless told: the page may move back
+        # (a loop for whoever saw both moves) and after a year the address
+        # may be another creator's.
+        response["Cache-Control"] = f"public, max-age={FORMER_ADDRESS_CACHE_SECONDS}"
+        return response
     page_cache.remember_state(page, cached)
     if page.slug != slug:
         return _to_canonical(page.slug, screen)
@@ -376,7 +383,7 @@ def report(request, slug):
     if _declared_length(request) > REPORT_MAX_BYTES:
         context = {"limit_kb": REPORT_MAX_BYTES // 1024}
         return render(request, "413.html", context, status=413)
-    page = get_object_or_404(Page, slug__iexact=slug, is_suspended=False)
+    page = get_object_or_404(Page.at_address(slug), is_suspended=False)
     status = 200
     if request.method == "POST":
         form = ReportForm(request.POST)

@@ -28,6 +28,9 @@ media folder, and production settings (DEBUG off, whitenoise manifest). Makes
    bytes, from an S3 server and from local disk; Lighthouse's mobile LCP of
    public pages beside static copies of them; the bytes a 360x740 phone
    fetches for what it shows first; each dashboard screen gzipped
+13. made-up addresses, each asked once (wrk with tests/bench/unknown.lua), vs
+   the warm page, in alternating rounds: what a flood of invented /@names
+   costs beside real visits
 
 Every loop is bounded; every process is stopped at the end. Name sections to
 run only those: `python -m tests.bench 5` (or `make bench SECTIONS=5`).
@@ -293,6 +296,45 @@ def distinct_visitors(processes, site, site_port, slug, static_root):
     ]
 
 
+UNKNOWN_ROUNDS = 3
+UNKNOWN_ROUND_SECONDS = 6
+
+
+def unknown_addresses(site, slug):
+    """Made-up addresses, each new (a database look-up each), vs the warm page."""
+    if not load.wrk_path():
+        return ["13. made-up addresses: skipped (wrk not installed: apt-get install wrk)"]
+    url = f"{site}/@{slug}"
+    load.get(url)  # warm
+    script = Path(__file__).with_name("unknown.lua")
+    rounds = {"made-up": [], "page": []}
+    worst = dict.fromkeys(rounds, 0.0)
+    errors = 0
+    for n in range(UNKNOWN_ROUNDS):
+        for kind in rounds:
+            if kind == "page":
+                rps, bad, slowest = load.wrk_round(
+                    url, UNKNOWN_ROUND_SECONDS, headers={"Accept-Encoding": "gzip"}
+                )
+                errors += bad
+            else:
+                # wrk counts every answer, a 404, among its errors.
+                rps, _, slowest = load.wrk_round(
+                    site, UNKNOWN_ROUND_SECONDS, script=script, args=(str(n),)
+                )
+            rounds[kind].append(rps)
+            worst[kind] = max(worst[kind], slowest)
+    status = load.get(f"{site}/@madeup{UNKNOWN_ROUNDS}check")[0]
+    median = {kind: statistics.median(figures) for kind, figures in rounds.items()}
+    return [
+        f"13. gunicorn 2 sync workers, wrk -t2 -c16, {UNKNOWN_ROUNDS} alternating rounds of "
+        f"{UNKNOWN_ROUND_SECONDS} s, medians: a made-up address each time (HTTP {status}) "
+        f"{median['made-up']:.0f} req/s, the warm page {median['page']:.0f} req/s (errors "
+        f"{errors}), ratio {median['made-up'] / median['page']:.2f}; slowest request "
+        f"{worst['made-up'] * 1000:.0f} ms vs {worst['page'] * 1000:.0f} ms"
+    ]
+
+
 def fleet_figures():
     creators = int(os.environ.get("FLEET_CREATORS", "10000"))
     limit = max(1, round(600 * creators / 100_000))
@@ -432,6 +474,9 @@ def main():
         if wanted(12):
             print("12. dashboard …", flush=True)
             out += frontend.dashboard(site, slugs[0])
+        if wanted(13):
+            print("13. made-up addresses …", flush=True)
+            out += unknown_addresses(site, slugs[0])
     finally:
         processes.stop_all()
         shutil.rmtree(tmp, ignore_errors=True)

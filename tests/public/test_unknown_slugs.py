@@ -63,6 +63,14 @@ def test_a_flood_of_unknown_addresses_leaves_warm_pages_warm(visitor, settings):
     assert app_reads(queries.captured_queries) == []
 
 
+def test_a_made_up_address_costs_one_look_up(visitor):
+    make_creator("fern", page=True)
+    with CaptureQueriesContext(connection) as queries:
+        assert visitor.get("/@nobody.here").status_code == 404
+    # Its page, an address a page left and a username that gives it: one question.
+    assert len(app_reads(queries.captured_queries)) == 1
+
+
 def test_an_unknown_address_asked_again_costs_no_query(visitor):
     assert visitor.get("/@nobody").status_code == 404
     with CaptureQueriesContext(connection) as queries:
