@@ -1,4 +1,4 @@
-"""The creator's own pages: sign-in, "Your data", export, delete.
+"""The creator's own pages: "Your data", export, delete.
 
 What each app holds about the creator comes from the personal data registry
 (accounts/personal_data.py), which every app fills in its AppConfig.ready().
@@ -14,17 +14,6 @@ from django.shortcuts import redirect, render
 
 from accounts import personal_data, wording
 from accounts.deletion import delete_creator
-from sources.tiktok import scopes
-
-
-def signin(request):
-    if request.user.is_authenticated:
-        return redirect("dashboard")
-    context = {
-        "scopes": scopes.describe(),
-        "refresh": wording.sync_description(),
-    }
-    return render(request, "accounts/signin.html", context)
 
 
 @login_required

@@ -4,7 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from pages import colours, socials
-from pages.models import MAX_VIDEOS_SHOWN, AbuseReport, Link, Page, Video
+from pages.models import MAX_VIDEOS_SHOWN, Link, Page, Video
 from pages.safety.links import normalize_link_url, validate_link_url
 
 
@@ -259,12 +259,3 @@ class SocialsForm(forms.Form):
     def save(self):
         self.page.socials = {key: value for key, value in self.cleaned_data.items() if value}
         self.page.save(update_fields=["socials"])
-
-
-class ReportForm(forms.Form):
-    reason = forms.ChoiceField(choices=AbuseReport.REASONS, widget=forms.RadioSelect)
-    message = forms.CharField(
-        required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 4})
-    )
-    # Left empty by people; filled by bots that fill everything.
-    website = forms.CharField(required=False, label="Leave this empty")

@@ -31,9 +31,9 @@ from editor.forms import (
     VideoLinkForm,
     VideosShownForm,
 )
-from pages import addresses, colours, suspending
+from pages import addresses, colours, publish, suspending
+from pages.icons import icon_queue
 from pages.media import files as media
-from pages.media import icon_queue
 from pages.models import MAX_LINKS, VIDEOS_PER_SCREEN, Link, Page, Video
 from pages.safety.links import blocked_flags, link_host
 from pages.source import source
@@ -193,7 +193,7 @@ def dashboard(request):
 
 
 def _changed(request, page, text):
-    page.bump_version()
+    publish.page_changed(page)
     messages.success(request, text)
 
 
@@ -277,7 +277,7 @@ def link_move(request, link_id):
                 if other.position != position:
                     other.position = position
                     other.save(update_fields=["position"])
-            link.page.bump_version()
+            publish.page_changed(link.page)
     return redirect(f"{reverse('dashboard')}#link-{link.pk}")
 
 
@@ -303,7 +303,7 @@ def link_reorder(request):
             if links[pk].position != position:
                 links[pk].position = position
                 links[pk].save(update_fields=["position"])
-        page.bump_version()
+        publish.page_changed(page)
     if _wants_json(request):
         return JsonResponse({"saved": True})
     messages.success(request, "New order saved.")

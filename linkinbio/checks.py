@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.core.checks import Error, Warning, register
 
+from pages.purges import BACKENDS, backend
+
 
 @register()
 def check_tiktok_sandbox(app_configs, **kwargs):
@@ -71,8 +73,6 @@ def check_pkce_setting(app_configs, **kwargs):
 @register()
 def check_cdn_purge(app_configs, **kwargs):
     """A purge backend that cannot load would fail every purge, silently but for the log."""
-    from pages.purges import BACKENDS, backend
-
     name = settings.CDN_PURGE_BACKEND
     if not name:
         return []

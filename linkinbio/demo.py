@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from accounts.deletion import delete_creator
 from editor.forms import AppearanceForm, VideosShownForm
+from pages import publish
 from pages.models import Page
 from sandbox import guests
 from sources.tiktok import client
@@ -105,7 +106,7 @@ def add_demo_links(page, username):
         return
     for position, (title, url) in enumerate(DEMO_LINKS.get(username, []), start=1):
         page.links.create(title=title, url=url, position=position)
-    page.bump_version()
+    publish.page_changed(page)
 
 
 # What a creator can change on their page, back to how the seed made it.
@@ -138,7 +139,7 @@ def restore_showcase(page):
         videos = page.videos.exclude(hidden=False, pinned=False)
         changed = bool(videos.update(hidden=False, pinned=False)) or changed
         if changed:
-            page.bump_version()
+            publish.page_changed(page)
     return changed
 
 

@@ -32,7 +32,7 @@ def recover_stale_tasks(now=None):
     was already retried is marked failed. Returns (requeued, failed)."""
     if settings.TASKS["default"]["BACKEND"] != "django_tasks_db.DatabaseBackend":
         return 0, 0
-    from django_tasks_db.models import DBTaskResult
+    from django_tasks_db.models import DBTaskResult  # used only with the database queue
 
     now = now or timezone.now()
     stale = DBTaskResult.objects.filter(

@@ -178,8 +178,8 @@ class FleetCollector:
             yield oldest
         jobs = GaugeMetricFamily(
             "linkinbio_job_last_start_seconds",
-            "Seconds since each scheduled job last started (pages.sync.schedule.enqueue_due_syncs "
-            "also stores the counted views: its age is the count flush lag).",
+            "Seconds since each scheduled job last started (stats.counting.store_views "
+            "stores the counted views: its age is the count flush lag).",
             labels=["job"],
         )
         for job, started in JobRun.objects.values_list("job", "started_at"):

@@ -56,11 +56,14 @@ INSTALLED_APPS = [
     # outlives a database outage (linkinbio/management/commands/db_worker.py).
     "linkinbio",
     "django_tasks_db",
+    # In this order the apps' shares of a creator's data are erased
+    # (accounts/personal_data.py): TikTok first, whose revoke needs the
+    # tokens; stats and public before pages, whose page ids they need.
     "accounts",
     "sources.tiktok",
-    "pages",
     "stats",
     "public",
+    "pages",
     "editor",
     "sandbox",
 ]
@@ -183,9 +186,9 @@ TASKS = {
     }
 }
 
-# Link icons: the worker fetches each link's site favicon once (pages/media/favicons.py).
+# Link icons: the worker fetches each link's site favicon once (pages/icons/favicons.py).
 LINK_ICONS = env.bool("LINK_ICONS", default=True)
-# How many icon fetches one creator's edits may queue in an hour (pages/media/icon_queue.py).
+# How many icon fetches one creator's edits may queue in an hour (pages/icons/icon_queue.py).
 LINK_ICONS_PER_CREATOR_HOUR = env.int("LINK_ICONS_PER_CREATOR_HOUR", default=30)
 # Only tests that run a site on 127.0.0.1 turn this on; never from the environment.
 FAVICON_ALLOW_PRIVATE = False
@@ -238,6 +241,10 @@ SOCIALACCOUNT_EMAIL_REQUIRED = False
 SOCIALACCOUNT_QUERY_EMAIL = False
 SOCIALACCOUNT_STORE_TOKENS = False
 SOCIALACCOUNT_LOGIN_ON_GET = False
+
+# Where creators' profiles and videos come from: a page's source key and the
+# dotted path of its Source class (sources/registry.py), the default first.
+SOURCES = {"tiktok": "sources.tiktok.source.TikTokSource"}
 
 # TikTok. With the sandbox on and no real client key, everything points at the
 # local stand-in so sign-in works out of the box.
@@ -491,6 +498,7 @@ LOGGING = {
 # worker): (dotted path of a function, interval in seconds).
 SCHEDULED_JOBS = [
     ("sources.tiktok.jobs.refresh_expiring_tokens", 3600),
+    ("stats.counting.store_views", 15),
     ("pages.sync.schedule.enqueue_due_syncs", 15),
     ("sources.tiktok.jobs.prune_request_history", 6 * 3600),
     ("sources.tiktok.removals.erase_deleted_accounts", 3600),
@@ -500,7 +508,7 @@ SCHEDULED_JOBS = [
     ("linkinbio.jobs.clear_expired_sessions", 600),
     ("linkinbio.demo.expire_guests", 600),
     ("linkinbio.demo.reseed_showcase", 3600),
-    ("pages.media.icon_queue.queue_missing_icons", 3600),
+    ("pages.icons.icon_queue.queue_missing_icons", 3600),
     ("stats.counting.purge_old_counts", 6 * 3600),
     ("linkinbio.heartbeats.forget_old_beats", 6 * 3600),
 ]

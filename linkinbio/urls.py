@@ -8,6 +8,7 @@ from public.sitemaps import PageSitemap, sitemap_xml
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("signin/", views.signin, name="signin"),
     path("privacy/", views.privacy, name="privacy"),
     path("terms/", views.terms, name="terms"),
     path("healthz", views.healthz, name="healthz"),

@@ -1,4 +1,4 @@
-"""The site's own pages: home, privacy, terms and the health check."""
+"""The site's own pages: home, sign-in, privacy, terms and the health check."""
 
 import contextlib
 import logging
@@ -12,16 +12,17 @@ from django.core.cache import cache
 from django.core.files.storage import FileSystemStorage, storages
 from django.db import DatabaseError, connection
 from django.http import HttpResponse, HttpResponsePermanentRedirect, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from accounts.wording import every, once_per
+from accounts.wording import every, once_per, sync_description
 from linkinbio import heartbeats
 from linkinbio.metrics import authorised as metrics_authorised
 from pages.models import Page
 from pages.sync.schedule import MANUAL_SYNC_SECONDS
+from sources.tiktok import scopes
 from stats import counting as stats
 from stats import report as stats_report
 from stats import visitors
@@ -40,6 +41,14 @@ def home(request):
 
 def _demo_pages():
     return Page.objects.showcase()
+
+
+def signin(request):
+    """Signing in is connecting TikTok: the page says what is asked, why and how often."""
+    if request.user.is_authenticated:
+        return redirect("dashboard")
+    context = {"scopes": scopes.describe(), "refresh": sync_description()}
+    return render(request, "accounts/signin.html", context)
 
 
 def privacy(request):

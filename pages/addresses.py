@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from pages import cache as page_cache
+from pages import publish
 from pages.former_addresses import KEPT_FOR, FormerAddress
 from pages.models import USERNAME, Page
 
@@ -110,7 +111,7 @@ def _move(page, slug, now):
         for address in (old, slug):
             page_cache.forget_slug(address)
             transaction.on_commit(lambda address=address: page_cache.forget_slug(address))
-        page.bump_version(old_slugs=[old])
+        publish.page_changed(page, old_slugs=[old])
     return old
 
 

@@ -5,7 +5,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import ngettext
 
 from pages import cache as page_cache
-from pages import suspending
+from pages import publish, suspending
 from pages.models import (
     SUSPENSION_REASONS,
     SYNC_BOOKKEEPING_FIELDS,
@@ -92,7 +92,7 @@ class PageAdmin(admin.ModelAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        form.instance.bump_version(old_slugs=getattr(form.instance, "old_slugs", []))
+        publish.page_changed(form.instance, old_slugs=getattr(form.instance, "old_slugs", []))
 
     @admin.action(description="Suspend the selected pages (visitors get “unavailable”)…")
     def suspend(self, request, queryset):
@@ -169,11 +169,11 @@ class BumpOnSave:
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        obj.page.bump_version()
+        publish.page_changed(obj.page)
 
     def delete_model(self, request, obj):
         super().delete_model(request, obj)
-        obj.page.bump_version()
+        publish.page_changed(obj.page)
 
 
 @admin.register(Link)

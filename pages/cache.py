@@ -47,6 +47,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from pages import release
+from pages.models import MAX_SCREEN, Page
 
 MISSING_SECONDS = 60
 MISSING_MAX = 10_000
@@ -269,8 +270,6 @@ def forget_slug(slug):
 
 def publish(page_id):
     """Write a page's current state from the database (after a bump or a sync)."""
-    from pages.models import Page  # a real cycle: the models publish through this module
-
     # A suspension stops the page's images in this process at once.
     _memory.delete(shown_key(page_id))
     page = Page.objects.select_related("user").filter(pk=page_id).first()
@@ -291,8 +290,6 @@ def publish_after_commit(page_id):
 
 def publish_pages_of(users):
     """Publish the pages of these users (a queryset or ids) once the change is committed."""
-    from pages.models import Page  # a real cycle, as above
-
     for page_id in Page.objects.filter(user__in=users).values_list("pk", flat=True):
         publish_after_commit(page_id)
 
@@ -334,11 +331,8 @@ def is_expired(entry, now=None):
 
 def forget_page(page_id, slug, version):
     """Drop everything the cache holds about a page, every version of it
-    (the creator deleted their account): its state, its rendered screens,
-    its view counters."""
-    from public.views import MAX_SCREEN  # a real cycle: the views render through this module
-    from stats.counting import forget_cached_counts
-
+    (the creator deleted their account): its state and its rendered screens.
+    Its view counters are the stats app's to forget (stats/personal_data.py)."""
     forget_slug(slug)
     _memory.delete(shown_key(page_id))
     keys = [
@@ -350,4 +344,3 @@ def forget_page(page_id, slug, version):
         cache.delete_many(keys[start : start + 1000])
     for key in keys:
         _memory.delete(key)
-    forget_cached_counts(page_id)

@@ -12,11 +12,13 @@ save. The backends are in pages/purges.py.
 """
 
 import logging
-import math
 import re
 
 from django.conf import settings
 from django.db import transaction
+
+from pages.models import MAX_SCREEN
+from pages.purges import purge_cdn
 
 logger = logging.getLogger(__name__)
 
@@ -54,11 +56,8 @@ def public_cache_control(query=""):
 
 def page_addresses(slug):
     """Every address a CDN may hold a page's screens under."""
-    from pages.models import MAX_VIDEOS_SHOWN, VIDEOS_PER_SCREEN  # a real cycle: models purge
-
     base = f"{settings.SITE_URL}/@{slug}"
-    screens = math.ceil(MAX_VIDEOS_SHOWN / VIDEOS_PER_SCREEN)
-    return [base] + [f"{base}?page={n}" for n in range(2, screens + 1)]
+    return [base] + [f"{base}?page={n}" for n in range(2, MAX_SCREEN + 1)]
 
 
 def purge_of(page, *, with_images=False, old_slugs=()):
@@ -84,8 +83,6 @@ def purge_after_commit(page, **kwargs):
 
 
 def _enqueue(page_id, keys, urls):
-    from pages.tasks import purge_cdn  # a real cycle: tasks import models
-
     try:
         purge_cdn.enqueue(page_id, keys, urls)
     except Exception:

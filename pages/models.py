@@ -2,21 +2,20 @@
 settings), its links and videos, visitor counts and abuse reports."""
 
 import functools
+import math
 from datetime import timedelta
 
 from django.conf import settings
 from django.db import connection, models, transaction
-from django.db.models import F, OuterRef, Q, Value
+from django.db.models import OuterRef, Q, Value
 from django.db.models.functions import Lower, Replace
 from django.utils import timezone
 from django.utils.text import slugify
 
 from accounts.personal_data import iso
-from pages import cache as page_cache
-from pages import cdn, colours
+from pages import colours
 from pages.change_notes import ChangeNote  # noqa: F401
 from pages.former_addresses import FormerAddress
-from pages.media import share_image
 from pages.safety import text
 from pages.safety.links import blocked_flags, link_host, validate_link_url
 from pages.safety.moderation import AbuseReport, BlockedDomain  # noqa: F401  (models of this app)
@@ -40,6 +39,8 @@ RESERVED_SLUGS = frozenset(
 MAX_LINKS = 50
 MAX_VIDEOS_SHOWN = 100
 VIDEOS_PER_SCREEN = 12
+# A page's videos come in screens (?page=N); the cache and the CDN know them all.
+MAX_SCREEN = math.ceil(MAX_VIDEOS_SHOWN / VIDEOS_PER_SCREEN)
 # The profile fields kept on the page: the Profile of the seam has the same names.
 PROFILE_FIELDS = (
     "display_name",
@@ -222,7 +223,7 @@ class Page(models.Model):
     # after a sync, at once when a visitor finds it stale, at the end of a
     # backoff. The scheduler walks its index (pages/sync/schedule.py).
     sync_due_at = models.DateTimeField(default=timezone.now)
-    # When a sync last looked for images lost from the storage (pages/media/lost_images.py).
+    # When a sync last looked for images lost from the storage (pages/sync/lost_images.py).
     media_checked_at = models.DateTimeField(null=True, blank=True)
 
     objects = PageQuerySet.as_manager()
@@ -324,8 +325,6 @@ class Page(models.Model):
         page = cls(user=user, slug=cls.unique_slug(profile.username, profile.display_name))
         page.apply_profile(profile)
         page.save()
-        page_cache.forget_slug(page.slug)
-        transaction.on_commit(lambda: page_cache.forget_slug(page.slug))
         return page
 
     def apply_profile(self, profile):
@@ -397,23 +396,6 @@ class Page(models.Model):
             if m and m > now
         ]
         return min(moments, default=None)
-
-    # Versions: every change a visitor could notice bumps it.
-    def bump_version(self, *, old_slugs=()):
-        """Mark the page changed: the next view renders it afresh, and a CDN
-        in front forgets it (with its images, when it is suspended)."""
-        Page.objects.filter(pk=self.pk).update(version=F("version") + 1)
-        self.refresh_from_db(fields=["version"])
-        page_cache.publish_after_commit(self.pk)
-        cdn.purge_after_commit(self, with_images=self.is_suspended, old_slugs=old_slugs)
-        self.queue_share_image()
-
-    def queue_share_image(self):
-        """Once committed, have the share picture made if it no longer shows the page."""
-        if not share_image.is_current(self):
-            from pages.tasks import render_share_image  # a real cycle: tasks load the models
-
-            transaction.on_commit(lambda: render_share_image.enqueue(self.pk))
 
     # Freshness.
     def can_sync(self):
@@ -490,8 +472,6 @@ class Page(models.Model):
             "transfers": [transfer.export() for transfer in self.transfers.all()],
             "links": [link.export() for link in self.links.all()],
             "videos": [video.export() for video in self.videos.order_by("-create_time")],
-            "stats": [row.export() for row in self.daily_counts.order_by("day", "metric")],
-            "hourly_stats": [row.export() for row in self.hourly_counts.order_by("hour")],
         }
 
 
@@ -513,7 +493,7 @@ class Link(models.Model):
     title = models.CharField(max_length=80)
     url = models.CharField(max_length=2000, blank=True, validators=[validate_link_url])
     # The icon beside the title: an emoji the creator chose, else the site's
-    # favicon mirrored once by the worker (pages/media/favicons.py).
+    # favicon mirrored once by the worker (pages/icons/favicons.py).
     emoji = models.CharField(max_length=16, blank=True)
     icon = models.FileField(upload_to="pages/", blank=True)
     icon_checked_at = models.DateTimeField(null=True, blank=True)

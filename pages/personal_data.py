@@ -5,10 +5,9 @@ from django.db import transaction
 
 from pages import cache as page_cache
 from pages.media import files as media
+from pages.media.share_image import render_share_image
 from pages.models import SYNC_BOOKKEEPING_FIELDS, Page
-from pages.tasks import render_share_image, sync_page
-from public import reports
-from stats import counting as stats
+from pages.sync.tasks import sync_page
 
 # Columns left out of the export: row identifiers and the parent row (implied
 # by nesting), and the syncer's bookkeeping. A test holds every model field
@@ -17,8 +16,6 @@ NOT_EXPORTED = {
     "pages.Page": {"id", "user", "username_address", *SYNC_BOOKKEEPING_FIELDS},
     "pages.Link": {"id", "page"},
     "pages.Video": {"id", "page"},
-    "stats.DailyCount": {"id", "page"},
-    "stats.HourlyCount": {"id", "page"},
     "pages.ChangeNote": {"id", "page"},
     "pages.FormerAddress": {"id", "page"},
     "pages.Transfer": {"id", "page"},
@@ -28,22 +25,20 @@ NOT_EXPORTED = {
 
 
 def export(user):
-    """The page with its links, videos and daily stats."""
+    """The page with its links and videos."""
     page = Page.objects.filter(user=user).first()
     return {"page": page.export() if page else None}
 
 
 def erase(user):
-    """The page, its links, videos and stats (image files go after the
-    commit, then its folder), and what is kept beside them: its cache entries of every
-    version, its report counters, its finished sync tasks, its views not
-    yet stored."""
+    """The page, its links and videos (image files go after the commit, then
+    its folder; its counts go with it), and what is kept beside them: its
+    cache entries of every version and its finished sync tasks. The stats
+    and public apps erase their own before (they run first)."""
     for page_id, slug, version in Page.objects.filter(user=user).values_list(
         "pk", "slug", "version"
     ):
         page_cache.forget_page(page_id, slug, version)
-        stats.forget_page(page_id)
-        reports.forget_page(page_id)
         _delete_sync_tasks(page_id)
         # After the files' own deletions, which also wait for the commit.
         transaction.on_commit(lambda page_id=page_id: media.delete_page_files(page_id), robust=True)
@@ -55,7 +50,7 @@ def _delete_sync_tasks(page_id):
     (their first argument is its id)."""
     if not apps.is_installed("django_tasks_db"):
         return
-    from django_tasks_db.models import DBTaskResult
+    from django_tasks_db.models import DBTaskResult  # used only with the database queue
 
     paths = [sync_page.module_path, render_share_image.module_path]
     rows = DBTaskResult.objects.filter(task_path__in=paths).values_list("pk", "args_kwargs")

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 import requests
 from django.conf import settings
+from django.tasks import task
 from django.utils.module_loading import import_string
 
 logger = logging.getLogger(__name__)
@@ -109,3 +110,9 @@ def run(page_id, keys, urls):
         return "failed"
     logger.info("CDN purged page %s (%d addresses)", page_id, len(urls))
     return "purged"
+
+
+@task()
+def purge_cdn(page_id, keys, urls):
+    """Tell the CDN a page changed (pages/cdn.py); never fails."""
+    return run(page_id, keys, urls)

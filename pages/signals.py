@@ -8,7 +8,7 @@ from django.db.models.signals import post_delete, post_save, pre_delete, pre_sav
 from django.dispatch import receiver
 
 from pages import cache as page_cache
-from pages import cdn
+from pages import cdn, publish
 from pages.models import BlockedDomain, Link, Page, Video
 from pages.source import creator_connected, source_account_closed, sync_allowed_changed
 from pages.sync import schedule as syncing
@@ -19,6 +19,15 @@ def _delete_after_commit(fieldfile):
         storage, name = fieldfile.storage, fieldfile.name
         # A storage that fails (a bucket out of reach) leaves a file behind, not an error page.
         transaction.on_commit(lambda: storage.delete(name), robust=True)
+
+
+@receiver(post_save, sender=Page)
+def show_new_page(sender, instance, created, **kwargs):
+    """A new page's address is served at once, in every process, even where a
+    visit lately found no page there."""
+    if created:
+        page_cache.forget_slug(instance.slug)
+        transaction.on_commit(lambda: page_cache.forget_slug(instance.slug))
 
 
 @receiver(post_delete, sender=Page)
@@ -78,7 +87,7 @@ def suspend_closed_account(sender, user_id, reason, **kwargs):
         page.is_suspended = True
         page.suspended_reason = reason[:200]
         page.save(update_fields=["is_suspended", "suspended_reason"])
-        page.bump_version()
+        publish.page_changed(page)
 
 
 @receiver(pre_save, sender=BlockedDomain)

@@ -1,10 +1,9 @@
-"""Where the pages' profiles and videos come from: the one module of this app
-that knows the source (the seam is sources/base.py).
-
-Registering a second source would happen here; nothing else in this app
-names one.
+"""Where the pages' profiles and videos come from: the seam's vocabulary
+(sources/base.py) and the source, found in the registry by its key
+(sources/registry.py, settings.SOURCES); this app names no source.
 """
 
+from sources import registry
 from sources.base import (  # noqa: F401  (the seam's vocabulary, for this app)
     Connection,
     NeedsConsent,
@@ -19,6 +18,5 @@ from sources.base import (  # noqa: F401  (the seam's vocabulary, for this app)
     source_account_closed,
     sync_allowed_changed,
 )
-from sources.tiktok.source import TikTokSource
 
-source = TikTokSource()
+source = registry.get()

@@ -4,6 +4,7 @@ with the admin who took it (pages/suspensions.py)."""
 from django.db import transaction
 from django.utils import timezone
 
+from pages import publish
 from pages.models import Appeal, ModerationDecision, Page
 
 # One open appeal at a time: a creator waits for the answer before writing again.
@@ -24,7 +25,7 @@ def suspend(pages, *, by, reason, note=""):
                 reason=reason,
                 note=note,
             )
-            page.bump_version()
+            publish.page_changed(page)
 
 
 def unsuspend(pages, *, by, note=""):
@@ -38,7 +39,7 @@ def unsuspend(pages, *, by, note=""):
                 page=page, decided_by=by, action=ModerationDecision.UNSUSPEND, note=note
             )
             page.appeals.filter(status=Appeal.OPEN).update(status=Appeal.GRANTED, decided_at=now)
-            page.bump_version()
+            publish.page_changed(page)
         # By id: a list's own filter (say "suspended: yes") no longer holds.
         Page.objects.filter(pk__in=[page.pk for page in pages]).syncable().reschedule()
 

@@ -6,3 +6,9 @@ class PublicConfig(AppConfig):
 
     name = "public"
     verbose_name = "Public pages"
+
+    def ready(self):
+        from accounts import personal_data
+        from public import personal_data as public_data
+
+        personal_data.register(self.label, erase=public_data.erase)

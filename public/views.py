@@ -20,13 +20,12 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 
-from editor.forms import ReportForm
 from pages import addresses, cdn, colours, socials
 from pages import cache as page_cache
 from pages.models import (
     AT_ADDRESS,
     FORMER_ADDRESS,
-    MAX_VIDEOS_SHOWN,
+    MAX_SCREEN,
     VIDEOS_PER_SCREEN,
     Link,
     Page,
@@ -35,6 +34,7 @@ from pages.models import (
 from pages.safety.links import ALLOWED_SCHEMES, blocked_flags, is_blocked, link_host
 from pages.sync import schedule as syncing
 from public import content_coding, fold, reports
+from public.forms import ReportForm
 from stats import counting as stats
 
 # A report is a reason and at most 1000 characters: even percent-encoded,
@@ -44,7 +44,6 @@ TOO_MANY_REPORTS = (
     "You have sent several reports in the last hour, so this one was not sent yet. "
     "Please send it again in an hour; what you wrote is still here."
 )
-MAX_SCREEN = math.ceil(MAX_VIDEOS_SHOWN / VIDEOS_PER_SCREEN)
 _JSON_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
 # How long a browser or CDN keeps where a former address or a username leads.
 FORMER_ADDRESS_CACHE_SECONDS = 3600

@@ -6,3 +6,9 @@ class StatsConfig(AppConfig):
 
     name = "stats"
     verbose_name = "Visitor analytics"
+
+    def ready(self):
+        from accounts import personal_data
+        from stats import personal_data as stats_data
+
+        personal_data.register(self.label, export=stats_data.export, erase=stats_data.erase)

@@ -14,7 +14,7 @@ the process does once more at exit, in batches of at most BATCH visits:
 - clicks and plays seen from another process lately are dropped (Redis);
 - the day's unique visitors are told (stats/uniques.py);
 - the counts are stored: with Redis, into one hash per minute (one pipelined
-  transaction of HINCRBY), which `flush_views()`, run by the scheduler,
+  transaction of HINCRBY), which `store_views()`, run by the scheduler,
   moves into the daily and hourly rows; otherwise straight into those rows
   with a conditional UPDATE (the file cache increments by reading then
   writing, which loses counts across processes).
@@ -574,6 +574,14 @@ def _add_hourly(page_id, hour, metric, n):
             HourlyCount.objects.create(page_id=page_id, hour=hour, metric=metric, count=n)
     except IntegrityError:
         rows.update(count=F("count") + n)
+
+
+def store_views():
+    """Scheduler job: store the counted views (`flush_views`). Listed before
+    the sync schedule's job, so the pages visitors found stale are due in
+    the same run."""
+    views = flush_views()
+    return f"{views} views counted" if views else ""
 
 
 def flush_views(now=None):

@@ -263,11 +263,11 @@ def sync(user):
     """Run a sync of the user's page the way the worker does, under a lease
     taken as a claim takes it (also when a claim would refuse: the page was
     paused or suspended after its sync was queued)."""
-    from pages.sync import schedule as syncing
-    from pages.tasks import sync_page
+    from pages.sync import leases
+    from pages.sync.tasks import sync_page
 
     page_id, lease = page_of(user).pk, secrets.token_hex(16)
-    until = timezone.now() + timedelta(seconds=syncing.LEASE_SECONDS)
+    until = timezone.now() + timedelta(seconds=leases.LEASE_SECONDS)
     Page.objects.filter(pk=page_id).update(sync_lease_until=until, sync_lease_token=lease)
     return sync_page.call(page_id, lease)
 

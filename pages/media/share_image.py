@@ -14,10 +14,12 @@ from io import BytesIO
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F
+from django.tasks import task
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
 from pages import cache as page_cache
 from pages import colours
+from pages.models import Page
 
 SIZE = (1200, 630)
 AVATAR = 240
@@ -126,10 +128,19 @@ def refresh(page):
     if storage.exists(name):  # left by an earlier look: made again under the same name
         storage.delete(name)
     page.share_image.save(file_name(page), ContentFile(render(page)), save=False)
-    type(page).objects.filter(pk=page.pk).update(
+    Page.objects.filter(pk=page.pk).update(
         share_image=page.share_image.name, version=F("version") + 1
     )
     page_cache.publish_after_commit(page.pk)
     if old and old != page.share_image.name:
         transaction.on_commit(lambda: storage.delete(old))
     return True
+
+
+@task()
+def render_share_image(page_id):
+    """Make the page's share picture (og:image) again if what it shows changed."""
+    page = Page.objects.filter(pk=page_id).first()
+    if page is None:
+        return "gone"
+    return "made" if refresh(page) else "current"

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
 
 from pages.safety import hosts
+from pages.safety.moderation import BlockedDomain
 
 ALLOWED_SCHEMES = ("http", "https", "mailto", "tel")
 _TEL = re.compile(r"^\+?[0-9 ().-]{3,30}$")
@@ -74,8 +75,6 @@ def blocked_flags(urls):
 
 def blocked_hosts(hosts):
     """The hosts among `hosts` that are blocked, in one query."""
-    from pages.models import BlockedDomain  # a real cycle: models validate with this module
-
     wanted = {host for host in hosts if host}
     refused = {host for host in wanted if _refused(host)}
     candidates = {parent for host in wanted - refused for parent in _parents(host)}

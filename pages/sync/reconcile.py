@@ -1,8 +1,8 @@
 """Bringing a page's snapshot up to date with what its source returns.
 
-Called by the `sync_page` task with the page's lease held (its token
-`lease`). The source (pages/source.py) fetches; this module reconciles what
-came back with what is stored. Whatever happens, the last good data stays on
+Called by the `sync_page` task (pages/sync/tasks.py) with the page's lease
+held (its token `lease`). The source (pages/source.py) fetches; this module
+reconciles what came back with what is stored. Whatever happens, the last good data stays on
 the page: a failure only records what went wrong (in words a creator
 understands) and when to try again.
 """
@@ -15,12 +15,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from pages import cache as page_cache
-from pages import transfers
-from pages.media import images, lost_images
+from pages import publish, transfers
+from pages.media import images
 from pages.models import MAX_VIDEOS_SHOWN, PROFILE_FIELDS, Transfer, Video, idle_due_at
 from pages.safety import text
 from pages.source import NeedsConsent, NeedsReconnect, SourceError, TryLater, source
-from pages.sync import schedule as syncing
+from pages.sync import leases, lost_images
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +34,7 @@ def update_page(page, lease, now=None):
     now = now or timezone.now()
     connection = source.connection(page.user)
     if page.is_suspended or connection is None or not connection.can_sync:
-        syncing.release(page.pk, lease, last_sync_attempt_at=now, sync_due_at=idle_due_at(now))
+        leases.release(page.pk, lease, last_sync_attempt_at=now, sync_due_at=idle_due_at(now))
         # Whatever queued this believed the page syncs: visits stop asking.
         page_cache.publish_after_commit(page.pk)
         return "skipped"
@@ -57,15 +57,15 @@ def update_page(page, lease, now=None):
         logger.exception("Sync of page %s failed unexpectedly", page.pk)
         outcome = _record_failure(page, lease, TryLater(UNEXPECTED, code="internal"), now)
     else:
-        syncing.release(page.pk, lease, **synced_state(now))
+        leases.release(page.pk, lease, **synced_state(now))
         Transfer.objects.create(page=page, created=now, summary=received.summary()[:300])
         outcome = "changed" if changed else "unchanged"
     if changed:
-        page.bump_version()
+        publish.page_changed(page)
     elif outcome == "unchanged":
         # Nothing a visitor sees changed; only the freshness moves on.
         page_cache.publish_after_commit(page.pk)
-        page.queue_share_image()  # a page older than share pictures gets one
+        publish.queue_share_image(page)  # a page older than share pictures gets one
     return outcome
 
 
@@ -88,10 +88,10 @@ def wait_for_room(page_id, lease, until=None):
     `until`: the source takes this creator's sync only then; the page stands
     aside, so the pages that can sync now take the places."""
     if until is not None:
-        syncing.release(page_id, lease, sync_waiting_since=None, sync_due_at=until)
+        leases.release(page_id, lease, sync_waiting_since=None, sync_due_at=until)
         return "waiting"
-    syncing.mark_waiting(page_id)
-    syncing.release(page_id, lease)
+    leases.mark_waiting(page_id)
+    leases.release(page_id, lease)
     return "waiting"
 
 
@@ -101,7 +101,7 @@ def _record_failure(page, lease, exc, now):
         # Still connected (a permission to grant again): visits of the page
         # would ask for a sync every minute, each refused the same way.
         backoff = {"sync_backoff_until": later} if isinstance(exc, NeedsConsent) else {}
-        syncing.release(
+        leases.release(
             page.pk,
             lease,
             last_sync_attempt_at=now,
@@ -112,7 +112,7 @@ def _record_failure(page, lease, exc, now):
         page_cache.publish_after_commit(page.pk)  # visits stop asking for syncs
         return "reconnect"
     failures = page.sync_failures + 1
-    delay = syncing.backoff_seconds(failures)
+    delay = leases.backoff_seconds(failures)
     retry_at = now + timedelta(seconds=delay)
     logger.warning(
         "Sync of page %s failed (%s, reference %s); retry in %ds",
@@ -121,7 +121,7 @@ def _record_failure(page, lease, exc, now):
         exc.reference,
         delay,
     )
-    syncing.release(
+    leases.release(
         page.pk,
         lease,
         last_sync_attempt_at=now,

@@ -1,17 +1,9 @@
-"""When pages are synced from their source, and by whom: single-flight
-leases, per-page backoff and the scheduler's job.
-
-A sync starts only by claiming the page's lease with a conditional UPDATE, so
-any number of visitors, schedulers and workers start one sync per page. The
-claim draws a token that the sync task carries: the task syncs only while the
-page's lease still holds that token, and gives back only its own lease, so a
-task run twice (its worker died and it was queued again) never syncs beside,
-or frees the lease of, the sync that took the page since.
-"""
+"""When pages are synced from their source: a visit that finds a page stale,
+the creator's button, and the scheduler's job, each starting a sync by
+claiming the page's lease (pages/sync/leases.py) and queuing the `sync_page`
+task (pages/sync/tasks.py)."""
 
 import logging
-import random
-import secrets
 import time
 from datetime import timedelta
 
@@ -23,53 +15,18 @@ from django.utils import timezone
 from pages import cache as page_cache
 from pages.models import Page, may_sync
 from pages.source import source
-from pages.tasks import sync_page
-from stats import counting as stats
+from pages.sync import leases
+from pages.sync.tasks import sync_page
 
 logger = logging.getLogger(__name__)
 
-LEASE_SECONDS = 300
 ASKED_SECONDS = 60
-MAX_BACKOFF_SECONDS = 6 * 3600
 MANUAL_SYNC_SECONDS = 60
 MAX_ENQUEUE_PER_RUN = 100
 MAX_ROUNDS_PER_RUN = 10
 
 
-# Leases.
-
-
-def claim(page_id, *, now=None, stale_only=True, manual=False):
-    """Take the page's sync lease: its token for exactly one caller at a
-    time, None for the others."""
-    now = now or timezone.now()
-    # The database has the last word on pausing and disconnecting, whatever
-    # the cached state of the page still says.
-    pages = Page.objects.filter(may_sync(), pk=page_id)
-    pages = pages.filter(Q(sync_lease_until__isnull=True) | Q(sync_lease_until__lt=now))
-    if not manual:
-        pages = pages.filter(Q(sync_backoff_until__isnull=True) | Q(sync_backoff_until__lte=now))
-    if stale_only:
-        fresh_after = now - timedelta(seconds=settings.PAGE_REFRESH_SECONDS)
-        pages = pages.filter(Q(last_synced_at__isnull=True) | Q(last_synced_at__lte=fresh_after))
-    lease = secrets.token_hex(16)
-    taken = pages.update(
-        sync_lease_until=now + timedelta(seconds=LEASE_SECONDS), sync_lease_token=lease
-    )
-    return lease if taken else None
-
-
-def hold(page_id, lease, now=None):
-    """Whether the lease `lease` is still the page's (nobody claimed the page
-    since, nobody gave it back), renewed for LEASE_SECONDS if so: the sync
-    task's check before it syncs."""
-    if not lease:
-        return False
-    now = now or timezone.now()
-    renewed = Page.objects.filter(pk=page_id, sync_lease_token=lease).update(
-        sync_lease_until=now + timedelta(seconds=LEASE_SECONDS)
-    )
-    return renewed == 1
+# Queuing.
 
 
 def is_running(page_id):
@@ -77,9 +34,9 @@ def is_running(page_id):
     None when the task backend cannot tell (only the database queue can)."""
     if settings.TASKS["default"]["BACKEND"] != "django_tasks_db.DatabaseBackend":
         return None
-    from django_tasks_db.models import DBTaskResult
+    from django_tasks_db.models import DBTaskResult  # installed with the database queue only
 
-    since = timezone.now() - timedelta(seconds=LEASE_SECONDS)
+    since = timezone.now() - timedelta(seconds=leases.LEASE_SECONDS)
     running = DBTaskResult.objects.running().filter(
         task_path=sync_page.module_path, started_at__gte=since
     )
@@ -89,28 +46,18 @@ def is_running(page_id):
     )
 
 
-def release(page_id, lease, **fields):
-    """Give the lease back if it is still `lease`, saving the sync state
-    fields given; False when another sync holds the page now (its state is
-    that sync's to write)."""
-    released = Page.objects.filter(pk=page_id, sync_lease_token=lease).update(
-        sync_lease_until=None, sync_lease_token="", **fields
-    )
-    return released == 1
-
-
 def enqueue(page_id, lease):
     """Queue the sync task for a page whose lease (`lease`) the caller holds."""
     try:
         sync_page.enqueue(page_id, lease)
     except Exception:
         logger.exception("Could not queue the sync of page %s", page_id)
-        release(page_id, lease)
+        leases.release(page_id, lease)
 
 
 def start(page_id, **claim_args):
     """Claim the page's lease and queue its sync; False when it is not due or busy."""
-    lease = claim(page_id, **claim_args)
+    lease = leases.claim(page_id, **claim_args)
     if lease:
         enqueue(page_id, lease)
         return True
@@ -125,7 +72,7 @@ def request_from_visit(state):
     if not cache.add(f"pages:asked:{state['id']}", 1, ASKED_SECONDS):
         return False
     if source.room() < 1:
-        mark_waiting(state["id"])
+        leases.mark_waiting(state["id"])
         return False
     if start(state["id"]):
         return True
@@ -157,21 +104,6 @@ def request_manual(page):
         on_its_way = Page.objects.filter(pk=page.pk, sync_lease_until__gt=now).exists()
         return "busy" if on_its_way else "too_soon"
     return "queued" if start(page.pk, now=now, stale_only=False, manual=True) else "busy"
-
-
-def mark_waiting(page_id):
-    Page.objects.filter(pk=page_id, sync_waiting_since__isnull=True).update(
-        sync_waiting_since=timezone.now()
-    )
-
-
-# Backoff.
-
-
-def backoff_seconds(failures):
-    """Exponential backoff with jitter: 1, 2, 4 … minutes, at most six hours."""
-    base = min(60 * 2 ** max(failures - 1, 0), MAX_BACKOFF_SECONDS)
-    return base * random.uniform(0.8, 1.2)
 
 
 # The scheduler's job.
@@ -207,9 +139,9 @@ def due_page_ids(limit, now=None):
 
 
 def enqueue_due_syncs():
-    """Scheduler job: count views, then queue the syncs that are due and that
-    the source's rate limit allows, longest due first."""
-    views = stats.flush_views()
+    """Scheduler job: queue the syncs that are due and that the source's rate
+    limit allows, longest due first. Runs after `stats.counting.store_views`
+    in the scheduler's list, so the pages visitors just found stale are due."""
     room = min(source.room(), MAX_ENQUEUE_PER_RUN)
     queued = 0
     if room > 0:
@@ -231,7 +163,7 @@ def enqueue_due_syncs():
                 postpone_unsyncable(refused, now)
             if not refused or len(due) < wanted:
                 break
-    return f"{views} views counted, {queued} syncs queued" if views or queued else ""
+    return f"{queued} syncs queued" if queued else ""
 
 
 def postpone_unsyncable(page_ids, now):

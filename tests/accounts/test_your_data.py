@@ -15,12 +15,15 @@ from django.utils import timezone
 
 from accounts.models import User
 from pages.models import Page, Video
-from pages.personal_data import NOT_EXPORTED
+from pages.personal_data import NOT_EXPORTED as NOT_EXPORTED_OF_PAGES
 from sources.tiktok.models import ApiCall, TikTokConnection
 from sources.tiktok.source import TikTokSource
+from stats.personal_data import NOT_EXPORTED as NOT_EXPORTED_OF_STATS
 from tests.helpers import AUTH, REVOKE_URL, TOKEN_URL, USER_URL, envelope, token_answer
 
 pytestmark = pytest.mark.django_db
+
+NOT_EXPORTED = {**NOT_EXPORTED_OF_PAGES, **NOT_EXPORTED_OF_STATS}
 
 
 @pytest.fixture
@@ -207,14 +210,15 @@ def test_the_export_holds_every_stored_field_of_alices_page(signed_in, alice_pag
     note = page.change_notes.create(text="Your follower count is no longer shown")
     former = page.former_addresses.create(slug="alice_old", expires_at=now)
 
-    data = json.loads(signed_in.get("/dashboard/data/export/").content)["page"]
+    export = json.loads(signed_in.get("/dashboard/data/export/").content)
+    data = export["page"]
 
     exported = {
         "pages.Page": (Page.objects.get(pk=page.pk), flat(data)),
         "pages.Link": (link, data["links"][0]),
         "pages.Video": (Video.objects.get(pk=video.pk), data["videos"][0]),
-        "stats.DailyCount": (stat, data["stats"][0]),
-        "stats.HourlyCount": (hour, data["hourly_stats"][0]),
+        "stats.DailyCount": (stat, export["stats"][0]),
+        "stats.HourlyCount": (hour, export["hourly_stats"][0]),
         "pages.ChangeNote": (note, data["change_log"][0]),
         "pages.FormerAddress": (former, data["former_addresses"][0]),
     }

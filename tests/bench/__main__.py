@@ -69,6 +69,7 @@ def wait_until(condition, timeout, what):
 
 def make_creators(site):
     from linkinbio.demo import connect_demo_creator
+    from pages import publish
     from pages.models import Link, Page
     from sandbox import testing
 
@@ -89,7 +90,7 @@ def make_creators(site):
             title=f"My favourite kitchen tool no. {n + 1}",
             url=f"https://shop.example.com/item/{n}",
         )
-    first.bump_version()
+    publish.page_changed(first)
     wait_until(
         lambda: not Page.objects.filter(last_synced_at__isnull=True).exists(), 120, "first syncs"
     )

@@ -178,8 +178,8 @@ class ScheduleOnlySync:
 
     def enqueue(self, page_id, lease):
         from pages.source import TryLater
+        from pages.sync import leases
         from pages.sync import reconcile as sync
-        from pages.sync import schedule as syncing
 
         now = self.clock()
         try:
@@ -188,7 +188,7 @@ class ScheduleOnlySync:
             self.tiktok.spend("video.list", page_id)
         except TryLater:
             return sync.wait_for_room(page_id, lease)
-        syncing.release(page_id, lease, **sync.synced_state(now))
+        leases.release(page_id, lease, **sync.synced_state(now))
         return "unchanged"
 
 
@@ -202,6 +202,7 @@ def simulate(creators=100_000, hours=24, out=print, full_sync=False):
 
     from pages.models import Page
     from pages.source import Connection, source
+    from pages.sync import leases
     from pages.sync import schedule as syncing
     from sources.tiktok import budget
 
@@ -232,7 +233,7 @@ def simulate(creators=100_000, hours=24, out=print, full_sync=False):
 
         fake = FakeTikTok(fleet, timezone.now)
         connected = Connection(state="connected", banner="")
-        real_release = syncing.release
+        real_release = leases.release
 
         def release(page_id, lease, **fields):
             released = real_release(page_id, lease, **fields)
@@ -253,7 +254,7 @@ def simulate(creators=100_000, hours=24, out=print, full_sync=False):
             (source, "profile"): fake.profile,
             (source, "latest_videos"): fake.latest_videos,
             (source, "connection"): lambda user: connected,
-            (syncing, "release"): release,
+            (leases, "release"): release,
         }
         if not full_sync:
             patches[syncing, "sync_page"] = ScheduleOnlySync(fake, timezone.now)

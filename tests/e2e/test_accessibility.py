@@ -9,6 +9,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
+from pages import publish
 from pages.models import Page, Video
 from tests.e2e.steps import SLUG
 from tests.helpers import fresh_page
@@ -84,7 +85,7 @@ def test_the_visitor_screens_have_no_serious_accessibility_violations(
 ):
     mine = Page.objects.get(slug=SLUG)
     mine.links.create(title="My merch", url="https://shop.example.com/merch", position=1)
-    mine.bump_version()
+    publish.page_changed(mine)
     paths = ["/", "/signin/", "/privacy/", "/terms/", f"/@{SLUG}", f"/@{SLUG}/report", "/@nobody"]
     with fresh_page(browser) as page:
         assert scan(page, live_server.url, paths) == {}
@@ -97,7 +98,7 @@ def test_every_theme_and_a_custom_look_keep_the_public_page_readable(
     Page.objects.filter(slug=SLUG).update(theme=theme, button_style="outline")
     mine = Page.objects.get(slug=SLUG)
     mine.links.create(title="My merch", url="https://shop.example.com/merch", position=1)
-    mine.bump_version()
+    publish.page_changed(mine)
     with fresh_page(browser) as page:
         assert scan(page, live_server.url, [f"/@{SLUG}"]) == {}
         Page.objects.filter(slug=SLUG).update(
@@ -105,5 +106,5 @@ def test_every_theme_and_a_custom_look_keep_the_public_page_readable(
             accent_color="#1f3a93" if theme != "midnight" else "#ffd166",
             button_style="pill",
         )
-        Page.objects.get(slug=SLUG).bump_version()
+        publish.page_changed(Page.objects.get(slug=SLUG))
         assert scan(page, live_server.url, [f"/@{SLUG}"]) == {}

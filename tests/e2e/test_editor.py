@@ -5,6 +5,7 @@ she drags (or moves with the keyboard) is the order her visitors see."""
 import pytest
 from playwright.sync_api import expect
 
+from pages import publish
 from pages.models import BlockedDomain, Page
 from tests.e2e.steps import SLUG
 
@@ -55,7 +56,7 @@ def give_alice_a_full_editor():
     video.save()
     mine.socials = {"instagram": "alice.dances", "x": "alice_d"}
     mine.save()
-    mine.bump_version()
+    publish.page_changed(mine)
 
 
 @pytest.mark.parametrize("size", [PHONE, DESKTOP], ids=["360px", "1280px"])

@@ -4,6 +4,7 @@ picture when her links fill the screen (public/fold.py guesses which)."""
 
 import pytest
 
+from pages import publish
 from pages.models import Link, Page
 from tests.e2e.steps import SLUG
 
@@ -36,7 +37,7 @@ def test_the_largest_picture_a_phone_paints_is_the_one_fetched_first(
     page = Page.objects.get(user=synced_creator)
     for n in range(links):
         Link.objects.create(page=page, title=f"My shop no. {n + 1}", url=f"https://example.com/{n}")
-    page.bump_version()
+    publish.page_changed(page)
     context = browser.new_context(
         viewport={"width": 360, "height": 740}, device_scale_factor=3, is_mobile=True
     )

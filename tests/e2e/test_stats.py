@@ -6,6 +6,7 @@ import time
 import pytest
 from playwright.sync_api import expect
 
+from pages import publish
 from pages.models import Link, Page
 from tests.e2e.steps import SLUG
 from tests.helpers import count_of, flush_counts
@@ -31,7 +32,7 @@ def stored(page, metric):
 def test_a_click_and_a_play_show_on_alices_stats_tab(alice, browser, live_server):
     creator = Page.objects.get(slug=SLUG)
     Link.objects.create(page=creator, title="My tour dates", url=f"{live_server.url}/terms/")
-    creator.bump_version()
+    publish.page_changed(creator)
 
     # A visitor comes from TikTok's in-app browser (its own browser, no cookies).
     context = browser.new_context(user_agent=PHONE, viewport={"width": 360, "height": 740})

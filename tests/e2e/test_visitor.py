@@ -5,6 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from pages import publish
 from pages.models import Link, Page, Video
 from tests.e2e.steps import SLUG
 
@@ -18,7 +19,7 @@ def test_visitor_sees_links_and_videos_without_third_party_requests_until_play(
     link = Link.objects.create(
         page=alice_page, title="How I keep your data", url=f"{live_server.url}/privacy/"
     )
-    alice_page.bump_version()
+    publish.page_changed(alice_page)
     newest = Video.objects.filter(page=alice_page).order_by("-create_time").first()
     requests = []
     page.on("request", lambda request: requests.append(request.url))

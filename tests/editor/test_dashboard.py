@@ -7,7 +7,7 @@ import time_machine
 from django.tasks import default_task_backend
 
 from pages.models import MAX_LINKS, Link
-from pages.tasks import sync_page
+from pages.sync.tasks import sync_page
 from tests.helpers import page_of, sync
 
 pytestmark = pytest.mark.django_db

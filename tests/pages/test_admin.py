@@ -5,6 +5,7 @@ from django.tasks import default_task_backend
 from django.utils import timezone
 
 from accounts.models import User
+from pages import publish
 from pages.models import AbuseReport, Link
 from tests.helpers import change_form, page_of, sync
 
@@ -54,7 +55,7 @@ def test_admin_forces_a_sync(admin_client, alice, tiktok):
 def test_admin_link_edit_shows_at_once(admin_client, alice, visitor):
     page = page_of(alice)
     link = Link.objects.create(page=page, title="Old title", url="https://a.example")
-    page.bump_version()
+    publish.page_changed(page)
     assert "Old title" in visitor.get("/@alice").content.decode()
     admin_client.post(
         f"/admin/pages/link/{link.pk}/change/",

@@ -12,8 +12,9 @@ from django.tasks import default_task_backend
 from django.utils import timezone
 
 from pages.models import Page
+from pages.sync import leases
 from pages.sync import schedule as syncing
-from pages.tasks import sync_page
+from pages.sync.tasks import sync_page
 from sources.tiktok import budget
 from sources.tiktok.models import TikTokConnection
 from stats import counting as stats
@@ -51,11 +52,11 @@ def test_the_sync_lease_is_taken_once_until_released(alice, tiktok):
     sync(alice)
     make_stale(alice)
     page = page_of(alice)
-    lease = syncing.claim(page.pk)
+    lease = leases.claim(page.pk)
     assert lease
-    assert not syncing.claim(page.pk)
-    syncing.release(page.pk, lease)
-    assert syncing.claim(page.pk)
+    assert not leases.claim(page.pk)
+    leases.release(page.pk, lease)
+    assert leases.claim(page.pk)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -72,7 +73,7 @@ def test_single_flight_under_concurrent_visitors(tiktok):
     def contend(page_id):
         try:
             barrier.wait()
-            if syncing.claim(page_id):
+            if leases.claim(page_id):
                 wins.append(page_id)
         finally:
             connections.close_all()
@@ -137,7 +138,7 @@ def test_when_the_budget_is_spent_syncs_wait_oldest_first(settings, tiktok):
         assert tiktok.calls["user.info"] == 4
         default_task_backend.clear()
         # A page whose turn has not come finds the budget spent and waits.
-        lease = syncing.claim(oldest_first[4], stale_only=False)
+        lease = leases.claim(oldest_first[4], stale_only=False)
         assert sync_page.call(oldest_first[4], lease) == "waiting"
         assert tiktok.calls["user.info"] == 4
         clock.shift(11)  # two more calls have trickled in
@@ -182,7 +183,9 @@ def test_paused_pages_are_set_aside_and_come_back_when_resumed(settings, tiktok)
 
 
 @pytest.mark.django_db
-def test_scheduled_job_is_registered(settings):
-    assert any(
-        path == "pages.sync.schedule.enqueue_due_syncs" for path, _ in settings.SCHEDULED_JOBS
+def test_scheduled_job_is_registered_after_storing_the_views(settings):
+    """The views are stored first, so a page visitors found stale is due in the same run."""
+    jobs = [path for path, _ in settings.SCHEDULED_JOBS]
+    assert jobs.index("stats.counting.store_views") < jobs.index(
+        "pages.sync.schedule.enqueue_due_syncs"
     )

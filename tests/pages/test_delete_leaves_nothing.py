@@ -12,9 +12,10 @@ from django.core.cache import cache
 from django.db import connection
 
 from accounts.models import User
+from pages import publish
 from pages.models import Link, Page
 from pages.source import Profile
-from pages.tasks import sync_page
+from pages.sync.tasks import sync_page
 from sources.tiktok.models import TikTokConnection
 from tests.helpers import BROWSER, make_creator, sync
 
@@ -100,7 +101,7 @@ def test_deleting_the_account_leaves_nothing_anywhere(
     page = Page.objects.get(user=zelda)
     Link.objects.create(page=page, title="Zelda's shop", url="https://shop.example.com")
     for _ in range(3):  # three versions, each rendered and cached
-        page.bump_version()
+        publish.page_changed(page)
         assert visitor.get(f"/@{SLUG}", HTTP_USER_AGENT=BROWSER).status_code == 200
         assert visitor.get(f"/@{SLUG}?page=1").status_code == 200
     visitor.post(f"/@{SLUG}/report", {"reason": "other", "message": f"{NAME} again"})

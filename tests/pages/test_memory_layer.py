@@ -14,6 +14,7 @@ import pytest
 from django.conf import settings
 
 from pages import cache as page_cache
+from pages import publish
 from tests.helpers import page_of, sync
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -76,7 +77,7 @@ def test_no_process_serves_an_old_version_for_longer_than_its_bound(alice, tikto
         page = page_of(alice)
         page.title_override = "Alice, new title"
         page.save()
-        page.bump_version()  # the creator's edit: the shared cache has the new version now
+        publish.page_changed(page)  # the creator's edit: the shared cache has the new version now
         bumped_at = time.monotonic()
         response = visitor.get("/@alice")  # this process: the new page at once
         assert "Alice, new title" in response.content.decode()

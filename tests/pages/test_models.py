@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from pages import publish
 from pages.models import Link, Page
 from pages.source import Profile
 from sources.tiktok.models import TikTokConnection
@@ -103,5 +104,5 @@ def test_export_holds_everything_of_the_page(alice, tiktok):
 def test_bump_version_changes_the_version(alice):
     page = page_of(alice)
     before = page.version
-    page.bump_version()
+    publish.page_changed(page)
     assert page.version == before + 1 == Page.objects.get(pk=page.pk).version

@@ -3,6 +3,7 @@
 import pytest
 from django.utils import timezone
 
+from pages import publish
 from tests.helpers import page_of
 
 pytestmark = pytest.mark.django_db
@@ -16,7 +17,7 @@ def test_counts_of_one_read_in_the_singular(alice, client, visitor):
     today = timezone.now().date()
     page.daily_counts.create(day=today, metric="views", count=1)
     page.daily_counts.create(day=today, metric="link_clicks", subject="1", count=1)
-    page.bump_version()
+    publish.page_changed(page)
     client.force_login(alice)
 
     dashboard = client.get("/dashboard/").content.decode()

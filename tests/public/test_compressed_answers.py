@@ -7,6 +7,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from pages import publish
 from tests.helpers import page_of, sync
 
 pytestmark = pytest.mark.django_db
@@ -53,7 +54,7 @@ def test_the_public_page_and_its_pictures_are_never_compressed_twice(synced, vis
     # Alice sees her suspended page's pictures through the view, uncompressed too.
     synced.is_suspended = True
     synced.save(update_fields=["is_suspended"])
-    synced.bump_version()
+    publish.page_changed(synced)
     client.force_login(synced.user)
     own = client.get(synced.avatar.url, HTTP_ACCEPT_ENCODING="gzip")
     assert own.status_code == 200

@@ -10,6 +10,7 @@ import re
 
 import pytest
 
+from pages import publish
 from pages.models import Link
 from tests.helpers import page_of, sync
 
@@ -48,7 +49,7 @@ def test_the_public_page_carries_its_own_stylesheet_admitted_by_the_policy(synce
 def test_a_page_with_its_own_colours_adds_only_their_small_stylesheet(synced, visitor):
     synced.background_color, synced.accent_color = "#fff8e7", "#1f3a93"
     synced.save(update_fields=["background_color", "accent_color"])
-    synced.bump_version()
+    publish.page_changed(synced)
     response = visitor.get("/@alice")
     inline_style_is_allowed(response)
     assert [url.split("/")[1] for url in STYLESHEET.findall(response.content.decode())] == ["style"]
@@ -59,7 +60,7 @@ def test_a_missing_or_suspended_page_paints_the_same_way(alice, visitor, address
     page = page_of(alice)
     page.is_suspended = True
     page.save(update_fields=["is_suspended"])
-    page.bump_version()
+    publish.page_changed(page)
     response = visitor.get(address)
     assert response.status_code in (404, 410)
     inline_style_is_allowed(response)
@@ -86,7 +87,7 @@ def test_a_page_that_opens_on_its_covers_fetches_the_first_cover_first(synced, v
 def test_a_page_that_opens_on_its_links_fetches_the_profile_picture_first(synced, visitor):
     for n in range(8):
         Link.objects.create(page=synced, title=f"My shop no. {n}", url=f"https://example.com/{n}")
-    synced.bump_version()
+    publish.page_changed(synced)
     avatar, covers = pictures(visitor.get("/@alice").content.decode())
     assert 'fetchpriority="high"' in avatar
     # Below the fold: each one fetched once scrolled near, then as any picture in view.

@@ -25,9 +25,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pages import cache as page_cache
-from pages.models import Link, Page
+from pages import publish
+from pages.models import MAX_SCREEN, Link, Page
 from pages.safety.moderation import AbuseReport
-from public.views import MAX_SCREEN
 from stats import counting as stats
 from stats.models import DailyCount
 from tests.helpers import BROWSER, flush_counts, make_creator, page_of, sync
@@ -70,7 +70,7 @@ def world(alice, bob, tiktok, django_capture_on_commit_callbacks):
     video = page.videos.order_by("pk").first()
     video.link_url = "https://shop.example.com/look"
     video.save()
-    page.bump_version()
+    publish.page_changed(page)
     Page.objects.filter(user=bob).update(is_suspended=True)
     bobs_link = Link.objects.create(page=page_of(bob), title="Bob", url="https://bob.example")
     make_creator("carol")

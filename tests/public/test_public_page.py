@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from pages import publish
 from pages.models import Link, Page
 from tests.helpers import count_of, flush_counts, page_of, sync
 
@@ -23,7 +24,7 @@ def alice_page(alice, tiktok, django_capture_on_commit_callbacks):
     page.save()
     Link.objects.create(page=page, title="My merch shop", url="https://shop.example.com")
     Link.objects.create(page=page, title="Mail me", url="mailto:alice@example.com", position=2)
-    page.bump_version()
+    publish.page_changed(page)
     return page
 
 
@@ -134,7 +135,7 @@ def test_suspended_page_is_unavailable_with_410(alice_page, visitor):
     visitor.get("/@alice")
     alice_page.is_suspended = True
     alice_page.save()
-    alice_page.bump_version()
+    publish.page_changed(alice_page)
     response = visitor.get("/@alice")
     assert response.status_code == 410
     assert "This page is unavailable" in response.content.decode()
@@ -157,7 +158,7 @@ def test_hostile_profile_text_and_link_titles_are_escaped(alice, tiktok, visitor
     sync(alice)
     page = page_of(alice)
     Link.objects.create(page=page, title=evil, url="https://example.com")
-    page.bump_version()
+    publish.page_changed(page)
     html = visitor.get("/@alice").content.decode()
     assert "<script>alert" not in html
     assert "<img src=x" not in html
@@ -178,7 +179,7 @@ def test_scheduled_link_appears_and_expiring_link_goes_on_time(alice_page, visit
     Link.objects.create(
         page=alice_page, title="Flash sale", url="https://s.test", ends_at=now + timedelta(hours=2)
     )
-    alice_page.bump_version()
+    publish.page_changed(alice_page)
     html = visitor.get("/@alice").content.decode()
     assert "Tour tickets" not in html and "Flash sale" in html
     import time_machine

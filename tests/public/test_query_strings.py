@@ -8,6 +8,7 @@ from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from pages import publish
 from pages.models import Link
 from tests.helpers import BROWSER, page_of, sync
 
@@ -23,7 +24,7 @@ def alice_page(alice, tiktok, django_capture_on_commit_callbacks):
         sync(alice)
     page = page_of(alice)
     Link.objects.create(page=page, title="My merch shop", url="https://shop.example.com")
-    page.bump_version()
+    publish.page_changed(page)
     return page
 
 

@@ -4,6 +4,7 @@ tile never links to a script or to another site."""
 
 import pytest
 
+from pages import publish
 from pages.models import Video
 from sources.tiktok.source import is_tiktok_page
 from tests.helpers import page_of, sync
@@ -74,7 +75,7 @@ def test_a_hostile_value_stored_earlier_is_not_linked_either(alice, tiktok, visi
     sync(alice)
     page = page_of(alice)
     page.videos.update(share_url=stored)
-    page.bump_version()
+    publish.page_changed(page)
     html = visitor.get("/@alice").content.decode()
     assert stored not in html
     assert html.count('href="https://www.tiktok.com/@_/video/') == page.videos.count()

@@ -16,6 +16,7 @@ import pytest
 import redis
 
 from pages import cache as page_cache
+from pages import publish
 from pages.models import Link
 from stats import counting as stats
 from stats import visitors
@@ -168,7 +169,7 @@ def test_an_edit_made_while_redis_was_away_shows_once_it_is_back_with_its_data(
         assert b"Shop" not in visitor.get("/@alice").content  # her page is in Redis
         server.stop()
         Link.objects.create(page=page_of(alice), title="Shop", url="https://shop.example/")
-        page_of(alice).bump_version()  # as her dashboard does
+        publish.page_changed(page_of(alice))  # as her dashboard does
         back_again(server, visitor)
         page = visitor.get("/@alice")
         assert page.status_code == 200

@@ -1,5 +1,5 @@
 """`manage.py rebuild_media [--dry-run] [slug …]`: find every mirrored image
-the storage lost (pages/media/lost_images.py) and have it made again: avatars and
+the storage lost (pages/sync/lost_images.py) and have it made again: avatars and
 covers by a sync of their page (queued by the scheduler as TikTok's budget
 allows), share pictures and link icons by their background tasks."""
 
@@ -9,8 +9,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from pages.media import lost_images
+from pages import publish
 from pages.models import Page
+from pages.sync import lost_images
 
 
 class Command(BaseCommand):
@@ -56,7 +57,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             lost_images.forget(page, lost)
             # Visitors see no broken picture meanwhile; the share picture is queued.
-            page.bump_version()
+            publish.page_changed(page)
             if not (lost.avatar or lost.covers):
                 return False
             Page.objects.filter(pk=page.pk, sync_due_at__gt=now).update(sync_due_at=now)

@@ -2,6 +2,7 @@
 
 import pytest
 
+from pages import publish
 from tests.helpers import page_of, sync
 
 pytestmark = pytest.mark.django_db
@@ -38,7 +39,7 @@ def test_a_suspended_pages_pictures_are_gone_under_every_spelling(alice_page, vi
     assert all(visitor.get(url).status_code == 200 for url in urls)
     alice_page.is_suspended = True  # as the admin suspends a page
     alice_page.save(update_fields=["is_suspended"])
-    alice_page.bump_version()
+    publish.page_changed(alice_page)
     for url in urls:
         for spelling in spellings(url):
             assert visitor.get(spelling).status_code == 404, spelling

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from django.core.files.storage import default_storage, storages
 
+from pages import publish
 from pages.models import Page
 from tests.helpers import make_creator, page_of, png, sync
 
@@ -116,7 +117,7 @@ def test_a_suspended_pages_pictures_stop_being_served_and_come_back(synced, visi
     urls = [synced.avatar.url, synced.videos.first().cover.url]
     synced.is_suspended = True
     synced.save(update_fields=["is_suspended"])
-    synced.bump_version()
+    publish.page_changed(synced)
     assert [visitor.get(url).status_code for url in urls] == [404, 404]
     assert stored(synced) == set(pictures(synced))  # kept, should the suspension be lifted
     Page.objects.filter(pk=synced.pk).update(is_suspended=False)

@@ -11,7 +11,7 @@ from PIL import Image
 
 from pages.media import share_image
 from pages.media.images import AVATAR_SIZE
-from pages.tasks import render_share_image
+from pages.media.share_image import render_share_image
 from tests.editor.test_appearance import LOOK
 from tests.helpers import page_of, png, sync
 

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from pages import publish
 from pages.models import BlockedDomain, Link
 from pages.safety.links import link_host, normalize_link_url, validate_link_url
 from tests.helpers import page_of
@@ -134,7 +135,7 @@ def test_a_stored_link_to_a_blocked_spelling_is_neither_shown_nor_followed(
     """Links saved before the site knew better (or by a script) stay harmless."""
     page = page_of(alice)
     link = Link.objects.create(page=page, title="Sneaky", url=url)
-    page.bump_version()
+    publish.page_changed(page)
     assert "Sneaky" not in visitor.get("/@alice").content.decode()
     assert visitor.get(f"/l/{link.pk}").status_code == 404
 

@@ -4,6 +4,7 @@ never crash, and suspended pages take their pictures with them."""
 import pytest
 from django.core.cache import cache
 
+from pages import publish
 from pages.models import BlockedDomain, Link, Page
 from stats import visitors
 from tests.helpers import page_of, sync
@@ -20,13 +21,13 @@ def alice_page(alice, tiktok, django_capture_on_commit_callbacks):
     Link.objects.create(
         page=page, title="My merch shop", url="https://shop.example.com", position=2
     )
-    page.bump_version()
+    publish.page_changed(page)
     return page
 
 
 def test_a_newly_blocked_site_leaves_the_page_at_once(alice_page, visitor):
     alice_page.videos.filter(title="Video number 1").update(link_url="https://spam.example/look")
-    alice_page.bump_version()
+    publish.page_changed(alice_page)
     html = visitor.get("/@alice").content.decode()  # cached
     assert "Free giveaway" in html and "Shop this look" in html
     blocked = BlockedDomain.objects.create(domain="Spam.Example")
@@ -40,7 +41,7 @@ def test_a_newly_blocked_site_leaves_the_page_at_once(alice_page, visitor):
 
 def test_a_blocked_site_never_shows_on_a_freshly_rendered_page(alice_page, visitor):
     BlockedDomain.objects.bulk_create([BlockedDomain(domain="spam.example")])  # no signals
-    alice_page.bump_version()
+    publish.page_changed(alice_page)
     html = visitor.get("/@alice").content.decode()
     assert "Free giveaway" not in html and "My merch shop" in html
 
@@ -72,7 +73,7 @@ def test_a_suspended_pages_pictures_are_no_longer_served(alice_page, visitor):
     assert visitor.get(cover).status_code == 200
     alice_page.is_suspended = True  # as the admin suspends a page
     alice_page.save(update_fields=["is_suspended"])
-    alice_page.bump_version()
+    publish.page_changed(alice_page)
     assert visitor.get(alice_page.avatar.url).status_code == 404
     assert visitor.get(cover).status_code == 404
     Page.objects.filter(pk=alice_page.pk).update(is_suspended=False)

@@ -14,6 +14,7 @@ from django_tasks_db.models import DBTaskResult
 from linkinbio import jobs
 from linkinbio.management.commands import db_worker
 from pages.models import Page
+from pages.sync import leases
 from pages.sync import schedule as syncing
 from tests.helpers import page_of
 
@@ -27,7 +28,7 @@ def database_queue(settings):
 
 def killed_mid_sync(page, minutes_ago=11, workers=1):
     """Alice's sync, claimed by a worker that then died."""
-    lease = syncing.claim(page.pk, stale_only=False)
+    lease = leases.claim(page.pk, stale_only=False)
     assert lease
     syncing.enqueue(page.pk, lease)
     started = timezone.now() - timedelta(minutes=minutes_ago)

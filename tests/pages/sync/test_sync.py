@@ -10,6 +10,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from pages.models import Video
+from pages.sync import leases
 from pages.sync import schedule as syncing
 from sources.tiktok import breakers, client
 from sources.tiktok.client import BadResponse, InvalidGrant, RateLimited, ServerError, TokenInvalid
@@ -145,11 +146,11 @@ def test_tiktok_faults_keep_the_page_up_with_last_good_data(alice, tiktok, visit
     assert response.status_code == 200
     assert response.content.decode() == before
     # The backoff holds off the next attempt; TikTok is not hammered.
-    assert not syncing.claim(page.pk, stale_only=False)
+    assert not leases.claim(page.pk, stale_only=False)
 
 
 def test_backoff_grows_with_each_failure():
-    delays = [syncing.backoff_seconds(n) for n in (1, 2, 3, 4)]
+    delays = [leases.backoff_seconds(n) for n in (1, 2, 3, 4)]
     assert delays[0] < delays[1] < delays[2] < delays[3] <= 6 * 3600 * 1.2
 
 

@@ -94,7 +94,7 @@ def test_alice_signs_in_and_gets_her_page(client, tiktok, django_capture_on_comm
     assert connection.access_token == "act.alice-1" and connection.status == "active"
     page = Page.objects.get(user=user)
     assert page.slug == "alice"
-    task = DBTaskResult.objects.get(task_path="pages.tasks.sync_page")
+    task = DBTaskResult.objects.get(task_path="pages.sync.tasks.sync_page")
     assert task.args_kwargs["args"][0] == page.pk
     assert SocialAccount.objects.get(user=user).uid == "oid-alice"
     assert SocialToken.objects.count() == 0

@@ -1,4 +1,4 @@
-"""When links' site icons are fetched (pages/media/favicons.py fetches them), kept
+"""When links' site icons are fetched (pages/icons/favicons.py fetches them), kept
 within what the icon worker can take whatever a creator does:
 
 - the fetches have a queue of their own, `icons`, with its own worker
@@ -23,10 +23,10 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 
-from pages.media import favicons
+from pages.icons import favicons
+from pages.icons.favicons import mirror_link_icon
 from pages.models import Link
 from pages.safety.links import link_host
-from pages.tasks import mirror_link_icon
 
 logger = logging.getLogger(__name__)
 

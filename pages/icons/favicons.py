@@ -16,7 +16,7 @@ A creator chooses the address, so the fetch is a request an attacker aims:
 
 `settings.FAVICON_ALLOW_PRIVATE` lifts the address rule for tests that run a
 site on 127.0.0.1; no environment variable sets it. When fetches are queued,
-and how many, is pages/media/icon_queue.py's.
+and how many, is pages/icons/icon_queue.py's.
 """
 
 import contextlib
@@ -36,9 +36,11 @@ import urllib3.connection
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.tasks import task
 from django.utils import timezone
 from PIL import BmpImagePlugin, IcoImagePlugin, Image, PngImagePlugin, UnidentifiedImageError
 
+from pages import publish
 from pages.media import images
 from pages.models import Link
 from pages.safety import hosts
@@ -63,10 +65,22 @@ class IconRefused(Exception):
     """No icon from this site; the message says why, for the log."""
 
 
+# On a queue of its own, with its own worker (pages/icons/icon_queue.py).
+@task(queue_name="icons")
+def mirror_link_icon(link_id, host=""):
+    """Fetch and store the site icon of one link (once), and of the links
+    waiting for the same site's; `host` is the site it was queued for."""
+    link = Link.objects.filter(pk=link_id).first()
+    if link is None:
+        release(host)
+        return "gone"
+    return mirror_icon(link, queued_for=host)
+
+
 def mirror_icon(link, queued_for=""):
     """Fetch the icon of the link's site once and store it for the link and
     for every other link waiting for that site's icon (their fetches were
-    not queued: pages/media/icon_queue.py); returns what happened to the link.
+    not queued: pages/icons/icon_queue.py); returns what happened to the link.
     `queued_for` is the site the fetch was queued for (the link may have
     moved since): its mark as pending goes too."""
     if not link.wants_icon():
@@ -133,7 +147,7 @@ def _store(link_id, host, data):
             fresh.icon.save(name, content, save=False)
         fresh.save(update_fields=["icon", "icon_checked_at"])
         if data is not None:
-            fresh.page.bump_version()
+            publish.page_changed(fresh.page)
     return True
 
 

@@ -12,10 +12,11 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from linkinbio.management.commands import db_worker
-from pages.media import favicons, icon_queue, images
+from pages.icons import favicons, icon_queue
+from pages.icons.favicons import mirror_link_icon
+from pages.media import images
 from pages.models import Link
 from pages.sync import schedule as syncing
-from pages.tasks import mirror_link_icon
 from tests.helpers import page_of, png
 
 pytestmark = pytest.mark.django_db

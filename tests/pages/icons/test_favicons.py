@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import EpsImagePlugin, Image, ImageFile
 
-from pages.media import favicons, icon_queue
+from pages.icons import favicons, icon_queue
 from pages.models import Link
 from tests.helpers import page_of, png
 

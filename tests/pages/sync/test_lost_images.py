@@ -14,8 +14,9 @@ from django.tasks import default_task_backend
 from django.utils import timezone
 
 from pages.media import share_image
+from pages.media.share_image import render_share_image
 from pages.sync import schedule as syncing
-from pages.tasks import render_share_image, sync_page
+from pages.sync.tasks import sync_page
 from tests.helpers import page_of, queued_pages, sync
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_storage", "empty_queue")]

@@ -18,8 +18,8 @@ from datetime import timedelta
 from django.core.files.storage import default_storage
 from django.db import transaction
 
+from pages.icons import icon_queue
 from pages.media import files as media
-from pages.media import icon_queue
 from pages.models import Link, Page, Video
 
 logger = logging.getLogger(__name__)
@@ -71,8 +71,8 @@ def find(page, *, shown_only=True):
 def forget(page, lost):
     """Drop the references to the lost images, so that what makes each image
     makes it again: a sync (avatar, covers), the icon fetch (queued here),
-    the share picture's task (queued by the caller's `bump_version` or
-    `queue_share_image`)."""
+    the share picture's task (queued by the caller's `publish.page_changed`
+    or `publish.queue_share_image`)."""
     if lost.avatar:
         page.avatar, page.avatar_source = "", ""
     if lost.share_image:
