@@ -45,6 +45,17 @@ PUBLIC_PAGES = Counter(
     ["answered"],
 )
 PREFIX_ROUTES = (("/@", "public_page"), ("/media/", "media"), ("/static/", "static"))
+# Each counter's series by their labels, so that a warm page does not pay
+# labels()' lock and checks on every request.
+# Bounded: routes are the URL patterns, statuses those the site answers.
+_series = {}
+
+
+def _count(counter, *labels):
+    series = _series.get((counter, labels))
+    if series is None:
+        series = _series[(counter, labels)] = counter.labels(*labels)
+    series.inc()
 
 
 def route_of(request):
@@ -68,10 +79,10 @@ class RequestMetricsMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        REQUESTS.labels(route_of(request), str(response.status_code)).inc()
+        _count(REQUESTS, route_of(request), str(response.status_code))
         if request.method == "GET" and request.path_info.startswith("/@"):
             warm = getattr(request, "resolver_match", None) is None
-            PUBLIC_PAGES.labels("warm" if warm else "view").inc()
+            _count(PUBLIC_PAGES, "warm" if warm else "view")
         return response
 
 

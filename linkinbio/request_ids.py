@@ -8,8 +8,8 @@ one; the answer carries it back in `X-Request-ID`. Log records get it as
 
 import contextvars
 import logging
+import os
 import re
-import uuid
 
 from django.core.signals import request_finished
 from django.dispatch import receiver
@@ -23,7 +23,8 @@ def new_id(offered=None):
     """The proxy's id when it looks like one, else a fresh one."""
     if offered and _SANE.fullmatch(offered):
         return offered
-    return uuid.uuid4().hex
+    # As random as uuid4().hex and as long, for a fifth of its cost on every warm page.
+    return os.urandom(16).hex()
 
 
 class RequestIdMiddleware:
