@@ -36,9 +36,9 @@ from pages.icons import icon_queue
 from pages.media import files as media
 from pages.models import MAX_LINKS, VIDEOS_PER_SCREEN, Link, Page, Video
 from pages.safety.links import blocked_flags, link_host
-from pages.source import source
 from pages.sync import schedule as syncing
 from public import views as public
+from sources import registry
 
 
 def _page_for(user):
@@ -57,29 +57,37 @@ def _get_video(request, video_id):
 
 
 def sync_status(page, connection, now=None):
-    """The state of the page's updates from TikTok, in plain words."""
+    """The state of the page's updates from its source, in plain words."""
     now = now or timezone.now()
+    name = page.get_source().display_name
     if connection is not None and not connection.can_reconnect:
-        return "error", connection.note  # what TikTok said happened to the account
+        return "error", connection.note  # what the source said happened to the account
     if connection is None or connection.disconnected:
-        return "off", "Not connected to TikTok: your page shows what it had."
+        return "off", f"Not connected to {name}: your page shows what it had."
     if connection.needs_reconnect:
-        return "error", "TikTok needs you to reconnect before we can update your page."
+        return "error", f"{name} needs you to reconnect before we can update your page."
     if connection.paused:
-        return "off", "Updates from TikTok are paused."
+        return "off", f"Updates from {name} are paused."
     if page.is_suspended:
         return "error", "Your page is suspended; it is not updated."
     if page.sync_lease_until and page.sync_lease_until > now:
         if syncing.is_running(page.pk) is False:  # queued, or its worker stopped
-            return "busy", "Waiting for its turn to update from TikTok."
-        return "busy", "Updating from TikTok now. Reload in a few seconds."
+            return "busy", f"Waiting for its turn to update from {name}."
+        return "busy", f"Updating from {name} now. Reload in a few seconds."
     if page.sync_waiting_since:
-        return "busy", "Waiting for its turn to update from TikTok."
+        return "busy", f"Waiting for its turn to update from {name}."
     if page.last_sync_error:
         return "error", page.last_sync_error
     if page.last_synced_at is None:
-        return "busy", "Your first update from TikTok is on its way."
-    return "ok", "Up to date with TikTok."
+        return "busy", f"Your first update from {name} is on its way."
+    return "ok", f"Up to date with {name}."
+
+
+def _connection(user, page=None):
+    """The creator's connection to their page's source (before they have a
+    page, to whichever source knows them), or None."""
+    sources = [page.get_source()] if page else registry.all_sources()
+    return next(filter(None, (source.connection(user) for source in sources)), None)
 
 
 @cache
@@ -152,7 +160,7 @@ def _dashboard_context(request, page, link_form=None, socials_form=None):
         views=Sum("count", filter=Q(metric="views")),
         clicks=Sum("count", filter=Q(metric__in=["link_clicks", "video_link_clicks"])),
     )
-    connection = source.connection(request.user)
+    connection = _connection(request.user, page)
     state, status_text = sync_status(page, connection)
     # While an update is on its way, the next one's moment would only confuse.
     next_sync = page.next_sync_at() if state != "busy" else None
@@ -187,7 +195,7 @@ def dashboard(request):
     """The creator's overview: status, links, numbers, QR code."""
     page = Page.objects.filter(user=request.user).first()
     if page is None:
-        context = {"connection": source.connection(request.user)}
+        context = {"connection": _connection(request.user)}
         return render(request, "pages/no_page.html", context)
     return render(request, "pages/dashboard.html", _dashboard_context(request, page))
 
@@ -339,7 +347,7 @@ def share(request):
         "page": page,
         "page_url": settings.SITE_URL + page.get_absolute_url(),
         "card": share_card(page),
-        "connection": source.connection(request.user),
+        "connection": _connection(request.user, page),
     }
     return render(request, "pages/share.html", context)
 
@@ -374,7 +382,7 @@ def videos(request):
         "videos": [
             (video, VideoLinkForm(instance=video, prefix=f"v{video.pk}")) for video in items
         ],
-        "connection": source.connection(request.user),
+        "connection": _connection(request.user, page),
         "per_screen": VIDEOS_PER_SCREEN,
         "showing": page.visible_videos().count(),
     }
@@ -481,22 +489,23 @@ def appearance_preview(request):
 @login_required
 @_screen_on_get("dashboard")
 def sync_now(request):
-    """Ask for an update from TikTok now (at most once a minute)."""
+    """Ask for an update from the page's source now (at most once a minute)."""
     page = _page_for(request.user)
-    connection = source.connection(request.user)
+    connection = _connection(request.user, page)
+    name = page.get_source().display_name
     if not page.can_sync():
         if connection is not None and not connection.can_reconnect:
             messages.error(request, connection.note)
         elif connection is not None and connection.needs_reconnect:
-            messages.error(request, "Reconnect TikTok first, then refresh.")
+            messages.error(request, f"Reconnect {name} first, then refresh.")
         else:
-            messages.error(request, "Updates from TikTok are off for your page.")
+            messages.error(request, f"Updates from {name} are off for your page.")
         return redirect("dashboard")
     outcome = syncing.request_manual(page)
     text = {
-        "queued": ("Updating from TikTok now. Reload in a few seconds to see the result."),
+        "queued": f"Updating from {name} now. Reload in a few seconds to see the result.",
         "too_soon": "You can refresh once a minute. Try again shortly.",
-        "busy": "An update from TikTok is already on its way. Reload in a few seconds.",
+        "busy": f"An update from {name} is already on its way. Reload in a few seconds.",
     }[outcome]
     (messages.success if outcome == "queued" else messages.info)(request, text)
     return redirect("dashboard")

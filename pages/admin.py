@@ -187,8 +187,8 @@ class LinkAdmin(BumpOnSave, admin.ModelAdmin):
 
 @admin.register(Video)
 class VideoAdmin(BumpOnSave, admin.ModelAdmin):
-    list_display = ["tiktok_id", "title", "page", "create_time", "hidden", "pinned"]
-    search_fields = ["tiktok_id", "title", "page__slug"]
+    list_display = ["external_id", "title", "page", "create_time", "hidden", "pinned"]
+    search_fields = ["external_id", "title", "page__slug"]
     list_filter = ["hidden", "pinned"]
     raw_id_fields = ["page"]
     readonly_fields = ["cover", "cover_source"]

@@ -150,6 +150,7 @@ def state_of(page):
     return {
         "id": page.pk,
         "owner": page.user_id,
+        "source": page.source,
         "slug": page.slug,
         "version": page.version,
         "stale_at": page.stale_at().timestamp(),

@@ -3,6 +3,7 @@ settings), its links and videos, visitor counts and abuse reports."""
 
 import functools
 import math
+import operator
 from datetime import timedelta
 
 from django.conf import settings
@@ -19,10 +20,10 @@ from pages.former_addresses import FormerAddress
 from pages.safety import text
 from pages.safety.links import blocked_flags, link_host, validate_link_url
 from pages.safety.moderation import AbuseReport, BlockedDomain  # noqa: F401  (models of this app)
-from pages.source import source
 from pages.suspensions import REASONS as SUSPENSION_REASONS
 from pages.suspensions import Appeal, ModerationDecision  # noqa: F401
 from pages.transfers import Transfer  # noqa: F401
+from sources import registry
 
 # How a page holds an address (Page.holders), in the order they count.
 AT_ADDRESS, FORMER_ADDRESS, USERNAME = 0, 1, 2
@@ -81,10 +82,15 @@ def idle_due_at(synced_at):
 
 def may_sync():
     """The condition on a page that it may sync: not suspended, its creator
-    connected and not paused. The IN reads only the page's own creator's row
-    of the source (not all of them), and keeps an UPDATE a plain conditional
-    one on the page's row."""
-    return Q(is_suspended=False, user__in=source.syncable_users(among=OuterRef("user_id")))
+    connected to the page's source and not paused. The IN reads only the
+    page's own creator's row of the source (not all of them), and keeps an
+    UPDATE a plain conditional one on the page's row."""
+    among = OuterRef("user_id")
+    by_source = [
+        Q(source=key, user__in=registry.get(key).syncable_users(among=among))
+        for key in registry.source_keys()
+    ]
+    return Q(is_suspended=False) & functools.reduce(operator.or_, by_source)
 
 
 @functools.cache
@@ -150,6 +156,8 @@ class Page(models.Model):
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, models.CASCADE, related_name="page")
     slug = models.SlugField(max_length=40, unique=True)
+    # Where the profile and videos come from: a key of settings.SOURCES (sources/registry.py).
+    source = models.CharField(max_length=20, default=registry.default_key)
     created = models.DateTimeField(auto_now_add=True)
 
     # The snapshot of the creator's profile, written by the sync only.
@@ -319,10 +327,15 @@ class Page(models.Model):
         return slug
 
     @classmethod
-    def create_for(cls, user, profile):
-        """Create the page of a newly connected creator from their Profile
-        (the avatar is mirrored by the first sync)."""
-        page = cls(user=user, slug=cls.unique_slug(profile.username, profile.display_name))
+    def create_for(cls, user, profile, source=None):
+        """Create the page of a newly connected creator from their Profile at
+        `source` (a key; the default source without one); the avatar is
+        mirrored by the first sync."""
+        page = cls(
+            user=user,
+            slug=cls.unique_slug(profile.username, profile.display_name),
+            source=source or registry.default_key(),
+        )
         page.apply_profile(profile)
         page.save()
         return page
@@ -362,7 +375,8 @@ class Page(models.Model):
     @property
     def summary(self):
         """The page in one line, for search results and shared-link cards."""
-        text = (self.shown_bio or f"Links and latest TikTok videos of @{self.handle}")[:200]
+        latest = f"Links and latest {self.source_name} videos of @{self.handle}"
+        text = (self.shown_bio or latest)[:200]
         return " ".join(text.split())
 
     def style_name(self):
@@ -397,9 +411,18 @@ class Page(models.Model):
         ]
         return min(moments, default=None)
 
+    def get_source(self):
+        """The Source the page's profile and videos come from."""
+        return registry.get(self.source)
+
+    @property
+    def source_name(self):
+        """The source as creators and visitors know it ("TikTok")."""
+        return self.get_source().display_name
+
     # Freshness.
     def can_sync(self):
-        connection = source.connection(self.user)
+        connection = self.get_source().connection(self.user)
         return bool(connection is not None and connection.can_sync and not self.is_suspended)
 
     def stale_at(self):
@@ -435,6 +458,7 @@ class Page(models.Model):
         return {
             "url": settings.SITE_URL + self.get_absolute_url(),
             "slug": self.slug,
+            "source": self.source,
             "created": self.created.isoformat(),
             "profile": {
                 **{name: getattr(self, name) for name in PROFILE_FIELDS},
@@ -564,10 +588,11 @@ class Link(models.Model):
 
 
 class Video(models.Model):
-    """A TikTok video mirrored on the page, with the creator's settings for it."""
+    """A video of the page's source mirrored on the page, with the creator's settings for it."""
 
     page = models.ForeignKey(Page, models.CASCADE, related_name="videos")
-    tiktok_id = models.CharField(max_length=32)
+    # The video's id at the page's source.
+    external_id = models.CharField(max_length=32)
     title = models.CharField(max_length=300, blank=True)
     share_url = models.URLField(max_length=500, blank=True)
     cover = models.FileField(upload_to="pages/", blank=True)
@@ -589,24 +614,24 @@ class Video(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["page", "tiktok_id"], name="unique_video_per_page")
+            models.UniqueConstraint(fields=["page", "external_id"], name="unique_video_per_page")
         ]
 
     def __str__(self):
-        return self.title or self.tiktok_id
+        return self.title or self.external_id
 
     @property
     def player_url(self):
-        return source.player_url(self.tiktok_id)
+        return self.page.get_source().player_url(self.external_id)
 
     @property
     def watch_url(self):
-        """The video on TikTok's site (the tile's link when JavaScript is off)."""
-        return source.watch_url(self.tiktok_id, self.share_url)
+        """The video on its source's site (the tile's link when JavaScript is off)."""
+        return self.page.get_source().watch_url(self.external_id, self.share_url)
 
     def export(self):
         return {
-            "id": self.tiktok_id,
+            "id": self.external_id,
             "title": self.title,
             "share_url": self.share_url,
             "create_time": iso(self.create_time),

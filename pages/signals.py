@@ -64,7 +64,7 @@ def make_page_and_sync(sender, user, profile, **kwargs):
     """A creator signed in: their page exists (made from the profile the first
     time), and its first sync starts once the sign-in is stored, taking the
     page's lease like every other sync."""
-    page = Page.objects.filter(user=user).first() or Page.create_for(user, profile)
+    page = Page.objects.filter(user=user).first() or Page.create_for(user, profile, sender)
     transaction.on_commit(
         lambda: syncing.start(page.pk, stale_only=False, manual=True), robust=True
     )

@@ -1,9 +1,8 @@
-"""Where the pages' profiles and videos come from: the seam's vocabulary
-(sources/base.py) and the source, found in the registry by its key
+"""The seam's vocabulary for this app (sources/base.py). A page's source is
+`Page.get_source()`, found in the registry by the page's key
 (sources/registry.py, settings.SOURCES); this app names no source.
 """
 
-from sources import registry
 from sources.base import (  # noqa: F401  (the seam's vocabulary, for this app)
     Connection,
     NeedsConsent,
@@ -18,5 +17,3 @@ from sources.base import (  # noqa: F401  (the seam's vocabulary, for this app)
     source_account_closed,
     sync_allowed_changed,
 )
-
-source = registry.get()

@@ -3,8 +3,8 @@
 The pages app asks a source for "the creator's profile" and "the creator's
 latest videos" and gets the plain dataclasses below back, or one of three
 neutral errors. It never sees an endpoint, a scope, a token or a setting of
-the source. `sources/tiktok/` is the one source today (its `source.py`); a
-second one would be a package beside it implementing `Source`.
+the source. Each source is a package beside `sources/tiktok/` implementing
+`Source`, named in `settings.SOURCES` (sources/registry.py finds it by key).
 
 Two signals tell the pages app what happened on the source's side:
 `creator_connected` after a successful sign-in, `sync_allowed_changed` when a
@@ -12,18 +12,25 @@ creator's pages start or stop being allowed to sync (connect, reconnect,
 pause, resume, disconnect).
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING, Protocol
 
 from django.dispatch import Signal
 
-# Sent inside the sign-in's transaction: sender=the source's name,
+if TYPE_CHECKING:  # names for the type hints only: the seam imports no model
+    from django.db.models import OuterRef, QuerySet
+
+    from accounts.models import User
+
+# Sent inside the sign-in's transaction: sender=the source's key,
 # user=the User, profile=a Profile.
 creator_connected = Signal()
-# Sent once a change is stored: sender=the source's name, user_ids=a list of ids.
+# Sent once a change is stored: sender=the source's key, user_ids=a list of ids.
 sync_allowed_changed = Signal()
 # The source says a creator's account there is closed (deleted, or held for
-# review): their pages stop being shown at once. sender=the source's name,
+# review): their pages stop being shown at once. sender=the source's key,
 # user_id=the user's id, reason=a few words for the admin.
 source_account_closed = Signal()
 
@@ -141,16 +148,22 @@ class Connection:
         return self.state == "connected" and not self.paused
 
 
-class Source:
-    """What a source of profiles and videos offers the pages app."""
+class Source(Protocol):
+    """What a source of profiles and videos offers the pages app.
 
-    name = ""
+    A source's class is named in `settings.SOURCES` under its `key` (the one
+    a page stores) and made once by the registry (sources/registry.py). It
+    may subclass this protocol or only have its shape (tests' FakeSource).
+    """
 
-    def profile(self, user, *, page_id=None):
+    key: str  # the page's `source`, and the sender of the signals above
+    display_name: str  # how creators know it ("TikTok"), in every text they read
+
+    def profile(self, user: "User", *, page_id: int | None = None) -> Profile:
         """The creator's Profile; raises a SourceError."""
         raise NotImplementedError
 
-    def latest_videos(self, user, count, *, page_id=None):
+    def latest_videos(self, user: "User", count: int, *, page_id: int | None = None) -> VideoList:
         """Up to `count` newest videos as a VideoList; raises a SourceError.
 
         A creator who does not (or no longer) allow access to their videos has
@@ -158,37 +171,39 @@ class Source:
         """
         raise NotImplementedError
 
-    def known_videos(self, user, ids, *, page_id=None):
+    def known_videos(
+        self, user: "User", ids: Sequence[str], *, page_id: int | None = None
+    ) -> VideoList:
         """These videos as the source has them now (fresh cover URLs), as a
         VideoList of those it still shows; raises a SourceError (TryLater with
         `waiting` when our share of its rate limit has no room: nothing was
         asked)."""
         raise NotImplementedError
 
-    def connection(self, user):
+    def connection(self, user: "User") -> Connection | None:
         """The creator's Connection, or None when they never connected."""
         raise NotImplementedError
 
-    def syncable_users(self, among=None):
+    def syncable_users(self, among: "int | OuterRef | None" = None) -> "QuerySet":
         """A queryset of the ids of users whose data may be synced now (for IN
         filters); `among` (a user id or an OuterRef) narrows it to one user, so
         that a filter on one row reads one row of the source's."""
         raise NotImplementedError
 
-    def room(self):
+    def room(self) -> int:
         """How many syncs the source's rate limit allows to start right now
         (none while the source is paused after its failures)."""
         raise NotImplementedError
 
-    def player_url(self, video_id):
+    def player_url(self, video_id: str) -> str:
         """Where the source plays a video in place."""
         raise NotImplementedError
 
-    def watch_url(self, video_id, share_url=""):
+    def watch_url(self, video_id: str, share_url: str = "") -> str:
         """The video on the source's own site: `share_url` (what the source
         gave, as stored) when it is one of the source's own addresses."""
         raise NotImplementedError
 
-    def download(self, url, *, max_bytes):
+    def download(self, url: str, *, max_bytes: int) -> bytes:
         """The bytes of an image at a URL the source gave; raises a SourceError."""
         raise NotImplementedError

@@ -14,13 +14,13 @@ from django.utils.module_loading import import_string
 from sources.base import Source
 
 
-def keys() -> list[str]:
+def source_keys() -> list[str]:
     """The keys of the sources this site serves, the default first."""
     return list(settings.SOURCES)
 
 
 def default_key() -> str:
-    return keys()[0]
+    return source_keys()[0]
 
 
 def get(key: str | None = None) -> Source:
@@ -30,7 +30,7 @@ def get(key: str | None = None) -> Source:
 
 
 def all_sources() -> list[Source]:
-    return [get(key) for key in keys()]
+    return [get(key) for key in source_keys()]
 
 
 @cache

@@ -23,7 +23,7 @@ class DailyCountAdmin(admin.ModelAdmin):
         links = Link.objects.annotate(key=Cast("pk", CharField())).filter(
             page=OuterRef("page"), key=OuterRef("subject")
         )
-        videos = Video.objects.filter(page=OuterRef("page"), tiktok_id=OuterRef("subject"))
+        videos = Video.objects.filter(page=OuterRef("page"), external_id=OuterRef("subject"))
         return (
             super()
             .get_queryset(request)

@@ -166,12 +166,12 @@ def count_click(link, request=None):
 
 def count_video_link_click(video, request=None):
     """A click on the link under a video, with the same once-per-visitor rule."""
-    return _count(request, "video_link_clicks", video.page_id, video.tiktok_id)
+    return _count(request, "video_link_clicks", video.page_id, video.external_id)
 
 
 def count_play(video, request=None):
     """A video played in place on the page, with the same once-per-visitor rule."""
-    return _count(request, "video_plays", video.page_id, video.tiktok_id)
+    return _count(request, "video_plays", video.page_id, video.external_id)
 
 
 def _count(request, metric, page_id, subject, window=CLICK_WINDOW_SECONDS):

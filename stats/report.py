@@ -131,14 +131,14 @@ def _rates(links, clicks, views, key):
 def _video_rates(page, by_subject, views):
     plays = by_subject.get("video_plays", {})
     clicks = by_subject.get("video_link_clicks", {})
-    videos = page.videos.filter(Q(hidden=False) | Q(tiktok_id__in=[*plays, *clicks]))
+    videos = page.videos.filter(Q(hidden=False) | Q(external_id__in=[*plays, *clicks]))
     return [
         {
             "video": video,
-            "plays": plays.get(video.tiktok_id, 0),
-            "play_rate": _rate(plays.get(video.tiktok_id, 0), views),
-            "clicks": clicks.get(video.tiktok_id, 0),
-            "ctr": _rate(clicks.get(video.tiktok_id, 0), views),
+            "plays": plays.get(video.external_id, 0),
+            "play_rate": _rate(plays.get(video.external_id, 0), views),
+            "clicks": clicks.get(video.external_id, 0),
+            "ctr": _rate(clicks.get(video.external_id, 0), views),
         }
         for video in videos.order_by("-pinned", "-create_time")[:100]
     ]
@@ -198,7 +198,7 @@ def csv_rows(page):
     title), where a link's subject is its title and a video's its TikTok id;
     the title names the link or the video (empty for other subjects)."""
     titles = {str(pk): title for pk, title in page.links.values_list("pk", "title")}
-    video_titles = dict(page.videos.values_list("tiktok_id", "title"))
+    video_titles = dict(page.videos.values_list("external_id", "title"))
     merged = {}
     for day, metric, subject, count in DailyCount.objects.filter(page=page).values_list(
         "day", "metric", "subject", "count"

@@ -17,6 +17,7 @@ from hypothesis import settings as hypothesis_settings
 from linkinbio.views import forget_readiness
 from pages import cache as page_cache
 from pages.media import files as media
+from sources import registry
 from stats import counting as stats
 from stats import uniques, visitors
 from tests.helpers import fresh_page, make_creator
@@ -160,3 +161,13 @@ def outside_requests(page, live_server):
         ),
     )
     return seen
+
+
+@pytest.fixture
+def fake_source(settings):
+    """Fakeflix (tests/helpers.py's FakeSource), a source beside TikTok under
+    the key "fake", fresh for the test."""
+    settings.SOURCES = {**settings.SOURCES, "fake": "tests.helpers.FakeSource"}
+    registry._load.cache_clear()
+    yield registry.get("fake")
+    registry._load.cache_clear()

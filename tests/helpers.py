@@ -345,3 +345,85 @@ class PrivateRedis:
             self.process.terminate()
             self.process.wait()
             self.process = None
+
+
+# A source that is not TikTok.
+
+
+class FakeSource:
+    """A second source of profiles and videos, in memory: it has the shape of
+    `sources.base.Source` without subclassing it, and nothing of TikTok.
+    Registered under the key "fake" by the `fake_source` fixture
+    (tests/conftest.py); each creator's profile and videos are set per user."""
+
+    key = "fake"
+    display_name = "Fakeflix"
+
+    def __init__(self):
+        self.profiles = {}  # user id -> Profile
+        self.videos = {}  # user id -> [VideoItem], newest first
+        self.connected = set()  # user ids
+        self.paused = set()
+        self.rooms = 10
+        self.fault = None  # a SourceError to raise from the data calls
+        self.images = {}  # url -> bytes
+
+    def connect(self, user, profile, videos=()):
+        self.connected.add(user.pk)
+        self.profiles[user.pk] = profile
+        self.videos[user.pk] = list(videos)
+
+    def profile(self, user, *, page_id=None):
+        self._check(user)
+        return self.profiles[user.pk]
+
+    def latest_videos(self, user, count, *, page_id=None):
+        from sources.base import VideoList
+
+        self._check(user)
+        return VideoList(items=self.videos[user.pk][:count], complete=True)
+
+    def known_videos(self, user, ids, *, page_id=None):
+        from sources.base import VideoList
+
+        self._check(user)
+        items = [item for item in self.videos[user.pk] if item.id in ids]
+        return VideoList(items=items, cut_short=True)
+
+    def connection(self, user):
+        from sources.base import Connection
+
+        if user.pk not in self.connected:
+            return None
+        return Connection(state="connected", paused=user.pk in self.paused)
+
+    def syncable_users(self, among=None):
+        ids = self.connected - self.paused
+        users = User.objects.filter(pk__in=ids)
+        if among is not None:
+            users = users.filter(pk=among)
+        return users.values("pk")
+
+    def room(self):
+        return self.rooms
+
+    def player_url(self, video_id):
+        return f"https://fakeflix.example/embed/{video_id}"
+
+    def watch_url(self, video_id, share_url=""):
+        return f"https://fakeflix.example/watch/{video_id}"
+
+    def download(self, url, *, max_bytes):
+        from sources.base import Unusable
+
+        if url not in self.images:
+            raise Unusable("No such picture.", code="not_found")
+        return self.images[url]
+
+    def _check(self, user):
+        from sources.base import NeedsReconnect
+
+        if self.fault:
+            raise self.fault
+        if user.pk not in self.connected:
+            raise NeedsReconnect("Connect Fakeflix again.", code="reconnect")

@@ -19,7 +19,7 @@ from pages import publish, transfers
 from pages.media import images
 from pages.models import MAX_VIDEOS_SHOWN, PROFILE_FIELDS, Transfer, Video, idle_due_at
 from pages.safety import text
-from pages.source import NeedsConsent, NeedsReconnect, SourceError, TryLater, source
+from pages.source import NeedsConsent, NeedsReconnect, SourceError, TryLater
 from pages.sync import leases, lost_images
 
 logger = logging.getLogger(__name__)
@@ -32,7 +32,7 @@ UNEXPECTED = "The update did not finish. Your page keeps its current content; we
 def update_page(page, lease, now=None):
     """Sync one page (its lease `lease` held by the caller); returns what happened."""
     now = now or timezone.now()
-    connection = source.connection(page.user)
+    connection = page.get_source().connection(page.user)
     if page.is_suspended or connection is None or not connection.can_sync:
         leases.release(page.pk, lease, last_sync_attempt_at=now, sync_due_at=idle_due_at(now))
         # Whatever queued this believed the page syncs: visits stop asking.
@@ -134,14 +134,14 @@ def _record_failure(page, lease, exc, now):
 
 
 def _sync_profile(page, received):
-    profile = source.profile(page.user, page_id=page.pk)
+    profile = page.get_source().profile(page.user, page_id=page.pk)
     changed = page.apply_profile(profile)
     received.profile_fields = [
         name for name in PROFILE_FIELDS if getattr(profile, name) is not None
     ] + (["avatar"] if profile.avatar_url else [])
     url = profile.avatar_url
     if url and (images.source_of(url) != page.avatar_source or not page.avatar):
-        data = _download_image(url, images.AVATAR_SIZE)
+        data = _download_image(page, url, images.AVATAR_SIZE)
         if data:
             old = page.avatar.name
             name, content = images.webp_file(data, f"{page.pk}/a")
@@ -166,10 +166,11 @@ def _sync_profile(page, received):
     return changed
 
 
-def _download_image(url, size):
+def _download_image(page, url, size):
     """The image as WebP bytes, or None (a missing picture never fails a sync)."""
     try:
-        return images.to_webp(source.download(url, max_bytes=images.MAX_DOWNLOAD_BYTES), size)
+        data = page.get_source().download(url, max_bytes=images.MAX_DOWNLOAD_BYTES)
+        return images.to_webp(data, size)
     except (SourceError, images.BadImage) as exc:
         logger.info("Image not mirrored: %s", exc)
         return None
@@ -191,9 +192,9 @@ def _video_values(item):
 def _sync_videos(page, received, now):
     hidden = page.videos.filter(hidden=True).count() if page.videos_shown else 0
     want = min(page.videos_shown + hidden, MAX_FETCH) if page.videos_shown else 0
-    videos = source.latest_videos(page.user, want, page_id=page.pk)
+    videos = page.get_source().latest_videos(page.user, want, page_id=page.pk)
     received.videos = len(videos.items)
-    existing = {video.tiktok_id: video for video in page.videos.all()}
+    existing = {video.external_id: video for video in page.videos.all()}
     seen, changed = set(), []
     for item in videos.items:
         if not text.is_clean_id(item.id, 32) or item.id in seen:
@@ -202,7 +203,7 @@ def _sync_videos(page, received, now):
         values = _video_values(item)
         video = existing.get(item.id)
         if video is None:
-            video = Video(page=page, tiktok_id=item.id, cover_checked_at=now, **values)
+            video = Video(page=page, external_id=item.id, cover_checked_at=now, **values)
             _mirror_cover(video, item)
             video.save()
             changed.append(f"video {item.id}")
@@ -220,7 +221,7 @@ def _sync_videos(page, received, now):
                 received.titles_changed += 1
             else:
                 received.other_changes += 1
-    page.videos.filter(tiktok_id__in=seen).update(cover_checked_at=now)
+    page.videos.filter(external_id__in=seen).update(cover_checked_at=now)
     gone = _drop_missing(existing, seen, videos)
     received.removed = len(gone)
     return changed + gone + _refresh_covers(page, now)
@@ -242,7 +243,8 @@ def _refresh_covers(page, now):
     if not stale:
         return []
     try:
-        found = source.known_videos(page.user, [v.tiktok_id for v in stale], page_id=page.pk)
+        ids = [video.external_id for video in stale]
+        found = page.get_source().known_videos(page.user, ids, page_id=page.pk)
     except SourceError as exc:
         if not (isinstance(exc, TryLater) and exc.waiting):
             logger.info("Covers of page %s not refreshed (%s)", page.pk, exc.code)
@@ -250,12 +252,12 @@ def _refresh_covers(page, now):
     by_id = {item.id: item for item in found.items}
     changed = []
     for video in stale:
-        item = by_id.get(video.tiktok_id)
+        item = by_id.get(video.external_id)
         fields = ["cover_checked_at"] + (_follow_cover(video, item) if item else [])
         video.cover_checked_at = now
         video.save(update_fields=fields)
         if "cover" in fields:
-            changed.append(f"cover {video.tiktok_id}")
+            changed.append(f"cover {video.external_id}")
     return changed
 
 
@@ -298,10 +300,10 @@ def _follow_cover(video, item):
 def _mirror_cover(video, item):
     if not item.cover_url:
         return False
-    data = _download_image(item.cover_url, images.COVER_SIZE)
+    data = _download_image(video.page, item.cover_url, images.COVER_SIZE)
     if not data:
         return False
-    name, content = images.webp_file(data, f"{video.page_id}/c-{video.tiktok_id}")
+    name, content = images.webp_file(data, f"{video.page_id}/c-{video.external_id}")
     if video.cover and video.cover.name == video.cover.field.generate_filename(video, name):
         # Rewriting it could hand a visitor half a file; its name says it is the same.
         video.cover_source = images.source_of(item.cover_url)

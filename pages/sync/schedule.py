@@ -14,9 +14,9 @@ from django.utils import timezone
 
 from pages import cache as page_cache
 from pages.models import Page, may_sync
-from pages.source import source
 from pages.sync import leases
 from pages.sync.tasks import sync_page
+from sources import registry
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +34,7 @@ def is_running(page_id):
     None when the task backend cannot tell (only the database queue can)."""
     if settings.TASKS["default"]["BACKEND"] != "django_tasks_db.DatabaseBackend":
         return None
-    from django_tasks_db.models import DBTaskResult  # installed with the database queue only
+    from django_tasks_db.models import DBTaskResult  # used only with the database queue
 
     since = timezone.now() - timedelta(seconds=leases.LEASE_SECONDS)
     running = DBTaskResult.objects.running().filter(
@@ -71,7 +71,8 @@ def request_from_visit(state):
     # A cheap filter before the database: at most one claim a minute per page.
     if not cache.add(f"pages:asked:{state['id']}", 1, ASKED_SECONDS):
         return False
-    if source.room() < 1:
+    # A state cached before pages named their source is the default source's.
+    if registry.get(state.get("source")).room() < 1:
         leases.mark_waiting(state["id"])
         return False
     if start(state["id"]):
@@ -109,7 +110,7 @@ def request_manual(page):
 # The scheduler's job.
 
 
-def due_page_ids(limit, now=None):
+def due_page_ids(limit, now=None, source=None):
     """Up to `limit` ids of pages due for a sync, by priority: those a visitor
     found stale when the rate limit had no room (oldest wait first), then the
     rest by the moment they fell due (`Page.sync_due_at`: at once when a
@@ -119,10 +120,11 @@ def due_page_ids(limit, now=None):
     costs the same with a hundred pages or a hundred thousand. Pages that may
     not sync (paused, disconnected, suspended) are not filtered here, which
     would need a join the index cannot serve: their claims fail and
-    `enqueue_due_syncs` moves them a day on.
+    `enqueue_due_syncs` moves them a day on. `source`: only that source's pages.
     """
     now = now or timezone.now()
-    ready = Page.objects.filter(
+    pages = Page.objects.filter(source=source) if source else Page.objects.all()
+    ready = pages.filter(
         Q(sync_lease_until__isnull=True) | Q(sync_lease_until__lt=now),
         Q(sync_backoff_until__isnull=True) | Q(sync_backoff_until__lte=now),
     )
@@ -139,10 +141,17 @@ def due_page_ids(limit, now=None):
 
 
 def enqueue_due_syncs():
-    """Scheduler job: queue the syncs that are due and that the source's rate
+    """Scheduler job: queue the syncs that are due and that each source's rate
     limit allows, longest due first. Runs after `stats.counting.store_views`
     in the scheduler's list, so the pages visitors just found stale are due."""
-    room = min(source.room(), MAX_ENQUEUE_PER_RUN)
+    queued = sum(_enqueue_due_of(key) for key in registry.source_keys())
+    return f"{queued} syncs queued" if queued else ""
+
+
+def _enqueue_due_of(source):
+    """Queue the due syncs of one source's pages that its rate limit allows;
+    returns how many."""
+    room = min(registry.get(source).room(), MAX_ENQUEUE_PER_RUN)
     queued = 0
     if room > 0:
         now = timezone.now()
@@ -152,7 +161,7 @@ def enqueue_due_syncs():
         # while the others keep being synced).
         for _ in range(MAX_ROUNDS_PER_RUN):
             wanted = room - queued
-            due = due_page_ids(wanted, now)
+            due = due_page_ids(wanted, now, source)
             refused = []
             for page_id in due:
                 if start(page_id, now=now, stale_only=False):
@@ -163,7 +172,7 @@ def enqueue_due_syncs():
                 postpone_unsyncable(refused, now)
             if not refused or len(due) < wanted:
                 break
-    return f"{queued} syncs queued" if queued else ""
+    return queued
 
 
 def postpone_unsyncable(page_ids, now):

@@ -179,7 +179,8 @@ def _call(endpoint, connection, func, *args, **kwargs):
 
 
 class TikTokSource(Source):
-    name = "tiktok"
+    key = "tiktok"
+    display_name = "TikTok"
 
     def profile(self, user, *, page_id=None):
         connection = self._syncable(user)

@@ -177,7 +177,7 @@ def exported_as(obj, field, settings):
         return f"{field.name}_url", settings.SITE_URL + value.url if value else None
     if isinstance(value, date):
         value = value.isoformat()
-    return ("id" if field.name == "tiktok_id" else field.name), value
+    return ("id" if field.name == "external_id" else field.name), value
 
 
 def test_the_export_holds_every_stored_field_of_alices_page(signed_in, alice_page, settings):
@@ -192,7 +192,7 @@ def test_the_export_holds_every_stored_field_of_alices_page(signed_in, alice_pag
     page.save()
     link = page.links.create(title="Shop", url="https://shop.example", starts_at=now, clicks=7)
     video = page.videos.create(
-        tiktok_id="7301",
+        external_id="7301",
         title="Sourdough",
         share_url="https://www.tiktok.com/@alice/video/7301",
         cover_source="https://p16.tiktokcdn.example/7301.jpeg",

@@ -201,10 +201,13 @@ def simulate(creators=100_000, hours=24, out=print, full_sync=False):
     from django.utils import timezone
 
     from pages.models import Page
-    from pages.source import Connection, source
+    from pages.source import Connection
     from pages.sync import leases
     from pages.sync import schedule as syncing
+    from sources import registry
     from sources.tiktok import budget
+
+    source = registry.get("tiktok")
 
     refresh = settings.PAGE_REFRESH_SECONDS
     idle = settings.PAGE_IDLE_REFRESH_SECONDS

@@ -15,13 +15,13 @@ def test_without_javascript_a_tile_opens_the_video_on_tiktok(
     browser, synced_creator, live_server, tiktok
 ):
     newest = Video.objects.order_by("-create_time").first()
-    assert newest.share_url.startswith(f"{tiktok}/@alice.dances/video/{newest.tiktok_id}?")
+    assert newest.share_url.startswith(f"{tiktok}/@alice.dances/video/{newest.external_id}?")
     context = browser.new_context(java_script_enabled=False)
     try:
         page = context.new_page()
         page.goto(f"{live_server.url}/@{SLUG}")
         page.get_by_role("link", name=f"Play video: {newest.title}").click()
-        page.wait_for_url(f"{tiktok}/@alice.dances/video/{newest.tiktok_id}?*")
+        page.wait_for_url(f"{tiktok}/@alice.dances/video/{newest.external_id}?*")
         expect(page.get_by_text(newest.title).first).to_be_visible()
     finally:
         context.close()

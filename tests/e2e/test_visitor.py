@@ -41,7 +41,7 @@ def test_visitor_sees_links_and_videos_without_third_party_requests_until_play(
     play.click()
     player = page.locator("iframe.pf-frame")
     expect(player).to_have_attribute(
-        "src", re.compile(rf"^{re.escape(tiktok)}/player/v1/{newest.tiktok_id}\b")
+        "src", re.compile(rf"^{re.escape(tiktok)}/player/v1/{newest.external_id}\b")
     )
     expect(page.frame_locator("iframe.pf-frame").get_by_text(newest.title)).to_be_visible()
     expect(page.locator(".pf-title", has_text=newest.title)).to_have_count(1)

@@ -113,7 +113,7 @@ def test_the_hourly_reseed_puts_a_showcased_page_back_as_the_seed_made_it(maya, 
 def tiktok_video(maya):
     page = page_of(maya)
     return page.videos.create(
-        tiktok_id="7300000000000000001", title="Noodles", create_time=timezone.now()
+        external_id="7300000000000000001", title="Noodles", create_time=timezone.now()
     )
 
 

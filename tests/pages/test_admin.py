@@ -122,7 +122,7 @@ def test_marking_reports_resolved_says_how_many(admin_client, alice):
 def test_the_admins_daily_counts_name_each_link_and_video(admin_client, alice):
     page = page_of(alice)
     link = page.links.create(title="My merch shop", url="https://shop.example.com")
-    page.videos.create(tiktok_id="7301", title="Sourdough at dawn", create_time=timezone.now())
+    page.videos.create(external_id="7301", title="Sourdough at dawn", create_time=timezone.now())
     day = timezone.now().date()
     page.daily_counts.create(day=day, metric="link_clicks", subject=str(link.pk), count=3)
     page.daily_counts.create(day=day, metric="video_plays", subject="7301", count=5)

@@ -26,7 +26,7 @@ def summary_first(html, field_id):
 def test_every_refused_form_is_summed_up_at_the_top(alice_client, alice, visitor):
     page = page_of(alice)
     link = page.links.create(title="Shop", url="https://shop.example")
-    video = page.videos.create(tiktok_id="7301", title="Sourdough", create_time=timezone.now())
+    video = page.videos.create(external_id="7301", title="Sourdough", create_time=timezone.now())
     refused = {
         "/dashboard/links/add/": ({"kind": "link", "title": "X", "url": "javascript:1"}, "id_url"),
         f"/dashboard/links/{link.pk}/": ({"kind": "link", "title": "", "url": ""}, "id_title"),

@@ -18,7 +18,7 @@ def alice_client(client, alice):
 def test_every_editor_address_answers_get_with_its_screen(alice_client, alice):
     page = page_of(alice)
     link = page.links.create(title="Shop", url="https://shop.example")
-    video = page.videos.create(tiktok_id="7301", title="Sourdough", create_time=timezone.now())
+    video = page.videos.create(external_id="7301", title="Sourdough", create_time=timezone.now())
     addresses = {
         "/dashboard/links/add/": "/dashboard/#links-h",
         "/dashboard/links/order/": "/dashboard/",
@@ -43,7 +43,7 @@ def test_every_editor_address_answers_get_with_its_screen(alice_client, alice):
 def test_a_videos_link_form_is_a_screen_of_its_own(alice_client, alice):
     page = page_of(alice)
     video = page.videos.create(
-        tiktok_id="7301",
+        external_id="7301",
         title="Sourdough",
         create_time=timezone.now(),
         link_url="https://a.example",

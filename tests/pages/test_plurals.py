@@ -13,7 +13,7 @@ def test_counts_of_one_read_in_the_singular(alice, client, visitor):
     page = page_of(alice)
     page.follower_count, page.show_follower_count = 1, True
     page.save()
-    page.videos.create(tiktok_id="7301", title="First", create_time=timezone.now(), view_count=1)
+    page.videos.create(external_id="7301", title="First", create_time=timezone.now(), view_count=1)
     today = timezone.now().date()
     page.daily_counts.create(day=today, metric="views", count=1)
     page.daily_counts.create(day=today, metric="link_clicks", subject="1", count=1)

@@ -20,7 +20,7 @@ def stored_text(page):
     page = Page.objects.get(pk=page.pk)
     values = [page.display_name, page.username, page.bio, page.profile_deep_link]
     for video in page.videos.all():
-        values += [video.tiktok_id, video.title, video.share_url, video.cover_source]
+        values += [video.external_id, video.title, video.share_url, video.cover_source]
     return values + [page.avatar_source]
 
 

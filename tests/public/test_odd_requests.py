@@ -569,8 +569,8 @@ def tally(world):
         "visitors": totals["visitors"],
         "link": totals["link_clicks", str(world.link.pk)],
         "link column": Link.objects.values_list("clicks", flat=True).get(pk=world.link.pk),
-        "video link": totals["video_link_clicks", world.video.tiktok_id],
-        "play": totals["video_plays", world.video.tiktok_id],
+        "video link": totals["video_link_clicks", world.video.external_id],
+        "play": totals["video_plays", world.video.external_id],
         **{metric: totals[metric] for metric in stats.BREAKDOWNS},
     }
 

@@ -48,9 +48,9 @@ def test_videos_play_only_when_the_visitor_asks(alice_page, visitor):
     html = visitor.get("/@alice").content.decode()
     video = alice_page.videos.first()
     assert "<iframe" not in html
-    assert f'data-player="http://127.0.0.1:9/tiktok-web/player/v1/{video.tiktok_id}"' in html
+    assert f'data-player="http://127.0.0.1:9/tiktok-web/player/v1/{video.external_id}"' in html
     # Without JavaScript the same link opens the video on TikTok.
-    assert f'href="https://www.tiktok.com/@alice/video/{video.tiktok_id}"' in html
+    assert f'href="https://www.tiktok.com/@alice/video/{video.external_id}"' in html
     assert "a[data-player]" in html  # the click-to-play script, inline
 
 

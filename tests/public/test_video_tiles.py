@@ -63,10 +63,10 @@ def test_a_tile_links_to_the_video_on_tiktok(alice, tiktok, visitor):
 def test_a_hostile_share_url_from_tiktok_never_becomes_a_link(alice, tiktok, visitor, hostile):
     tiktok.videos[0]["share_url"] = hostile
     sync(alice)
-    video = Video.objects.get(tiktok_id=tiktok.videos[0]["id"])
+    video = Video.objects.get(external_id=tiktok.videos[0]["id"])
     assert video.share_url == ""
     html = visitor.get("/@alice").content.decode()
-    assert f'href="https://www.tiktok.com/@_/video/{video.tiktok_id}"' in html
+    assert f'href="https://www.tiktok.com/@_/video/{video.external_id}"' in html
     assert "evil.example" not in html and "javascript:" not in html.lower()
 
 

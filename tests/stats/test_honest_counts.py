@@ -51,7 +51,7 @@ def test_500_clicks_in_a_burst_count_once_and_all_go_through(shop):
 
 def test_a_shop_this_look_link_counts_once_per_visitor_too(alice):
     video = page_of(alice).videos.create(
-        tiktok_id="1", create_time="2026-01-01T00:00Z", link_url="https://shop.example.com/look"
+        external_id="1", create_time="2026-01-01T00:00Z", link_url="https://shop.example.com/look"
     )
     mallory = visitor_at("203.0.113.66")
     for _ in range(50):

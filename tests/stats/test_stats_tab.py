@@ -33,7 +33,7 @@ def busy_alice(alice, today):
     page = page_of(alice)
     shop = Link.objects.create(page=page, title="My shop", url="https://shop.example.com")
     page.videos.create(
-        tiktok_id="7301",
+        external_id="7301",
         title="Sourdough",
         create_time="2026-01-01T00:00Z",
         link_url="https://x.example",

@@ -38,7 +38,9 @@ def shop(alice):
 @pytest.fixture
 def look(alice):
     return page_of(alice).videos.create(
-        tiktok_id="7301", create_time="2026-01-01T00:00Z", link_url="https://shop.example.com/look"
+        external_id="7301",
+        create_time="2026-01-01T00:00Z",
+        link_url="https://shop.example.com/look",
     )
 
 

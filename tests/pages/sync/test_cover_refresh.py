@@ -61,7 +61,7 @@ def test_a_cover_the_creator_changed_on_tiktok_is_mirrored_at_the_next_sync(alic
     newest = Page.objects.get(user=alice).videos.order_by("-create_time").first()
     before = shown_cover(visitor, newest)
 
-    testing.change_cover("alice", newest.tiktok_id)
+    testing.change_cover("alice", newest.external_id)
     assert sync(alice) == "changed"
 
     after = shown_cover(visitor, newest)
@@ -81,7 +81,7 @@ def test_a_pinned_video_no_longer_listed_gets_its_new_cover_after_the_cadence(
     pinned, alice, visitor, settings
 ):
     before = shown_cover(visitor, pinned)
-    testing.change_cover("alice", pinned.tiktok_id)
+    testing.change_cover("alice", pinned.external_id)
 
     sync(alice)
     assert queries() == 0  # checked lately: not asked again yet
@@ -99,7 +99,7 @@ def test_a_pinned_video_no_longer_listed_gets_its_new_cover_after_the_cadence(
 def test_no_room_in_the_rate_limit_means_no_cover_request(pinned, alice, visitor, settings):
     settings.TIKTOK_RATE_LIMIT_PER_MINUTE = 5  # a bucket of one call, slow to refill
     before = shown_cover(visitor, pinned)
-    testing.change_cover("alice", pinned.tiktok_id)
+    testing.change_cover("alice", pinned.external_id)
 
     later = timezone.now() + timedelta(seconds=settings.COVER_REFRESH_SECONDS + 3600)
     with time_machine.travel(later):

@@ -57,12 +57,12 @@ def test_page_follows_the_sandbox_creator(sandbox, visitor):
     assert calls["video.list"] - before["video.list"] == 1
 
     newest = page.videos.order_by("-create_time").first()
-    testing.delete_video("alice", newest.tiktok_id)
+    testing.delete_video("alice", newest.external_id)
     [added] = testing.add_videos("alice", [{"title": "Straight from the studio"}])
     sync(alice)
     html = visitor.get("/@alice").content.decode()
     assert "Straight from the studio" in html
-    assert newest.tiktok_id not in html
+    assert newest.external_id not in html
     # Visitors cost no TikTok calls.
     calls = testing.stats()["calls"]
     for _ in range(10):
@@ -77,7 +77,7 @@ def test_the_sandboxs_19_and_20_digit_ids_play_on_the_page(sandbox, visitor, set
     alice = connect("alice")
     sync(alice)
 
-    ids = list(Page.objects.get(user=alice).videos.values_list("tiktok_id", flat=True))
+    ids = list(Page.objects.get(user=alice).videos.values_list("external_id", flat=True))
     assert {len(video_id) for video_id in ids} <= {19, 20} and len(ids) == 12
     html = visitor.get("/@alice").content.decode()
     for video_id in ids:

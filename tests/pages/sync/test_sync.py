@@ -73,7 +73,7 @@ def test_a_video_deleted_on_tiktok_disappears_with_its_cover(alice, tiktok, visi
     gone = page_of(alice).videos.get(title="Video number 4")
     cover = media(gone.cover.name)
     assert cover.exists()
-    tiktok.videos = [v for v in tiktok.videos if v["id"] != gone.tiktok_id]
+    tiktok.videos = [v for v in tiktok.videos if v["id"] != gone.external_id]
     sync(alice)
     assert not Video.objects.filter(pk=gone.pk).exists()
     assert "Video number 4" not in visitor.get("/@alice").content.decode()
@@ -255,7 +255,7 @@ def test_20_digit_ids_and_utm_links_reach_the_page_intact(alice, tiktok, visitor
     sync(alice)
 
     video = page_of(alice).videos.get(title="Twenty digits")
-    assert video.tiktok_id == "17300000000000000042"
+    assert video.external_id == "17300000000000000042"
     html = visitor.get("/@alice").content.decode()
     assert (
         'href="https://www.tiktok.com/@alice/video/17300000000000000042'
