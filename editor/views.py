@@ -39,6 +39,7 @@ from pages.safety.links import blocked_flags, link_host
 from pages.sync import schedule as syncing
 from public import views as public
 from sources import registry
+from stats import metrics
 
 
 def _page_for(user):
@@ -158,7 +159,7 @@ def _dashboard_context(request, page, link_form=None, socials_form=None):
     month_ago = timezone.now().date() - timedelta(days=30)
     month = page.daily_counts.filter(day__gt=month_ago).aggregate(
         views=Sum("count", filter=Q(metric="views")),
-        clicks=Sum("count", filter=Q(metric__in=["link_clicks", "video_link_clicks"])),
+        clicks=Sum("count", filter=Q(metric__in=metrics.CLICKS)),
     )
     connection = _connection(request.user, page)
     state, status_text = sync_status(page, connection)

@@ -3,6 +3,7 @@ from django.db.models import CharField, OuterRef, Subquery
 from django.db.models.functions import Cast
 
 from pages.models import Link, Video
+from stats import metrics
 from stats import report as stats_report
 from stats.models import DailyCount
 
@@ -37,7 +38,7 @@ class DailyCountAdmin(admin.ModelAdmin):
     def what(self, obj):
         if obj.metric == "link_clicks" and obj.subject:
             return f"{obj.link_title or 'deleted link'} (link {obj.subject})"
-        if obj.metric in ("video_plays", "video_link_clicks") and obj.subject:
+        if metrics.subject_of(obj.metric) == "video" and obj.subject:
             return f"{obj.video_title or 'untitled video'} (video {obj.subject})"
         return obj.subject or "(page total)"
 

@@ -58,8 +58,8 @@ from django.utils import timezone
 
 from pages import cache as page_cache
 from pages.models import Link, Page, may_sync
-from stats import audience, uniques, visitors
-from stats.models import HOURLY_METRICS, DailyCount, HourlyCount
+from stats import audience, metrics, uniques, visitors
+from stats.models import DailyCount, HourlyCount
 
 # Searched in the lowered user agent: with re.IGNORECASE it costs 16 times as much.
 BOT_PATTERN = re.compile(
@@ -513,7 +513,7 @@ def add_counts(counts):
         for key in keys:
             _, hour, metric, subject = key
             daily[(_day_of_hour(hour), metric, subject)] += counts[key]
-            if metric in HOURLY_METRICS:
+            if metric in metrics.HOURLY:
                 hourly[(hour, metric)] += counts[key]
             if metric == "link_clicks" and subject.isdigit():
                 clicks[subject] += counts[key]

@@ -5,20 +5,7 @@ from django.db import models
 
 from accounts.personal_data import iso
 from pages.models import Page
-
-METRICS = (
-    ("views", "views"),
-    ("visitors", "unique visitors"),
-    ("link_clicks", "link clicks"),
-    ("video_plays", "video plays"),
-    ("video_link_clicks", "video link clicks"),
-    ("source", "source"),
-    ("device", "device"),
-    ("browser", "browser"),
-    ("language", "language"),
-)
-# Counted per hour as well (their page totals), for the last 48 hours.
-HOURLY_METRICS = ("views", "visitors", "link_clicks", "video_plays", "video_link_clicks")
+from stats import metrics
 
 
 class DailyCount(models.Model):
@@ -28,7 +15,7 @@ class DailyCount(models.Model):
 
     page = models.ForeignKey(Page, models.CASCADE, related_name="daily_counts")
     day = models.DateField()
-    metric = models.CharField(max_length=20, choices=METRICS)
+    metric = models.CharField(max_length=20, choices=metrics.choices)
     # Empty for a page total; else the link's id, the video's TikTok id, the
     # source's site, the device class, the browser or the language.
     subject = models.CharField(max_length=100, blank=True)
@@ -60,7 +47,7 @@ class HourlyCount(models.Model):
 
     page = models.ForeignKey(Page, models.CASCADE, related_name="hourly_counts")
     hour = models.DateTimeField()
-    metric = models.CharField(max_length=20, choices=METRICS)
+    metric = models.CharField(max_length=20, choices=metrics.choices)
     count = models.PositiveIntegerField(default=0)
 
     class Meta:

@@ -11,16 +11,11 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 
 from pages.models import Link
+from stats import metrics
 from stats.models import DailyCount, HourlyCount
 
 PERIODS = (7, 30, 90)
-TOTALS = (
-    ("views", "Views"),
-    ("visitors", "Unique visitors"),
-    ("link_clicks", "Link clicks"),
-    ("video_plays", "Video plays"),
-    ("video_link_clicks", "Video link clicks"),
-)
+TOTALS = tuple((metric.key, metric.label) for metric in metrics.TOTALS)
 TOP = 10
 # "title" came last, after "count": sheets that read the first four columns still do.
 CSV_HEADER = ("day", "metric", "subject", "count", "title")
@@ -73,7 +68,7 @@ def report(page, days, today=None):
     }
     per_day = {}
     for day, metric, count in (
-        current.filter(metric__in=["views", "link_clicks", "video_link_clicks"])
+        current.filter(metric__in=metrics.CHARTED)
         .values_list("day", "metric")
         .annotate(Sum("count"))
     ):
@@ -107,12 +102,7 @@ def report(page, days, today=None):
         "videos": _video_rates(page, by_subject, views),
         "tops": [
             (label, _top(by_subject.get(metric, {})))
-            for metric, label in (
-                ("source", "Sources"),
-                ("device", "Devices"),
-                ("browser", "Browsers"),
-                ("language", "Languages"),
-            )
+            for metric, label in ((m.key, m.label) for m in metrics.BREAKDOWNS)
         ],
     }
 
@@ -183,7 +173,7 @@ def last_hours(page, now=None, hours=48):
     start = end - timedelta(hours=hours - 1)
     found = {}
     for hour, metric, count in HourlyCount.objects.filter(
-        page=page, hour__gte=start, metric__in=["views", "link_clicks", "video_link_clicks"]
+        page=page, hour__gte=start, metric__in=metrics.CHARTED
     ).values_list("hour", "metric", "count"):
         views, clicks = found.get(hour, (0, 0))
         found[hour] = (views + count, clicks) if metric == "views" else (views, clicks + count)
@@ -207,16 +197,13 @@ def csv_rows(page):
             subject = titles.get(subject, f"deleted link {subject}")
         key = (day.isoformat(), metric, subject)
         merged[key] = merged.get(key, 0) + count
-    order = {
-        metric: n
-        for n, metric in enumerate(m for m, _ in DailyCount._meta.get_field("metric").choices)
-    }
+    order = {metric: n for n, metric in enumerate(m.key for m in metrics.METRICS)}
     for (day, metric, subject), count in sorted(
         merged.items(), key=lambda kv: (kv[0][0], order[kv[0][1]], kv[0][2])
     ):
         if metric == "link_clicks":
             title = subject
-        elif metric in ("video_plays", "video_link_clicks") and subject:
+        elif metrics.subject_of(metric) == "video" and subject:
             title = video_titles.get(subject, "deleted video")
         else:
             title = ""
