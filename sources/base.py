@@ -175,9 +175,10 @@ class Source(Protocol):
         self, user: "User", ids: Sequence[str], *, page_id: int | None = None
     ) -> VideoList:
         """These videos as the source has them now (fresh cover URLs), as a
-        VideoList of those it still shows; raises a SourceError (TryLater with
-        `waiting` when our share of its rate limit has no room: nothing was
-        asked)."""
+        VideoList of those it still shows, `complete` when the source answered
+        for every id (one it left out is gone: deleted, or no longer public);
+        raises a SourceError (TryLater with `waiting` when our share of its
+        rate limit has no room: nothing was asked)."""
         raise NotImplementedError
 
     def connection(self, user: "User") -> Connection | None:

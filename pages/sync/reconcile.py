@@ -253,6 +253,12 @@ def _refresh_covers(page, now):
     changed = []
     for video in stale:
         item = by_id.get(video.external_id)
+        if item is None and found.complete:
+            # The source answered for every id asked and left this one out:
+            # the creator deleted it (or made it private), so it leaves the page.
+            video.delete()  # its cover file goes after the commit
+            changed.append(f"deleted {video.pk}")
+            continue
         fields = ["cover_checked_at"] + (_follow_cover(video, item) if item else [])
         video.cover_checked_at = now
         video.save(update_fields=fields)

@@ -255,7 +255,9 @@ class TikTokSource(Source):
                 items += [to_video(item) for item in found]
         except TikTokError as exc:
             raise explain(exc) from exc
-        return VideoList(items=items, cut_short=True)
+        # video/query answers only with the creator's own videos it still
+        # shows: an id asked and left out of a successful answer is gone.
+        return VideoList(items=items, complete=True)
 
     def _syncable(self, user):
         connection = TikTokConnection.of(user)

@@ -112,3 +112,36 @@ def test_no_room_in_the_rate_limit_means_no_cover_request(pinned, alice, visitor
         sync(alice)
         assert queries() == 1  # asked at the next sync with room
         assert shown_cover(visitor, pinned) != before
+
+
+def test_a_pinned_video_the_creator_deleted_on_tiktok_leaves_the_page_once_tiktok_says_so(
+    pinned, alice, visitor, settings
+):
+    """Alice deleted the old video she had pinned: when TikTok's answer about
+    it leaves it out, her page stops showing its cover, title and link."""
+    cover = shown_cover(visitor, pinned)
+    testing.delete_video("alice", pinned.external_id)
+
+    later = timezone.now() + timedelta(seconds=settings.COVER_REFRESH_SECONDS + 3600)
+    with time_machine.travel(later):
+        assert sync(alice) == "changed"
+        assert queries() == 1  # TikTok was asked, and said nothing of it
+        html = visitor.get(f"/@{pinned.page.slug}").content.decode()
+        assert pinned.external_id not in html
+        assert pinned.cover.url not in html
+        assert not Page.objects.get(user=alice).videos.filter(pk=pinned.pk).exists()
+        assert not pinned.cover.storage.exists(cover)
+
+
+def test_a_pinned_video_stays_while_tiktok_cannot_be_asked_about_it(
+    pinned, alice, visitor, settings
+):
+    """TikTok refuses the question (it is down): nothing says the video is
+    gone, so the page keeps it."""
+    testing.add_fault("video.query", "api_error", error="internal_error", account="alice", times=5)
+
+    later = timezone.now() + timedelta(seconds=settings.COVER_REFRESH_SECONDS + 3600)
+    with time_machine.travel(later):
+        sync(alice)
+        assert Page.objects.get(user=alice).videos.filter(pk=pinned.pk).exists()
+        assert pinned.cover.url in visitor.get(f"/@{pinned.page.slug}").content.decode()
