@@ -131,7 +131,8 @@ class TikTokConnection(models.Model):
     erase_after = models.DateTimeField(null=True, blank=True, db_index=True, editable=False)
     # TikTok answered scope_permission_missed for this creator's token: a scope
     # some fields need is missing from it, whatever `scopes` says. Until they
-    # grant again (a new sign-in), their page keeps its last data.
+    # grant again (a new sign-in) or a sync's user/info or video/list call is
+    # answered again, their page keeps its last data.
     permission_missed_at = models.DateTimeField(null=True, blank=True, editable=False)
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
@@ -246,6 +247,14 @@ class TikTokConnection(models.Model):
                 permission_missed_at=self.permission_missed_at
             )
             logger.warning("TikTok connection %s lacks a scope its fields need", self.pk)
+
+    def permission_found(self):
+        """TikTok answered a page's call for this creator's token again: the
+        permission it said was missing is there, so nothing asks to grant it."""
+        if self.permission_missed_at is not None:
+            self.permission_missed_at = None
+            type(self).objects.filter(pk=self.pk).update(permission_missed_at=None)
+            logger.info("TikTok connection %s has the scopes its fields need again", self.pk)
 
     @property
     def needs_video_access(self):

@@ -35,6 +35,9 @@ from sources.tiktok.client import (
 from sources.tiktok.models import TikTokConnection
 
 PAGE_SIZE = 20  # video.list's largest max_count
+# The calls a page's sync stands on: their answers decide whether TikTok still
+# lacks a permission of the creator's (video.query only refreshes covers).
+PAGE_ENDPOINTS = ("user.info", "video.list")
 RECONNECT = "TikTok no longer accepts our access. Reconnect TikTok to resume updates."
 GRANT_AGAIN = (
     "TikTok says a permission your page needs is missing. "
@@ -171,10 +174,13 @@ def _call(endpoint, connection, func, *args, **kwargs):
         raise
     except ScopeMissing:
         # This creator's token, not the app: TikTok answered, the endpoint is well.
-        connection.permission_missed()
+        if endpoint in PAGE_ENDPOINTS:  # a cover refresh alone never holds a page
+            connection.permission_missed()
         breakers.success(endpoint)
         raise
     breakers.success(endpoint)
+    if endpoint in PAGE_ENDPOINTS:
+        connection.permission_found()  # TikTok answers the token in full again
     return result
 
 

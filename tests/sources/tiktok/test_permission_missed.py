@@ -7,10 +7,13 @@ answers that account's calls with the code, as TikTok does.
 """
 
 import html
+from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+import time_machine
 from django.test import Client
+from django.utils import timezone
 
 from accounts.models import User
 from pages.models import Page
@@ -36,9 +39,9 @@ def sandbox_tiktok(live_server, settings, monkeypatch):
     budget.reset()
 
 
-def connected(name, **profile):
+def connected(name, video_count=3, **profile):
     """A creator connected through the sandbox with every scope, page synced once."""
-    sandbox.create_account(name, video_count=3, **profile)
+    sandbox.create_account(name, video_count=video_count, **profile)
     answer = sandbox.grant(name)
     user = User.objects.create(username=name)
     connection = TikTokConnection(user=user, open_id=answer["open_id"])
@@ -126,3 +129,55 @@ def test_granting_again_ends_the_request_and_the_page_syncs(django_capture_on_co
     assert "Grant the rest on TikTok" not in dashboard_of(alice)[1]
     assert sync(alice) == "changed"
     assert Page.objects.get(user=alice).display_name == "Alice Again"
+
+
+def test_a_creator_whose_sync_works_again_is_no_longer_told_their_page_is_held():
+    """TikTok answered scope_permission_missed once; the next day's sync works
+    and the page follows TikTok again: nothing asks Alice to grant again."""
+    alice = connected("alice", display_name="Alice")
+    sandbox.add_fault(
+        "user.info", "api_error", error="scope_permission_missed", account="alice", times=1
+    )
+    assert sync(alice) == "reconnect"
+    assert "Grant the rest on TikTok" in dashboard_of(alice)[1]
+
+    sandbox.create_account("alice", display_name="Alice Again", video_count=3)
+    with time_machine.travel(timezone.now() + timedelta(days=1, hours=1)):
+        assert sync(alice) == "changed"
+        assert page_of(alice).display_name == "Alice Again"
+        assert "Grant the rest on TikTok" not in dashboard_of(alice)[1]
+        assert "Grant the rest on TikTok" not in dashboard_of(alice, "/dashboard/data/")[1]
+        assert "keeps its current content" not in dashboard_of(alice)[1]
+
+
+def test_a_cover_refresh_refused_for_a_scope_does_not_tell_a_syncing_creator_their_page_is_held(
+    settings,
+):
+    """Only the refresh of a pinned video's cover is answered
+    scope_permission_missed; the sync itself works, so Alice is not told her
+    page keeps its current content."""
+    alice = connected("alice", video_count=30, display_name="Alice")
+    page = page_of(alice)
+    page.videos_shown = 40
+    page.save()
+    sync(alice)
+    oldest = page.videos.order_by("create_time").first()
+    oldest.pinned = True
+    oldest.save()
+    page.videos_shown = 6
+    page.save()
+    sync(alice)
+
+    sandbox.add_fault(
+        "video.query", "api_error", error="scope_permission_missed", account="alice", times=50
+    )
+    sandbox.create_account("alice", display_name="Alice Renamed", video_count=30)
+    later = timezone.now() + timedelta(seconds=settings.COVER_REFRESH_SECONDS + 3600)
+    with time_machine.travel(later):
+        assert sync(alice) == "changed"
+        assert sandbox.stats()["calls"]["video.query"] == 1  # the refresh was asked
+        assert page_of(alice).display_name == "Alice Renamed"
+        dashboard = dashboard_of(alice)[1]
+        assert "Grant the rest on TikTok" not in dashboard
+        assert "keeps its current content" not in dashboard
+        assert page_of(alice).videos.filter(pk=oldest.pk).exists()  # nothing said it is gone
