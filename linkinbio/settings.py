@@ -331,6 +331,14 @@ TIKTOK_SANDBOX_REFRESH_TOKEN_SECONDS = env.int(
 TIKTOK_SANDBOX_CODE_SECONDS = env.int("TIKTOK_SANDBOX_CODE_SECONDS", default=300)
 TIKTOK_SANDBOX_RATE_LIMIT = env.int("TIKTOK_SANDBOX_RATE_LIMIT", default=600)
 TIKTOK_SANDBOX_IMAGE_URL_SECONDS = env.int("TIKTOK_SANDBOX_IMAGE_URL_SECONDS", default=6 * 3600)
+# Avatars and covers are downloaded only from these hosts (and their
+# subdomains, over https) or, with the sandbox on, from TIKTOK_API_BASE's own
+# origin; a redirect only to another of them; the whole download within
+# TIKTOK_IMAGE_DEADLINE_SECONDS.
+TIKTOK_IMAGE_HOSTS = env.list(
+    "TIKTOK_IMAGE_HOSTS", default=["tiktokcdn.com", "tiktokcdn-us.com", "tiktokcdn-eu.com"]
+)
+TIKTOK_IMAGE_DEADLINE_SECONDS = env.float("TIKTOK_IMAGE_DEADLINE_SECONDS", default=20.0)
 TIKTOK_SANDBOX_PKCE = env.str("TIKTOK_SANDBOX_PKCE", default="hex")
 # A webhook delivery the app did not answer 200 is tried again after this, then
 # twice as long each time (for 72 hours, as TikTok does).

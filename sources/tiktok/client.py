@@ -7,10 +7,14 @@ history and the admin's budget view). Tokens never appear in URLs, log lines,
 exception messages or ApiCall rows.
 """
 
+import contextlib
 import logging
+import socket
+import threading
 import time
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
+from urllib.parse import urljoin, urlsplit
 
 import requests
 from django.conf import settings
@@ -19,6 +23,8 @@ logger = logging.getLogger(__name__)
 
 session = requests.Session()
 session.headers["User-Agent"] = "linkinbio"
+
+_IMAGE_REDIRECTS = 3
 
 VIDEO_FIELDS = [
     "id",
@@ -474,12 +480,69 @@ def video_query(access_token, fields, video_ids, *, user=None, page_id=None):
     return videos
 
 
-def download(url, *, max_bytes=5_000_000):
-    """The bytes of an image on TikTok's CDN (avatars, covers), at most max_bytes."""
-    if not str(url).startswith(("https://", "http://")):
-        raise BadResponse("bad_url", "Not an http(s) URL.")
+def image_host_allowed(url):
+    """Whether `url` is on TikTok's image CDN (https, a host under one of
+    TIKTOK_IMAGE_HOSTS) or, with the sandbox standing in for TikTok, at the
+    exact origin (scheme, host and port) of TIKTOK_API_BASE."""
     try:
-        with session.get(url, timeout=_timeout(), stream=True) as response:
+        parts = urlsplit(str(url))
+        scheme, host, port = parts.scheme.lower(), (parts.hostname or "").lower(), parts.port
+    except ValueError:
+        return False
+    if scheme not in ("http", "https") or not host or parts.username or parts.password:
+        return False
+    if settings.TIKTOK_SANDBOX:
+        base = urlsplit(settings.TIKTOK_API_BASE)
+        if (scheme, host, port) == (base.scheme.lower(), (base.hostname or "").lower(), base.port):
+            return True
+    if scheme != "https" or port not in (None, 443):
+        return False
+    return any(
+        host == suffix or host.endswith("." + suffix)
+        for suffix in (item.strip(".").lower() for item in settings.TIKTOK_IMAGE_HOSTS)
+        if suffix
+    )
+
+
+def _cut(response):
+    """The deadline passed: end the connection under whatever read waits on it."""
+    sock = getattr(getattr(response.raw, "connection", None), "sock", None)
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
+
+
+def download(url, *, max_bytes=5_000_000):
+    """The bytes of an image on TikTok's CDN (avatars, covers), at most max_bytes.
+
+    Only TikTok's image hosts are asked (image_host_allowed), a redirect only
+    to another of them, and the whole download ends by
+    TIKTOK_IMAGE_DEADLINE_SECONDS however slowly the bytes come."""
+    deadline = time.monotonic() + settings.TIKTOK_IMAGE_DEADLINE_SECONDS
+    for _hop in range(_IMAGE_REDIRECTS + 1):
+        if not image_host_allowed(url):
+            raise BadResponse("bad_url", "Not an address on TikTok's image CDN.")
+        status, location, body = _download_once(url, max_bytes, deadline)
+        if status in (301, 302, 303, 307, 308) and location:
+            url = urljoin(url, location)
+            continue
+        return body
+    raise BadResponse("too_many_redirects", "The image kept moving.", http_status=status)
+
+
+def _download_once(url, max_bytes, deadline):
+    remaining = deadline - time.monotonic()
+    if remaining <= 0:
+        raise ServerError("timeout", "The image did not arrive in time.")
+    timeout = tuple(min(part, remaining) for part in _timeout())
+    watchdog = None
+    try:
+        with session.get(url, timeout=timeout, stream=True, allow_redirects=False) as response:
+            watchdog = threading.Timer(max(deadline - time.monotonic(), 0), _cut, (response,))
+            watchdog.daemon = True
+            watchdog.start()
+            if response.status_code in (301, 302, 303, 307, 308):
+                return response.status_code, response.headers.get("Location", ""), b""
             if response.status_code >= 500 or response.status_code == 429:
                 raise ServerError(
                     "server_error", f"HTTP {response.status_code}", http_status=response.status_code
@@ -494,8 +557,17 @@ def download(url, *, max_bytes=5_000_000):
                 if size > max_bytes:
                     raise BadResponse("too_large", f"More than {max_bytes} bytes.", http_status=200)
                 chunks.append(chunk)
-            return b"".join(chunks)
+                if time.monotonic() >= deadline:
+                    raise ServerError("timeout", "The image did not arrive in time.")
+            if time.monotonic() >= deadline:  # a cut connection ends its body early
+                raise ServerError("timeout", "The image did not arrive in time.")
+            return 200, "", b"".join(chunks)
     except requests.Timeout as exc:
         raise ServerError("timeout", "The image did not arrive in time.") from exc
     except requests.RequestException as exc:
+        if time.monotonic() >= deadline:
+            raise ServerError("timeout", "The image did not arrive in time.") from exc
         raise ServerError("connection_error", "Could not fetch the image.") from exc
+    finally:
+        if watchdog is not None:
+            watchdog.cancel()

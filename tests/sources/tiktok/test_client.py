@@ -1,16 +1,36 @@
 """The TikTok client against TikTok's documented answers, including every way it fails."""
 
+import contextlib
 import json
 import logging
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs
 
 import pytest
 import requests
 import responses
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
-from sources.tiktok import client
+from sources.tiktok import budget, client
 from sources.tiktok.models import ApiCall
-from tests.helpers import API, REVOKE_URL, TOKEN_URL, USER_URL, envelope, token_answer
+from tests.helpers import (
+    API,
+    REVOKE_URL,
+    TOKEN_URL,
+    USER_URL,
+    FakeTikTok,
+    envelope,
+    give_page,
+    make_creator,
+    page_of,
+    png,
+    sync,
+    token_answer,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -343,3 +363,117 @@ def test_an_oauth_error_is_read_from_its_code_before_its_status(tiktok, status, 
     with pytest.raises(getattr(client, expected)) as raised:
         client.refresh_access_token("rft.1")
     assert raised.value.code == error and type(raised.value).__name__ == expected
+
+
+# Avatars and covers come from TikTok's image CDN, never from a host inside
+# our network that TikTok's answer (or whatever stands in its place) names.
+
+
+class _InsideService(BaseHTTPRequestHandler):
+    """A service inside our network (a metadata endpoint, an admin port)."""
+
+    hits = []
+    drip = False
+
+    def do_GET(self):  # noqa: N802
+        type(self).hits.append(self.path)
+        body = png()
+        self.send_response(200)
+        self.send_header("Content-Type", "image/png")
+        if type(self).drip:  # one byte at a time, never quite stopping
+            self.end_headers()
+            with contextlib.suppress(OSError):
+                for _ in range(300):
+                    self.wfile.write(b"x")
+                    self.wfile.flush()
+                    time.sleep(0.1)
+            return
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def inside_service():
+    _InsideService.hits, _InsideService.drip = [], False
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _InsideService)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server.server_address[1], _InsideService
+    server.shutdown()
+    server.server_close()
+
+
+def test_a_cover_address_inside_our_network_is_never_fetched_by_a_sync(
+    inside_service, monkeypatch, settings
+):
+    """Alice's sync reads covers TikTok's answer names at an address inside
+    our network: no request goes there, and her page still syncs."""
+    port, service = inside_service
+    fake = FakeTikTok()
+    fake.profile["avatar_url_100"] = f"http://127.0.0.1:{port}/latest/meta-data/avatar"
+    for n, item in enumerate(fake.videos):
+        item["cover_image_url"] = f"http://127.0.0.1:{port}/latest/meta-data/{n}?x-expires=1"
+    monkeypatch.setattr(client, "user_info", fake.user_info)
+    monkeypatch.setattr(client, "video_list", fake.video_list)
+    budget.reset()
+    alice = make_creator("alice")
+    give_page(alice)
+
+    sync(alice)
+
+    assert service.hits == []
+    assert page_of(alice).videos.count() == len(fake.videos)
+
+
+@hypothesis_settings(max_examples=25, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    scheme=st.sampled_from(["http", "https", "HTTP"]),
+    host=st.sampled_from(["127.0.0.1", "localhost", "127.1", "0.0.0.0", "[::1]"]),
+    path=st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789/_-.", max_size=30),
+)
+def test_an_image_is_never_downloaded_from_a_host_that_is_not_tiktoks(
+    inside_service, scheme, host, path
+):
+    """Whatever local address an avatar or cover names, the download refuses
+    it before sending anything (the sandbox's own origin aside)."""
+    port, service = inside_service
+    before = len(service.hits)
+    with contextlib.suppress(client.TikTokError):
+        client.download(f"{scheme}://{host}:{port}/{path}", max_bytes=100_000)
+    assert len(service.hits) == before
+
+
+def test_an_image_on_tiktoks_cdn_is_downloaded_but_a_redirect_off_it_is_not_followed(
+    tiktok, inside_service
+):
+    port, service = inside_service
+    tiktok.add_passthru(f"http://127.0.0.1:{port}")
+    cdn = "https://p16-sign-va.tiktokcdn.com/obj/cover.jpeg?x-expires=1"
+    tiktok.get(cdn, body=b"jpeg", content_type="image/jpeg")
+    moved = "https://p16-sign.tiktokcdn-us.com/obj/moved.jpeg?x-expires=1"
+    tiktok.get(moved, status=302, headers={"Location": f"http://127.0.0.1:{port}/admin"})
+
+    assert client.download(cdn) == b"jpeg"
+    with pytest.raises(client.BadResponse):
+        client.download(moved)
+    with pytest.raises(client.BadResponse):
+        client.download("https://tiktokcdn.com.evil.example/cover.jpeg")
+    assert service.hits == []
+
+
+def test_a_cdn_that_drips_an_image_slowly_does_not_hold_the_worker(inside_service, settings):
+    """The sandbox (our stand-in for TikTok's CDN) sends a cover a byte at a
+    time: the download gives up at its deadline instead of waiting it out."""
+    port, service = inside_service
+    service.drip = True
+    settings.TIKTOK_API_BASE = f"http://127.0.0.1:{port}/sandbox/tiktok"
+    settings.TIKTOK_IMAGE_DEADLINE_SECONDS = 0.5
+
+    with pytest.raises(client.ServerError):
+        client.download(f"http://127.0.0.1:{port}/sandbox/tiktok/cover.jpeg")
+    assert len(service.hits) == 1
