@@ -26,12 +26,23 @@ class BadImage(Exception):
 
 
 def source_of(url):
-    """A CDN URL without its signature, to tell a new image from a re-signed one."""
+    """A CDN URL's path, to tell a new image from the same one signed anew or
+    served by another of the CDN's hosts (the path names the picture)."""
     try:
         parts = urlsplit(url or "")
     except ValueError:
         return ""
-    return text.clean_line(f"{parts.netloc}{parts.path}", 500)
+    return text.clean_line(parts.path, 500)
+
+
+def same_source(url, stored):
+    """Whether `url` names the picture kept from `stored` (a source_of value,
+    or host and path as kept before the host stopped counting)."""
+    source = source_of(url)
+    if stored == source:
+        return True
+    host_and_path = stored.find("/")
+    return host_and_path > 0 and stored[host_and_path:] == source
 
 
 def to_webp(data, size, formats=PHOTO_FORMATS):

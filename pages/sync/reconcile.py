@@ -11,6 +11,7 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import SuspiciousOperation
 from django.db import transaction
 from django.utils import timezone
 
@@ -44,7 +45,9 @@ def update_page(page, lease, now=None):
         if lost_images.check_due(page, now) and lost_images.check(page, now):
             changed.append("lost images")  # forgotten: the page shows none until re-made
         changed += _sync_profile(page, received)
-        changed += _sync_videos(page, received, now)
+        # Each change is listed as it is written: what a failing sync already
+        # wrote is published below all the same (a later sync sees it as old).
+        _sync_videos(page, received, now, changed)
     except TryLater as exc:
         if exc.waiting:
             outcome = wait_for_room(page.pk, lease, until=exc.until)
@@ -140,7 +143,7 @@ def _sync_profile(page, received):
         name for name in PROFILE_FIELDS if getattr(profile, name) is not None
     ] + (["avatar"] if profile.avatar_url else [])
     url = profile.avatar_url
-    if url and (images.source_of(url) != page.avatar_source or not page.avatar):
+    if url and (not images.same_source(url, page.avatar_source) or not page.avatar):
         data = _download_image(page, url, images.AVATAR_SIZE)
         if data:
             old = page.avatar.name
@@ -189,13 +192,14 @@ def _video_values(item):
     }
 
 
-def _sync_videos(page, received, now):
+def _sync_videos(page, received, now, changed):
+    """Bring the page's videos up to date, listing in `changed` each change as it is written."""
     hidden = page.videos.filter(hidden=True).count() if page.videos_shown else 0
     want = min(page.videos_shown + hidden, MAX_FETCH) if page.videos_shown else 0
     videos = page.get_source().latest_videos(page.user, want, page_id=page.pk)
     received.videos = len(videos.items)
     existing = {video.external_id: video for video in page.videos.all()}
-    seen, changed = set(), []
+    seen = set()
     for item in videos.items:
         if not text.is_clean_id(item.id, 32) or item.id in seen:
             continue
@@ -222,12 +226,11 @@ def _sync_videos(page, received, now):
             else:
                 received.other_changes += 1
     page.videos.filter(external_id__in=seen).update(cover_checked_at=now)
-    gone = _drop_missing(existing, seen, videos)
-    received.removed = len(gone)
-    return changed + gone + _refresh_covers(page, now)
+    received.removed = _drop_missing(existing, seen, videos, changed)
+    _refresh_covers(page, now, changed)
 
 
-def _refresh_covers(page, now):
+def _refresh_covers(page, now, changed):
     """Ask the source again for the covers shown that its syncs no longer list
     (a pinned older video), the longest unchecked first, at most one request's
     worth a sync and only when its rate limit has room: a cover refresh never
@@ -241,35 +244,34 @@ def _refresh_covers(page, now):
     stale.sort(key=lambda video: (video.cover_checked_at is not None, video.cover_checked_at))
     stale = stale[:COVERS_PER_REFRESH]
     if not stale:
-        return []
+        return
     try:
         ids = [video.external_id for video in stale]
         found = page.get_source().known_videos(page.user, ids, page_id=page.pk)
     except SourceError as exc:
         if not (isinstance(exc, TryLater) and exc.waiting):
             logger.info("Covers of page %s not refreshed (%s)", page.pk, exc.code)
-        return []
+        return
     by_id = {item.id: item for item in found.items}
-    changed = []
     for video in stale:
         item = by_id.get(video.external_id)
         if item is None and found.complete:
             # The source answered for every id asked and left this one out:
             # the creator deleted it (or made it private), so it leaves the page.
-            video.delete()  # its cover file goes after the commit
             changed.append(f"deleted {video.pk}")
+            video.delete()  # its cover file goes after the commit
             continue
         fields = ["cover_checked_at"] + (_follow_cover(video, item) if item else [])
         video.cover_checked_at = now
         video.save(update_fields=fields)
         if "cover" in fields:
             changed.append(f"cover {video.external_id}")
-    return changed
 
 
-def _drop_missing(existing, seen, videos):
+def _drop_missing(existing, seen, videos, changed):
     """Delete videos gone from the source, and old plain ones beyond what is
-    shown (not when the list was cut short: those may be the ones still to show)."""
+    shown (not when the list was cut short: those may be the ones still to
+    show), listing each in `changed`; returns how many."""
     oldest = min((item.create_time for item in videos.items), default=None)
     gone = []
     for video_id, video in existing.items():
@@ -280,8 +282,9 @@ def _drop_missing(existing, seen, videos):
         if inside_window or (not has_settings and not videos.cut_short):
             gone.append(video.pk)
     for video in Video.objects.filter(pk__in=gone):
+        changed.append(f"deleted {video.pk}")
         video.delete()  # its cover file goes after the commit
-    return [f"deleted {n}" for n in gone]
+    return len(gone)
 
 
 def _follow_cover(video, item):
@@ -290,7 +293,7 @@ def _follow_cover(video, item):
     none is stored; a visitor sees the change only when the picture differs."""
     if not item.cover_url:
         return []
-    if video.cover and images.source_of(item.cover_url) == video.cover_source:
+    if video.cover and images.same_source(item.cover_url, video.cover_source):
         return []
     old = video.cover.name
     if not _mirror_cover(video, item):
@@ -314,6 +317,14 @@ def _mirror_cover(video, item):
         # Rewriting it could hand a visitor half a file; its name says it is the same.
         video.cover_source = images.source_of(item.cover_url)
         return True
-    video.cover.save(name, content, save=False)
+    old = video.cover.name
+    try:
+        video.cover.save(name, content, save=False)
+    except (OSError, SuspiciousOperation) as exc:
+        # The storage refused this one file (full, or a name it will not
+        # hold): this video keeps the cover it had, the sync goes on.
+        logger.warning("Cover of video %s not stored: %r", video.external_id, exc)
+        video.cover.name = old
+        return False
     video.cover_source = images.source_of(item.cover_url)
     return True

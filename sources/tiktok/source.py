@@ -5,6 +5,8 @@ scopes and fields, tokens and their refresh, the shared API budget, the
 circuit breakers, and the wording of TikTok's failures.
 """
 
+import logging
+import re
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
@@ -33,6 +35,8 @@ from sources.tiktok.client import (
     TikTokError,
 )
 from sources.tiktok.models import TikTokConnection
+
+logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 20  # video.list's largest max_count
 # The calls a page's sync stands on: their answers decide whether TikTok still
@@ -113,6 +117,23 @@ def to_video(item):
         view_count=_count(item.get("view_count")),
         like_count=_count(item.get("like_count")),
     )
+
+
+# TikTok's video ids are strings of 19 or 20 digits; anything else (a path, a
+# name a file cannot hold) is not one of its videos.
+VIDEO_ID = re.compile(r"[0-9]{1,24}")
+
+
+def to_videos(items):
+    """The videos of one TikTok answer as VideoItems, those whose id is not
+    TikTok's kind left out (logged once for the answer)."""
+    videos = [to_video(item) for item in items]
+    kept = [video for video in videos if VIDEO_ID.fullmatch(video.id)]
+    if len(kept) < len(videos):
+        logger.warning(
+            "TikTok answered %d videos whose id is not digits; left out", len(videos) - len(kept)
+        )
+    return kept
 
 
 def is_tiktok_page(url):
@@ -233,7 +254,7 @@ class TikTokSource(Source):
                 max_count=PAGE_SIZE,
                 page_id=page_id,
             )
-            items += [to_video(item) for item in result.videos]
+            items += to_videos(result.videos)
             if not result.has_more:
                 return VideoList(items=items, complete=True)
             if result.cursor is None or not result.videos:
@@ -258,7 +279,7 @@ class TikTokSource(Source):
                     chunk,
                     page_id=page_id,
                 )
-                items += [to_video(item) for item in found]
+                items += to_videos(found)
         except TikTokError as exc:
             raise explain(exc) from exc
         # video/query answers only with the creator's own videos it still

@@ -8,9 +8,12 @@ import pytest
 import time_machine
 from django.conf import settings
 from django.utils import timezone
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from pages.models import Video
-from pages.sync import leases
+from pages.sync import leases, reconcile
 from pages.sync import schedule as syncing
 from sources.tiktok import breakers, client
 from sources.tiktok.client import BadResponse, InvalidGrant, RateLimited, ServerError, TokenInvalid
@@ -262,3 +265,97 @@ def test_20_digit_ids_and_utm_links_reach_the_page_intact(alice, tiktok, visitor
         '?utm_campaign=tt4d_open_api&amp;utm_source=aWQ9MTIz"'
     ) in html
     assert f'data-player="{settings.TIKTOK_PLAYER_BASE}/player/v1/17300000000000000042"' in html
+
+
+@given(odd=st.sampled_from(["1/../../x", "../../etc/passwd", "7 7", "12a", "١٢٣", "9" * 25]))
+@hypothesis_settings(
+    max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+def test_a_video_id_that_is_not_digits_never_stops_the_page_from_syncing(
+    alice, tiktok, visitor, odd
+):
+    """TikTok's ids are digits: an answer with another id costs that video only,
+    never every sync of Alice's page from then on."""
+    item = tiktok.add_video(title="Odd one")
+    item["id"] = odd
+    try:
+        sync(alice)
+        page = page_of(alice)
+        assert page.last_sync_error == ""
+        assert not page.videos.filter(title="Odd one").exists()
+        assert page.videos.count() == len(tiktok.videos) - 1
+        assert visitor.get("/@alice").status_code == 200
+    finally:
+        tiktok.videos.remove(item)
+
+
+def test_a_cover_the_storage_refuses_costs_that_video_its_cover_only(
+    alice, tiktok, visitor, monkeypatch
+):
+    """The storage fails to write one cover (a full disk, a name it refuses):
+    the page syncs, every other video keeps its cover."""
+    storage = Video._meta.get_field("cover").storage
+    save = storage.save
+
+    def refusing(name, *args, **kwargs):
+        if "c-" + tiktok.videos[1]["id"] in name:
+            raise OSError("No space left on device")
+        return save(name, *args, **kwargs)
+
+    monkeypatch.setattr(storage, "save", refusing)
+    assert sync(alice) == "changed"
+
+    page = page_of(alice)
+    assert page.last_sync_error == ""
+    assert page.videos.count() == len(tiktok.videos)
+    assert page.videos.exclude(cover="").count() == len(tiktok.videos) - 1
+
+
+def test_videos_a_failed_sync_already_stored_reach_the_public_page(
+    alice, tiktok, visitor, monkeypatch
+):
+    """A sync stores a new video, then fails unexpectedly (a bug, a database
+    hiccup): what it stored is what the public page shows, though no later
+    sync finds it new again."""
+    assert sync(alice) == "changed"
+    assert "Brand new song" not in visitor.get("/@alice").content.decode()  # cached
+
+    tiktok.add_video(title="Brand new song")
+
+    def hiccup(*args, **kwargs):
+        raise RuntimeError("database hiccup")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(reconcile, "_drop_missing", hiccup)
+        assert sync(alice) == "failed"
+    assert page_of(alice).videos.filter(title="Brand new song").exists()
+    assert sync(alice) == "unchanged"
+
+    assert "Brand new song" in visitor.get("/@alice").content.decode()
+
+
+@pytest.mark.parametrize("kept_before", [False, True])
+def test_the_same_cover_from_another_cdn_host_is_not_downloaded_again(alice, tiktok, kept_before):
+    """TikTok hands out one picture from several CDN hosts, each signed anew;
+    the path names the picture. A sync that only sees another host downloads
+    and re-encodes nothing (covers kept with their host before included)."""
+    for item in tiktok.videos:
+        item["cover_image_url"] = (
+            f"https://p16-sign-va.tiktokcdn.com/obj/tos-maliva-p-0068/{item['id']}"
+            "?x-expires=1&x-signature=a"
+        )
+    sync(alice)
+    if kept_before:
+        for video in page_of(alice).videos.all():
+            video.cover_source = "p16-sign-va.tiktokcdn.com" + video.cover_source
+            video.save(update_fields=["cover_source"])
+    downloads = tiktok.calls["download"]
+
+    for item in tiktok.videos:
+        item["cover_image_url"] = (
+            item["cover_image_url"]
+            .replace("p16-sign-va.tiktokcdn.com", "p19-sign.tiktokcdn-us.com")
+            .replace("x-signature=a", "x-signature=b")
+        )
+    assert sync(alice) == "unchanged"
+    assert tiktok.calls["download"] == downloads
