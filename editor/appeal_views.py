@@ -24,7 +24,7 @@ def appeal(request):
     page = Page.objects.filter(user=request.user).first()
     if page is None:
         raise Http404("No page")
-    if request.method != "POST" or not page.is_suspended:
+    if request.method != "POST" or not suspending.is_appealable(page):
         return redirect("dashboard")
     form = AppealForm(request.POST)
     if not form.is_valid():

@@ -7,7 +7,6 @@ from django.utils.translation import ngettext
 from pages import cache as page_cache
 from pages import publish, suspending
 from pages.models import (
-    SUSPENSION_REASONS,
     SYNC_BOOKKEEPING_FIELDS,
     AbuseReport,
     Appeal,
@@ -17,6 +16,7 @@ from pages.models import (
     Page,
     Video,
 )
+from pages.suspensions import REASONS as SUSPENSION_REASONS
 from pages.sync import schedule as syncing
 
 

@@ -20,7 +20,7 @@ from pages.former_addresses import FormerAddress
 from pages.safety import text
 from pages.safety.links import blocked_flags, link_host, validate_link_url
 from pages.safety.moderation import AbuseReport, BlockedDomain  # noqa: F401  (models of this app)
-from pages.suspensions import REASONS as SUSPENSION_REASONS
+from pages.suspensions import CAUSES as SUSPENSION_CAUSES
 from pages.suspensions import Appeal, ModerationDecision  # noqa: F401
 from pages.transfers import Transfer  # noqa: F401
 from sources import registry
@@ -207,7 +207,7 @@ class Page(models.Model):
     # Site state.
     is_suspended = models.BooleanField(default=False)
     # Why, in the list's words (visitors read them) and the admin's own (the creator reads them).
-    suspended_for = models.CharField(max_length=20, choices=SUSPENSION_REASONS, blank=True)
+    suspended_for = models.CharField(max_length=20, choices=SUSPENSION_CAUSES, blank=True)
     suspended_reason = models.CharField(max_length=200, blank=True)
     is_showcased = models.BooleanField(default=False)
     version = models.PositiveIntegerField(default=1)

@@ -11,6 +11,7 @@ from pages import cache as page_cache
 from pages import cdn, publish
 from pages.models import BlockedDomain, Link, Page, Video
 from pages.source import creator_connected, source_account_closed, sync_allowed_changed
+from pages.suspensions import SOURCE_CLOSED
 from pages.sync import schedule as syncing
 
 
@@ -82,11 +83,14 @@ def follow_connection(sender, user_ids, **kwargs):
 @receiver(source_account_closed)
 def suspend_closed_account(sender, user_id, reason, **kwargs):
     """The creator's account is gone or held at the source: their pages answer
-    410 at once and wait for an admin (or the deletion of the account)."""
+    410 at once and wait for an admin (or the deletion of the account). Not a
+    breach of our terms: visitors read that the page is not available, the
+    creator reads the source's note, the admins `reason`."""
     for page in Page.objects.filter(user_id=user_id, is_suspended=False):
         page.is_suspended = True
+        page.suspended_for = SOURCE_CLOSED
         page.suspended_reason = reason[:200]
-        page.save(update_fields=["is_suspended", "suspended_reason"])
+        page.save(update_fields=["is_suspended", "suspended_for", "suspended_reason"])
         publish.page_changed(page)
 
 

@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from pages import publish
 from pages.models import Appeal, ModerationDecision, Page
+from pages.suspensions import SOURCE_CLOSED
 
 # One open appeal at a time: a creator waits for the answer before writing again.
 APPEAL_MAX_LENGTH = 2000
@@ -65,9 +66,15 @@ def appeal(page, message):
     return open_appeal(page) or Appeal.objects.create(page=page, message=message)
 
 
+def is_appealable(page):
+    """Suspended by us: a page hidden because its source closed the account
+    has nothing to appeal here (the creator reads the source's note)."""
+    return page.is_suspended and page.suspended_for != SOURCE_CLOSED
+
+
 def status_for_creator(page):
     """What the creator's dashboard says about a suspension, or None."""
-    if not page.is_suspended:
+    if not is_appealable(page):
         return None
     last_appeal = page.appeals.first()
     return {

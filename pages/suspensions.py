@@ -11,6 +11,12 @@ REASONS = [
     ("harmful", "Harmful or illegal content"),
     ("rules", "Another breach of our terms"),
 ]
+# Not an admin's choice: the source says the creator's account there was
+# deleted or is held (pages/signals.py). Nothing the creator broke here, so
+# visitors read no accusation and the creator has nothing to appeal; the
+# connection's note tells her what the source told us.
+SOURCE_CLOSED = "source_closed"
+CAUSES = [*REASONS, (SOURCE_CLOSED, "Account closed at its source")]
 
 
 class ModerationDecision(models.Model):

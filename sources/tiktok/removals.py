@@ -10,6 +10,9 @@ tokens are revoked at TikTok already when the event arrives.
 - 2: the page answers 410 at once and the creator's data is deleted after
   TIKTOK_DELETED_ACCOUNT_GRACE_DAYS (erase_deleted_accounts, a scheduled job);
 - 3 and 4: the page is suspended at once, for an admin to review.
+
+Neither is a breach of our terms: the page is suspended as closed at its
+source (pages/signals.py), the creator reads the note below, never a charge.
 """
 
 import logging

@@ -16,6 +16,7 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.tasks import default_task_backend
+from django.test import Client
 from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
@@ -149,6 +150,34 @@ def test_an_age_change_or_a_ban_suspends_the_page_for_the_admins_review(
     assert client.get(f"/@{page.slug}").status_code == 410
     assert connection_of(alice).erase_after is None  # nothing is deleted without the admin
     assert connection_of(alice).status == TikTokConnection.Status.REVOKED
+
+
+@pytest.mark.parametrize("reason", [2, 3, 4])
+def test_a_creator_whose_tiktok_account_was_closed_is_not_told_she_broke_our_rules(
+    client, alice, django_capture_on_commit_callbacks, reason
+):
+    """Deleted, held or banned on TikTok: her page is hidden, but that is
+    TikTok's doing, not a suspension of ours she could appeal."""
+    slug = page_of(alice).slug
+    tiktok_tells(client, removed(reason=reason), django_capture_on_commit_callbacks)
+
+    dashboard = dashboard_text(client, alice)
+    assert "TikTok told us your " in dashboard
+    for accusation in ("Your page is suspended", "breach", "appeal", "pending review", "TikTok: "):
+        assert accusation not in dashboard
+    client.post("/dashboard/appeal/", {"message": "I did nothing wrong"})
+    assert not page_of(alice).appeals.exists()
+
+    visitor = Client()
+    answer = visitor.get(f"/@{slug}")
+    assert answer.status_code == 410
+    words = html.unescape(answer.content.decode())
+    assert "This page is not available" in words
+    assert "rules" not in words and "taken down" not in words
+
+    page = page_of(alice)  # the admins still read what happened, and why
+    assert page.is_suspended and page.get_suspended_for_display() == "Account closed at its source"
+    assert page.suspended_reason.startswith("TikTok: ")
 
 
 def test_a_delivery_seen_twice_changes_nothing_twice(
