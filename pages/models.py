@@ -8,8 +8,8 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import connection, models, transaction
-from django.db.models import OuterRef, Q, Value
-from django.db.models.functions import Lower, Replace
+from django.db.models import OuterRef, Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -163,15 +163,10 @@ class Page(models.Model):
     # The snapshot of the creator's profile, written by the sync only.
     display_name = models.CharField(max_length=200, blank=True)
     username = models.CharField(max_length=100, blank=True)
-    # The username lower-cased without its dots, the address it gives
-    # ("Daily.Sketch" -> /@dailysketch): the database keeps it, whatever
-    # writes the username, and its index answers who holds an address.
-    username_address = models.GeneratedField(
-        expression=Replace(Lower("username"), Value("."), Value("")),
-        output_field=models.CharField(max_length=100),
-        db_persist=True,
-        db_index=True,
-    )
+    # The address the username gives, exactly address_for(username)
+    # ("Daily.Sketch" -> /@dailysketch, "_mia_" -> /@mia): save() keeps it,
+    # whatever writes the username, and its index answers who holds an address.
+    username_address = models.CharField(max_length=100, blank=True, editable=False, db_index=True)
     bio = models.TextField(blank=True)
     is_verified = models.BooleanField(default=False)
     follower_count = models.BigIntegerField(null=True, blank=True)
@@ -248,6 +243,13 @@ class Page(models.Model):
     def __str__(self):
         return f"@{self.slug}"
 
+    def save(self, *args, **kwargs):
+        self.username_address = self.address_for(self.username)
+        fields = kwargs.get("update_fields")
+        if fields is not None and "username" in fields and "username_address" not in fields:
+            kwargs["update_fields"] = [*fields, "username_address"]
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         return f"/@{self.slug}"
 
@@ -287,7 +289,8 @@ class Page(models.Model):
         three times as long to build the query as the database to answer it."""
         params = {
             "address": slug.lower(),
-            "username_address": slug.lower().replace(".", ""),
+            # "-" is no address_for's answer: a slug that gives none matches no username.
+            "username_address": cls.address_for(slug) or "-",
             "now": connection.ops.adapt_datetimefield_value(now or timezone.now()),
             "but": but_by.pk if but_by is not None else None,
         }
@@ -296,8 +299,9 @@ class Page(models.Model):
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
-        # /@daily.sketch is held by @daily.sketch, not by @dailysketch.
-        spelt = slug.lower() if "." in slug else None
+        # /@daily.sketch is held by @daily.sketch, not by @dailysketch: a slug
+        # that is not itself the address it gives is held by that spelling only.
+        spelt = slug.lower() if cls.address_for(slug) != slug.lower() else None
         return [
             (page_id, how, bool(suspended))
             for page_id, how, suspended, username, _, _ in rows

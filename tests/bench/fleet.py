@@ -105,6 +105,7 @@ def make_fleet(creators, now):
                 user=user,
                 slug=user.username,
                 username=user.username,
+                username_address=Page.address_for(user.username),
                 display_name=user.username,
                 videos_shown=0,
                 last_synced_at=now

@@ -157,3 +157,54 @@ def test_whatever_is_typed_is_a_free_address_or_a_reason(fern, typed):
 
 def _profile(username, display_name=""):
     return Profile(username=username, display_name=display_name or username)
+
+
+def test_another_creator_cannot_take_the_address_an_underscored_username_gives(client, visitor):
+    """@_mia_ on TikTok has her page at /@mia_art; the address her username
+    gives is /@mia, offered to her in one click: Mallory cannot take it first,
+    and a visitor typing /@mia finds Mia."""
+    mia = make_creator("mia")
+    Page.objects.create(user=mia, slug="mia_art", username="_mia_", display_name="Mia")
+    assert addresses.address_for("_mia_") == "mia"
+    mallory = make_creator("mallory")
+    page = Page.objects.create(user=mallory, slug="mallory", display_name="Mallory")
+    client.force_login(mallory)
+
+    answer = client.post("/dashboard/address/", {"slug": "mia"})
+
+    assert answer.status_code == 400
+    assert Page.objects.get(pk=page.pk).slug == "mallory"
+    assert visitor.get("/@mia")["Location"] == "/@mia_art"
+
+
+# TikTok usernames as sources/tiktok/connect.py reads them: letters, digits,
+# "_" and ".", an underscore or a dot at either end included.
+tiktok_usernames = st.builds(
+    lambda head, core, tail: head + core + tail,
+    st.sampled_from(["", "_", "__", ".", "_.", "._"]),
+    st.from_regex(r"[A-Za-z0-9][A-Za-z0-9_.]{0,16}[A-Za-z0-9]", fullmatch=True),
+    st.sampled_from(["", "_", "__", "._"]),
+)
+
+
+@settings(max_examples=30, deadline=None)
+@given(username=tiktok_usernames)
+def test_the_address_a_username_gives_is_kept_for_its_creator_whatever_the_username(username):
+    """Whatever a creator's TikTok username, when a sync brings it, nobody else
+    can move to the address it gives, as Fern's /@fernandpetal is kept for her."""
+    slug = addresses.address_for(username)
+    if len(slug) < 2 or Page.is_reserved(slug) or not addresses._SHAPE.match(slug):
+        return
+    owner = make_creator("owner")
+    owned = Page.objects.create(user=owner, slug="owner_page", username="owner_name")
+    owned.username = username  # as the sync writes a changed username
+    owned.save(update_fields=["username"])
+    mallory = make_creator("mallory")
+    page = Page.objects.create(user=mallory, slug="mallory", display_name="Mallory")
+    try:
+        assert addresses.problem(page, slug) == f"/@{slug} is taken. Try another address."
+        assert Page.unique_slug(username) != slug
+    finally:
+        Page.objects.filter(user__in=[owner, mallory]).delete()
+        owner.delete()
+        mallory.delete()

@@ -106,7 +106,8 @@ def test_slug_is_case_insensitive_with_one_canonical_address(alice_page, visitor
 
 
 def test_visitor_typing_the_tiktok_handle_with_a_dot_finds_the_page(alice_page, visitor):
-    Page.objects.filter(pk=alice_page.pk).update(username="alice.sings")
+    alice_page.username = "alice.sings"
+    alice_page.save(update_fields=["username"])
     response = visitor.get("/@Alice.Sings")
     assert response.status_code == 302
     assert response["Location"] == "/@alice"
