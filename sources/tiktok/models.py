@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from accounts.personal_data import iso
 from sources.base import sync_allowed_changed
-from sources.tiktok import client, crypto, refusal_guard
+from sources.tiktok import client, crypto, history, refusal_guard
 from sources.tiktok.client import (
     InvalidGrant,
     OAuthError,
@@ -70,6 +70,16 @@ class ApiCall(models.Model):
     @property
     def succeeded(self):
         return self.error_code == "ok"
+
+    @property
+    def what(self):
+        """What the call asked for, in the creator's words."""
+        return history.what(self)
+
+    @property
+    def result(self):
+        """How it went, in the creator's words: never TikTok's code."""
+        return history.result(self)
 
     def export(self):
         return {

@@ -12,6 +12,9 @@ from django.core.files.base import ContentFile
 from django.db import models
 from django.template.loader import render_to_string
 from django.utils import timezone
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from accounts.models import User
 from pages.models import Page, Video
@@ -410,3 +413,45 @@ def test_a_suspended_creator_reads_why_no_fetch_is_planned(signed_in, alice, ali
     Page.objects.filter(pk=alice_page.pk).update(is_suspended=True)
     text = " ".join(signed_in.get("/dashboard/data/").content.decode().split())
     assert "None planned (your page is suspended)" in text
+
+
+def request_history(client):
+    text = client.get("/dashboard/data/").content.decode()
+    start = text.index('id="history-title"')
+    return text[start : text.index("</section>", start)]
+
+
+@pytest.mark.parametrize(
+    "code, words",
+    [
+        ("scope_permission_missed", "a permission is missing"),
+        ("access_token_invalid", "TikTok no longer accepts our access"),
+        ("rate_limit_exceeded", "TikTok asked us to slow down"),
+        ("timeout", "TikTok did not answer in time"),
+    ],
+)
+def test_alice_reads_why_a_request_failed_in_plain_words(signed_in, alice, code, words):
+    ApiCall.objects.create(
+        user=alice, endpoint="user.info", http_status=400, error_code=code, log_id="L-1"
+    )
+
+    history = request_history(signed_in)
+
+    assert words in history
+    assert code not in history and "(400)" not in history
+
+
+@hypothesis_settings(
+    max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(code=st.from_regex(r"\A[a-z]{3,12}(_[a-z]{3,12}){1,3}\Z"))
+def test_a_code_tiktok_never_documented_is_not_shown_to_alice_either(signed_in, alice, code):
+    ApiCall.objects.filter(user=alice).delete()
+    ApiCall.objects.create(
+        user=alice, endpoint="video.list", http_status=418, error_code=code, log_id="L-2"
+    )
+
+    history = request_history(signed_in)
+
+    assert code not in history and "418" not in history
+    assert "L-2" in history  # what she can quote if she asks us
