@@ -7,6 +7,15 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "linkinbio.settings")
 
 application = get_wsgi_application()
 
+# The web process refuses to serve what `manage.py check` refuses: a public
+# demo with the sandbox's unauthenticated controls on (linkinbio.E003).
+from django.core.exceptions import ImproperlyConfigured  # noqa: E402
+
+from linkinbio import checks  # noqa: E402
+
+for error in checks.check_public_demo_controls(None):
+    raise ImproperlyConfigured(f"{error.id}: {error.msg} {error.hint}")
+
 # What a process would otherwise load on its first visitors' requests is
 # loaded as it starts: the release (a digest of the code, without RELEASE),
 # every view module (through the URL patterns) and the user-agent parser's

@@ -26,16 +26,23 @@ REASONS = [
 ]
 
 
+def controls_on():
+    """Whether the sandbox's unauthenticated controls answer: switched on, and
+    never on a public demo, whatever TIKTOK_SANDBOX_CONTROL says there (the
+    system check linkinbio.E003 refuses that setting too)."""
+    return settings.TIKTOK_SANDBOX_CONTROL and not settings.PUBLIC_DEMO
+
+
 def choices():
     """The profile page's form, or None when the controls are off."""
-    if not settings.TIKTOK_SANDBOX_CONTROL:
+    if not controls_on():
         return None
     return {"reasons": REASONS, "faults": webhooks.FAULTS[1:]}
 
 
 @require_POST
 def remove(request, username):
-    if not settings.TIKTOK_SANDBOX_CONTROL:
+    if not controls_on():
         raise Http404("No such page.")
     account = get_object_or_404(Account, username=username)
     try:

@@ -1,10 +1,11 @@
 """The control API for tests and demos: JSON under /sandbox/tiktok/_sandbox/.
 
 Only mounted with the sandbox, and only answers while TIKTOK_SANDBOX_CONTROL is
-on (it has no authentication: a public demo turns it off and every endpoint
-answers 404). No CSRF token needed, but a POST must say Content-Type:
-application/json (415 otherwise), which another site's page cannot send without
-a CORS preflight. Bad input answers 400 {"error": "..."}, an unknown account 404.
+on and PUBLIC_DEMO off (it has no authentication: on a public demo every
+endpoint answers 404, whatever the switch says). No CSRF token needed, but a
+POST must say Content-Type: application/json (415 otherwise), which another
+site's page cannot send without a CORS preflight. Bad input answers 400
+{"error": "..."}, an unknown account 404.
 
     GET    stats                     {"calls": {"oauth.token": n, "oauth.revoke": n,
                                       "user.info": n, "video.list": n, "video.query": n}}
@@ -67,6 +68,7 @@ from django.http import Http404, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from sandbox import creators, webhooks
+from sandbox.app_permissions import controls_on
 from sandbox.models import ENDPOINTS, Account, CallCounter, Client, Fault, WebhookDelivery
 
 FAULT_ENDPOINTS = [*ENDPOINTS, "*"]
@@ -94,14 +96,15 @@ def control(*methods):
     """A JSON control view: CSRF exempt, method-checked, 400 on bad input.
 
     The switch is read on every request, so it follows the settings of the
-    moment (TIKTOK_SANDBOX_CONTROL off: 404, as if the endpoint did not exist).
+    moment (TIKTOK_SANDBOX_CONTROL off, or a public demo: 404, as if the
+    endpoint did not exist).
     """
 
     def decorator(view):
         @csrf_exempt
         @wraps(view)
         def wrapper(request, *args, **kwargs):
-            if not settings.TIKTOK_SANDBOX_CONTROL:
+            if not controls_on():
                 raise Http404("No such page.")
             if request.method not in methods:
                 return _json({"error": f"Use {' or '.join(methods)}."}, 405)

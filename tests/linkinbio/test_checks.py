@@ -84,3 +84,32 @@ def test_a_cdn_purge_backend_without_its_settings_is_refused(settings):
     assert error_ids(checks.check_cdn_purge) == ["linkinbio.E012"]
     settings.CDN_PURGE_TOKEN = "token"
     assert error_ids(checks.check_cdn_purge) == []
+
+
+def test_a_public_demo_web_process_with_the_controls_on_does_not_start(tmp_path):
+    """gunicorn runs no system checks: importing the web application (what
+    `gunicorn linkinbio.wsgi` does) refuses the same setting."""
+    from tests.linkinbio.test_settings import ROOT, clean_environment
+
+    env = clean_environment(
+        DEBUG="False",
+        PUBLIC_DEMO="True",
+        SECRET_KEY="a-long-enough-secret-key-for-this-check-0123456789",
+        TIKTOK_SANDBOX="True",
+        TIKTOK_SANDBOX_ALLOW_PRODUCTION="True",
+        TIKTOK_SANDBOX_CONTROL="True",
+        ALLOWED_HOSTS="demo.example",
+        SITE_URL="https://demo.example",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'demo.sqlite3'}",
+        TOKEN_ENCRYPTION_KEYS="cHJvZHVjdGlvbi1jaGVjay1rZXktMzItYnl0ZXMtLS0=",
+    )
+    started = subprocess.run(
+        [sys.executable, "-c", "import linkinbio.wsgi; print('serving')"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert "serving" not in started.stdout
+    assert started.returncode != 0
+    assert "linkinbio.E003" in started.stderr

@@ -358,3 +358,26 @@ def test_the_control_api_is_off_by_default_in_production():
     assert control_default() == "True"
     assert control_default(**production) == "False"
     assert control_default(**production, TIKTOK_SANDBOX_CONTROL="True") == "True"
+
+
+def test_a_public_demo_refuses_the_controls_even_when_they_are_switched_on(client, alice, settings):
+    """An operator starts a public demo with TIKTOK_SANDBOX_CONTROL left on:
+    a stranger still cannot reset, break or revoke anything, nor end another
+    guest's access from a profile page."""
+    settings.DEBUG = False
+    settings.TIKTOK_SANDBOX_ALLOW_PRODUCTION = True
+    settings.PUBLIC_DEMO = True
+    settings.TIKTOK_SANDBOX_CONTROL = True
+    testing.grant("alice")
+    for method, path in [*CONTROL_CALLS, ("post", "accounts/alice/remove_access")]:
+        body = {"redirect_uris": ["https://evil.example/cb"], "endpoint": "*", "kind": "timeout"}
+        response = getattr(client, method)(
+            f"{CONTROL}{path}", body, content_type="application/json"
+        )
+        assert response.status_code == 404, (method, path)
+    assert "Remove access" not in client.get("/sandbox/tiktok/@alice").content.decode()
+    assert client.post("/sandbox/tiktok/@alice/remove-access", {"reason": 1}).status_code == 404
+    assert Client.ensure_default().redirect_uris == [CALLBACK]
+    assert not Fault.objects.exists()
+    assert alice.tokens.filter(revoked=False).exists()
+    assert alice.videos.count() == 5
