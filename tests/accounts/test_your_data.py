@@ -455,3 +455,16 @@ def test_a_code_tiktok_never_documented_is_not_shown_to_alice_either(signed_in, 
 
     assert code not in history and "418" not in history
     assert "L-2" in history  # what she can quote if she asks us
+
+
+def test_alice_reads_in_her_status_that_a_permission_is_missing(signed_in, alice):
+    """TikTok answered scope_permission_missed: "Connected" alone would say all is well."""
+    TikTokConnection.objects.filter(user=alice).update(permission_missed_at=timezone.now())
+
+    text = " ".join(signed_in.get("/dashboard/data/").content.decode().split())
+    status = text[text.index("Status:") : text.index("Last fetched")]
+
+    assert "Connected, a permission is missing" in status
+    assert "status-active" not in status
+    assert "Grant the rest on TikTok" in status
+    assert "TikTok says one of these is missing" in text
