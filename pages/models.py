@@ -650,3 +650,17 @@ class Video(models.Model):
             "link_url": self.link_url,
             "link_title": self.link_title,
         }
+
+
+class RetiredImage(models.Model):
+    """A mirrored image the page no longer shows (a replaced cover or avatar),
+    kept until every copy of the page cached before it was replaced (browsers,
+    a CDN) has expired, so none shows a broken image; deleted by the page's
+    daily look at its images (pages/sync/lost_images.py), or with the page."""
+
+    page = models.ForeignKey(Page, on_delete=models.CASCADE, related_name="retired_images")
+    name = models.CharField(max_length=500)
+    retired_at = models.DateTimeField(db_index=True)
+
+    def __str__(self):
+        return self.name

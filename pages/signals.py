@@ -2,6 +2,7 @@
 deletion cascades); a newly connected creator gets a page and a first sync;
 the pages follow their creator's connection."""
 
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import F
 from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
@@ -9,7 +10,7 @@ from django.dispatch import receiver
 
 from pages import cache as page_cache
 from pages import cdn, publish
-from pages.models import BlockedDomain, Link, Page, Video
+from pages.models import BlockedDomain, Link, Page, RetiredImage, Video
 from pages.source import creator_connected, source_account_closed, sync_allowed_changed
 from pages.suspensions import SOURCE_CLOSED
 from pages.sync import schedule as syncing
@@ -58,6 +59,14 @@ def delete_link_icon(sender, instance, **kwargs):
 @receiver(post_delete, sender=Video)
 def delete_video_files(sender, instance, **kwargs):
     _delete_after_commit(instance.cover)
+
+
+@receiver(post_delete, sender=RetiredImage)
+def delete_retired_image(sender, instance, **kwargs):
+    if getattr(instance, "keep_file", False):
+        return
+    name = instance.name
+    transaction.on_commit(lambda: default_storage.delete(name), robust=True)
 
 
 @receiver(creator_connected)

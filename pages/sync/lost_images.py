@@ -15,12 +15,14 @@ import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.utils import timezone
 
 from pages.icons import icon_queue
 from pages.media import files as media
-from pages.models import Link, Page, Video
+from pages.models import Link, Page, RetiredImage, Video
 
 logger = logging.getLogger(__name__)
 
@@ -86,9 +88,34 @@ def forget(page, lost):
         icon_queue.queue_icon(link)
 
 
+def retire(page, name):
+    """The page no longer shows this image file: it goes once pages cached
+    before now have expired (`delete_retired`), not while one still shows it."""
+    RetiredImage.objects.create(page=page, name=name, retired_at=timezone.now())
+
+
+def retired_grace_seconds():
+    """How long a replaced image stays: as long as a browser or a CDN may keep
+    a page that still shows it, and an hour more."""
+    return max(settings.PAGE_BROWSER_CACHE_SECONDS, settings.PAGE_CDN_CACHE_SECONDS) + 3600
+
+
+def delete_retired(page, now):
+    """Delete the page's replaced images that no cached page shows any more."""
+    since = now - timedelta(seconds=retired_grace_seconds())
+    for retired in RetiredImage.objects.filter(page=page, retired_at__lte=since):
+        if retired.name == page.avatar.name or page.videos.filter(cover=retired.name).exists():
+            retired.keep_file = True  # shown again (the same picture, the same name)
+            retired.delete()
+        else:
+            retired.delete()  # its file goes after the commit (pages/signals.py)
+
+
 def check(page, now):
     """The sync's daily look at the images the page shows: forget the lost
-    ones (the sync then mirrors them again); True when some were lost."""
+    ones (the sync then mirrors them again), delete the replaced ones no
+    cached page shows any more; True when some were lost."""
+    delete_retired(page, now)
     lost = find(page)
     if lost is None:
         return False

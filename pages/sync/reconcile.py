@@ -157,8 +157,7 @@ def _sync_profile(page, received):
                 page.avatar.save(name, content, save=False)
                 changed += ["avatar", "avatar_source"]
                 if old:
-                    delete = page.avatar.storage.delete
-                    transaction.on_commit(lambda: delete(old), robust=True)
+                    lost_images.retire(page, old)
     if changed:
         page.save(update_fields=changed)
     received.profile_changed = list(changed)
@@ -301,8 +300,7 @@ def _follow_cover(video, item):
     if old and old == video.cover.name:
         return ["cover_source"]  # the same picture at a new address: its file stays
     if old:
-        delete = video.cover.storage.delete
-        transaction.on_commit(lambda: delete(old), robust=True)
+        lost_images.retire(video.page, old)
     return ["cover", "cover_source"]
 
 

@@ -66,7 +66,6 @@ def test_a_cover_the_creator_changed_on_tiktok_is_mirrored_at_the_next_sync(alic
 
     after = shown_cover(visitor, newest)
     assert after != before
-    assert not newest.cover.storage.exists(before)  # the old picture is not kept
 
 
 def test_the_same_cover_signed_anew_is_not_fetched_into_a_new_file(alice, visitor):
@@ -145,3 +144,43 @@ def test_a_pinned_video_stays_while_tiktok_cannot_be_asked_about_it(
         sync(alice)
         assert Page.objects.get(user=alice).videos.filter(pk=pinned.pk).exists()
         assert pinned.cover.url in visitor.get(f"/@{pinned.page.slug}").content.decode()
+
+
+def test_a_replaced_cover_still_shows_on_pages_cached_before_and_goes_once_they_expire(
+    alice, visitor, settings
+):
+    """A visitor's browser (or a CDN) still holds the page as it was before
+    Alice changed her cover: the old picture still loads; once no cached page
+    can show it any more, its file is deleted."""
+    sync(alice)
+    newest = Page.objects.get(user=alice).videos.order_by("-create_time").first()
+    before = shown_cover(visitor, newest)
+    cached_html = visitor.get(f"/@{newest.page.slug}").content.decode()
+
+    testing.change_cover("alice", newest.external_id)
+    assert sync(alice) == "changed"
+    assert shown_cover(visitor, newest) != before
+    old_url = newest.cover.storage.url(before)
+    assert old_url in cached_html
+    assert visitor.get(old_url).status_code == 200  # the page held before still shows it
+
+    grace = max(settings.PAGE_BROWSER_CACHE_SECONDS, settings.PAGE_CDN_CACHE_SECONDS)
+    with time_machine.travel(timezone.now() + timedelta(seconds=grace + 2 * 86400)):
+        sync(alice)  # the page's daily look at its images
+        assert not newest.cover.storage.exists(before)
+        shown_cover(visitor, newest)  # the current cover is kept
+
+
+def test_a_replaced_cover_goes_at_once_with_the_page(alice, visitor):
+    """Alice deletes her page right after changing a cover: no picture of
+    hers stays behind, the replaced one included."""
+    sync(alice)
+    newest = Page.objects.get(user=alice).videos.order_by("-create_time").first()
+    before = shown_cover(visitor, newest)
+    testing.change_cover("alice", newest.external_id)
+    sync(alice)
+    assert newest.cover.storage.exists(before)
+
+    Page.objects.get(user=alice).delete()
+
+    assert not newest.cover.storage.exists(before)
