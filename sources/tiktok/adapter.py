@@ -10,9 +10,10 @@ from django.contrib import messages
 from django.db import DatabaseError, transaction
 from django.shortcuts import redirect
 
-from sources.tiktok import client
+from sources.tiktok import client, scopes
 from sources.tiktok.client import TikTokError
 from sources.tiktok.connect import connect_creator, creator_name
+from sources.tiktok.controls import GRANTING
 from sources.tiktok.models import TikTokConnection
 from sources.tiktok.signin import signin_failed
 
@@ -38,6 +39,28 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         self._keep_the_same_account(request, signin)
         if sociallogin.is_existing:
             self._connect(request, sociallogin.user, signin)
+            asked = ((sociallogin.state or {}).get("data") or {}).get(GRANTING)
+            if asked is not None:
+                self._say_what_was_granted(request, asked, signin.token_set.scopes)
+
+    def _say_what_was_granted(self, request, asked, granted):
+        """Back from "Grant the rest on TikTok": whether she granted it, not
+        that she signed in (she was signed in all along)."""
+        still = [scope for scope in asked if scope not in granted]
+        if still:
+            labels = ", ".join(info["label"].lower() for info in scopes.describe(still))
+            messages.warning(
+                request,
+                f"Still missing: {labels}. It was left unticked on TikTok's screen; your page "
+                "keeps showing what it can, and Grant the rest on TikTok asks again.",
+            )
+        else:
+            messages.success(
+                request,
+                "TikTok granted linkinbio everything it asked for: your page shows all of it "
+                "from its next update.",
+            )
+        request.login_message_said = True
 
     def _keep_the_same_account(self, request, signin):
         """A grant or reconnect started by a signed-in creator must come back

@@ -12,6 +12,9 @@ from django.views.decorators.http import require_http_methods
 
 from sources.tiktok.models import TikTokConnection
 
+# The sign-in state's key for the scopes a grant asked for.
+GRANTING = "granting"
+
 UNCONFIRMED_REVOKE = (
     "TikTok did not confirm the revocation; to be sure, remove linkinbio under "
     "Security and login › Manage app permissions in TikTok."
@@ -98,10 +101,13 @@ def grant(request):
         messages.info(request, "You have already granted everything linkinbio can use.")
         return redirect("dashboard")
     wanted = set(connection.scopes) | set(missing) | {"user.info.basic"}
+    asked = [scope for scope in settings.TIKTOK_SCOPES if scope in wanted]
     provider = get_adapter(request).get_provider(request, "tiktok")
+    # The way back says what TikTok granted of what was asked (adapter.py).
     return provider.redirect(
         request,
         AuthProcess.LOGIN,
         next_url=reverse("dashboard"),
-        scope=[scope for scope in settings.TIKTOK_SCOPES if scope in wanted],
+        data={GRANTING: asked},
+        scope=asked,
     )

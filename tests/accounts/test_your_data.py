@@ -22,7 +22,15 @@ from pages.personal_data import NOT_EXPORTED as NOT_EXPORTED_OF_PAGES
 from sources.tiktok.models import ApiCall, TikTokConnection
 from sources.tiktok.source import TikTokSource
 from stats.personal_data import NOT_EXPORTED as NOT_EXPORTED_OF_STATS
-from tests.helpers import AUTH, REVOKE_URL, TOKEN_URL, USER_URL, envelope, token_answer
+from tests.helpers import (
+    ALL_SCOPES,
+    AUTH,
+    REVOKE_URL,
+    TOKEN_URL,
+    USER_URL,
+    envelope,
+    token_answer,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -468,3 +476,38 @@ def test_alice_reads_in_her_status_that_a_permission_is_missing(signed_in, alice
     assert "status-active" not in status
     assert "Grant the rest on TikTok" in status
     assert "TikTok says one of these is missing" in text
+
+
+def grant_on_tiktok(client, tiktok, *, ticked):
+    """Alice presses "Grant the rest on TikTok" and authorizes with `ticked` scopes."""
+    asked = parse_qs(urlsplit(client.post("/dashboard/data/grant/")["Location"]).query)
+    tiktok.post(TOKEN_URL, json=token_answer(access="act.alice-g", scope=",".join(ticked)))
+    tiktok.get(USER_URL, json=envelope({"user": {"open_id": "oid-alice", "display_name": "A"}}))
+    back = client.get(
+        "/accounts/tiktok/login/callback/",
+        {"code": "c4", "scopes": ",".join(ticked), "state": asked["state"][0]},
+    )
+    assert back["Location"] == "/dashboard/"
+    return " ".join(client.get("/dashboard/").content.decode().split())
+
+
+def test_alice_is_told_the_missing_permission_was_granted(signed_in, alice, tiktok):
+    TikTokConnection.objects.filter(user=alice).update(permission_missed_at=timezone.now())
+
+    said = grant_on_tiktok(signed_in, tiktok, ticked=ALL_SCOPES)
+
+    assert "TikTok granted linkinbio everything it asked for" in said
+    assert "Successfully signed in" not in said
+
+
+def test_alice_is_told_what_she_unticked_is_still_missing(signed_in, alice, tiktok):
+    TikTokConnection.objects.filter(user=alice).update(
+        scopes=["user.info.basic", "user.info.profile", "user.info.stats"]
+    )
+
+    said = grant_on_tiktok(
+        signed_in, tiktok, ticked=["user.info.basic", "user.info.profile", "user.info.stats"]
+    )
+
+    assert "Still missing: your public videos" in said
+    assert "Successfully signed in" not in said
