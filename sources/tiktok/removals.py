@@ -11,6 +11,11 @@ tokens are revoked at TikTok already when the event arrives.
   TIKTOK_DELETED_ACCOUNT_GRACE_DAYS (erase_deleted_accounts, a scheduled job);
 - 3 and 4: the page is suspended at once, for an admin to review.
 
+A creator who signed in again since the removal keeps the new connection: a
+sign-in later by more than CLOCK_SKEW ignores the event; one within CLOCK_SKEW
+of it (the clocks cannot tell the order) is asked about with user/info and the
+current token, and ignores the event while TikTok still answers.
+
 Neither is a breach of our terms: the page is suspended as closed at its
 source (pages/signals.py), the creator reads the note below, never a charge.
 """
@@ -24,6 +29,7 @@ from django.utils import timezone
 
 from accounts.deletion import delete_creator
 from sources.base import source_account_closed
+from sources.tiktok import client
 from sources.tiktok.models import TikTokConnection, WebhookEvent
 
 logger = logging.getLogger(__name__)
@@ -75,6 +81,8 @@ def handle(event_id):
     The claim of the event and its effects are one transaction: a worker that
     dies midway leaves the event unhandled for the next try, never half done.
     """
+    # Asked before the transaction: no row is locked while TikTok answers.
+    works_since = _sign_in_that_still_works(event_id)
     with transaction.atomic():
         claimed = WebhookEvent.objects.filter(pk=event_id, handled_at=None).update(
             handled_at=timezone.now()
@@ -85,18 +93,52 @@ def handle(event_id):
         connection = (
             TikTokConnection.objects.select_for_update().filter(open_id=event.open_id).first()
         )
-        outcome = _apply(event, connection)
+        outcome = _apply(event, connection, works_since=works_since)
         WebhookEvent.objects.filter(pk=event_id).update(outcome=outcome[:100])
     logger.info("TikTok webhook event %s (reason %s): %s", event_id, event.reason, outcome)
     return outcome
 
 
-def _apply(event, connection):
+def _removed_at(event):
+    return datetime.fromtimestamp(event.create_time, UTC) if event.create_time else None
+
+
+def _sign_in_that_still_works(event_id):
+    """When the creator signed in within CLOCK_SKEW of the removal (either
+    side: the clocks cannot tell which came first) and reconnecting could
+    help, whether TikTok still answers user/info with the current token: the
+    moment of that sign-in if it does, else None."""
+    event = WebhookEvent.objects.filter(pk=event_id, handled_at=None).first()
+    removed_at = _removed_at(event) if event is not None else None
+    if removed_at is None or event.reason in CLOSED:
+        return None
+    connection = TikTokConnection.objects.filter(
+        open_id=event.open_id, status=TikTokConnection.Status.ACTIVE
+    ).first()
+    if (
+        connection is None
+        or connection.granted_at is None
+        or abs(connection.granted_at - removed_at) > CLOCK_SKEW
+        or connection.access_expired()
+    ):
+        return None
+    try:
+        client.user_info(connection.access_token, ["open_id"], user=connection.user_id)
+    except client.TikTokError:
+        return None
+    return connection.granted_at
+
+
+def _apply(event, connection, works_since=None):
     if connection is None:
         return "no such creator"
+    if works_since is not None and connection.granted_at == works_since:
+        # Signed in again about when the app was removed, and TikTok still
+        # answers with the new token: the event is about the grant before it.
+        return "older than the creator's sign-in, whose token still works"
     # Only a new sign-in (a new grant) can come after a removal: a refresh
     # just before it, on a clock ahead of TikTok's, must not hide it.
-    removed_at = datetime.fromtimestamp(event.create_time, UTC) if event.create_time else None
+    removed_at = _removed_at(event)
     if (
         removed_at is not None
         and connection.granted_at is not None

@@ -27,7 +27,7 @@ from sources.tiktok.models import TikTokConnection, WebhookEvent
 from sources.tiktok.removals import erase_deleted_accounts
 from sources.tiktok.tasks import handle_webhook_event
 from sources.tiktok.webhooks import BadSignature, parse_header, verify
-from tests.helpers import make_creator, page_of
+from tests.helpers import USER_URL, envelope, make_creator, page_of
 
 SECRET = "the-client-secret"
 URL = "/webhooks/tiktok/"
@@ -358,3 +358,40 @@ def test_a_creator_who_disconnected_on_tiktok_may_reconnect(
     client.force_login(alice)
     for path in ("/dashboard/", "/dashboard/data/"):
         assert "Reconnect TikTok" in client.get(path).content.decode()
+
+
+@pytest.mark.parametrize("seconds_after_the_removal", [70, 0, -50])
+def test_a_creator_who_reconnects_a_minute_after_removing_the_app_stays_connected(
+    client, db, tiktok, django_capture_on_commit_callbacks, seconds_after_the_removal
+):
+    """Alice removed linkinbio in TikTok's settings by mistake and signed in
+    again about a minute later (our clock and TikTok's cannot tell the order
+    closer than CLOCK_SKEW); TikTok's event arrives after her sign-in: TikTok
+    still answers with her new token, so her new connection stays."""
+    alice = make_creator("alice", page=True)
+    removed_at = connection_of(alice).granted_at.timestamp() - seconds_after_the_removal
+    tiktok.get(USER_URL, json=envelope({"user": {"open_id": "oid-alice"}}))
+
+    tiktok_tells(
+        client, removed(reason=1, create_time=removed_at), django_capture_on_commit_callbacks
+    )
+
+    assert connection_of(alice).status == TikTokConnection.Status.ACTIVE
+    assert "You removed linkinbio's access" not in dashboard_text(client, alice)
+
+
+def test_a_removal_just_after_a_sign_in_whose_token_tiktok_refuses_is_heard(
+    client, db, tiktok, django_capture_on_commit_callbacks
+):
+    """Alice signed in, then removed the app a minute later: TikTok refuses
+    her token, so the removal ends her connection."""
+    alice = make_creator("alice", page=True)
+    removed_at = connection_of(alice).granted_at.timestamp() + 60
+    tiktok.get(USER_URL, json=envelope(code="access_token_invalid", message="revoked"), status=401)
+
+    tiktok_tells(
+        client, removed(reason=1, create_time=removed_at), django_capture_on_commit_callbacks
+    )
+
+    assert connection_of(alice).status == TikTokConnection.Status.REVOKED
+    assert "You removed linkinbio's access" in dashboard_text(client, alice)
