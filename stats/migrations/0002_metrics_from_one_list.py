@@ -5,20 +5,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('stats', '0001_initial'),
+        ("stats", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='dailycount',
-            name='metric',
+            model_name="dailycount",
+            name="metric",
             field=models.CharField(choices=stats.metrics.choices, max_length=20),
         ),
         migrations.AlterField(
-            model_name='hourlycount',
-            name='metric',
+            model_name="hourlycount",
+            name="metric",
             field=models.CharField(choices=stats.metrics.choices, max_length=20),
         ),
     ]
