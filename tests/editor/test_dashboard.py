@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 import pytest
 import time_machine
 from django.tasks import default_task_backend
+from django.utils import timezone
 
 from pages.models import MAX_LINKS, Link
 from pages.sync.tasks import sync_page
@@ -51,6 +52,20 @@ def test_a_disconnected_creator_is_not_offered_a_sync_that_cannot_run(alice_clie
     html = alice_client.get("/dashboard/").content.decode()
     assert "Refresh from TikTok now" not in html
     assert "Last updated now." in html
+
+
+def test_while_a_permission_is_missing_alice_is_pointed_to_grant_it_not_to_refresh(
+    alice_client, alice, tiktok
+):
+    sync(alice)
+    alice.tiktok.permission_missed_at = timezone.now()
+    alice.tiktok.save()
+
+    html = " ".join(alice_client.get("/dashboard/").content.decode().split())
+
+    assert "Refresh from TikTok now" not in html
+    assert "Grant the rest on TikTok" in html
+    assert "grant the missing permission first" in html
 
 
 def test_alice_adds_links_and_bare_domains_become_https(alice_client, alice):
