@@ -14,6 +14,8 @@ from django.db import DatabaseError, connection
 from django.http import HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -45,10 +47,20 @@ def _demo_pages():
 
 def signin(request):
     """Signing in is connecting TikTok: the page says what is asked, why and how often."""
+    going = _going_to(request)
     if request.user.is_authenticated:
-        return redirect("dashboard")
-    context = {"scopes": scopes.describe(), "refresh": sync_description()}
+        return redirect(going)
+    context = {"scopes": scopes.describe(), "refresh": sync_description(), "next": going}
     return render(request, "accounts/signin.html", context)
+
+
+def _going_to(request):
+    """Where the creator was going (?next=, as @login_required sends it) when
+    it is a path of this site, else the dashboard: never another site."""
+    going = request.GET.get("next", "")
+    if going.startswith("/") and url_has_allowed_host_and_scheme(going, allowed_hosts=set()):
+        return going
+    return reverse("dashboard")
 
 
 def privacy(request):

@@ -1,14 +1,20 @@
 """Alice signs in with TikTok (TikTok mocked at the HTTP boundary): success, refusals, faults."""
 
 import hashlib
+import html
 import json
 import logging
-from urllib.parse import parse_qs, urlsplit
+import re
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 import requests
 from allauth.socialaccount.models import SocialAccount, SocialToken
+from django.test import Client
 from django_tasks_db.models import DBTaskResult
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from accounts.models import User
 from pages.models import Page
@@ -443,3 +449,46 @@ def test_the_follower_count_stays_off_until_alice_switches_it_on(client, tiktok)
 
     assert page.follower_count == 1200 and "followers" not in public
     assert 'name="show_follower_count" id="id_show_follower_count">' in appearance  # unticked
+
+
+def next_in_form(client, signin_url):
+    form = client.get(signin_url).content.decode()
+    return html.unescape(re.search(r'name="next" value="([^"]*)"', form).group(1))
+
+
+def test_signed_out_alice_lands_where_she_was_going_after_signing_in(client, tiktok):
+    asked = client.get("/dashboard/data/delete/")
+    assert asked["Location"] == "/signin/?next=/dashboard/data/delete/"
+
+    going = next_in_form(client, asked["Location"])
+    query = start_sign_in(client, next=going)
+    answer_tiktok(tiktok)
+
+    assert going == "/dashboard/data/delete/"
+    assert back_from_tiktok(client, query)["Location"] == "/dashboard/data/delete/"
+
+
+@pytest.mark.parametrize(
+    "elsewhere",
+    [
+        "https://evil.example/",
+        "//evil.example",
+        "///evil.example",
+        "/\\evil.example",
+        "\t//evil.example",
+        "javascript:alert(1)",
+        "dashboard/",
+    ],
+)
+def test_sign_in_never_carries_her_to_another_site(client, elsewhere):
+    assert next_in_form(client, f"/signin/?{urlencode({'next': elsewhere})}") == "/dashboard/"
+
+
+@hypothesis_settings(max_examples=40, deadline=None)
+@given(st.text(max_size=40))
+def test_whatever_the_next_it_is_a_path_of_this_site(next_url):
+    client = Client()
+    going = next_in_form(client, f"/signin/?{urlencode({'next': next_url})}")
+
+    assert going.startswith("/") and not going.startswith(("//", "/\\"))
+    assert not urlsplit(going.replace("\\", "/")).netloc
