@@ -511,3 +511,21 @@ def test_alice_is_told_what_she_unticked_is_still_missing(signed_in, alice, tikt
 
     assert "Still missing: your public videos" in said
     assert "Successfully signed in" not in said
+
+
+def test_alice_whose_tiktok_account_was_deleted_reads_nothing_that_no_longer_applies(
+    signed_in, alice
+):
+    TikTokConnection.objects.filter(user=alice).update(
+        status=TikTokConnection.Status.REVOKED,
+        removed_reason=2,
+        removed_at=timezone.now(),
+        erase_after=timezone.now() + timedelta(days=30),
+    )
+
+    text = " ".join(signed_in.get("/dashboard/data/").content.decode().split())
+
+    assert "TikTok told us your TikTok account was deleted" in text
+    assert "What you allowed" not in text
+    assert "Disconnecting revokes our access" not in text
+    assert "How often" not in text
