@@ -25,7 +25,10 @@ from PIL import Image
 
 from accounts.models import User
 from pages.models import Page, idle_due_at
-from sources.tiktok.client import TokenSet, VideoPage
+from sandbox import testing as sandbox
+from sources.tiktok import budget
+from sources.tiktok import client as tiktok
+from sources.tiktok.client import TokenSet, VideoPage, parse_scopes
 from sources.tiktok.models import TikTokConnection
 from tests.bench.servers import free_port
 
@@ -427,3 +430,37 @@ class FakeSource:
             raise self.fault
         if user.pk not in self.connected:
             raise NeedsReconnect("Connect Fakeflix again.", code="reconnect")
+
+
+def use_sandbox_as_tiktok(live_server, settings, monkeypatch):
+    """Points the site at the sandbox its live server runs, as `make run` does:
+    sign-in and API calls go there, with a fresh call budget and a session that
+    closes each connection (see `closing_session`)."""
+    base = live_server.url + "/sandbox/tiktok"
+    settings.SITE_URL = live_server.url
+    settings.TIKTOK_API_BASE = settings.TIKTOK_AUTH_BASE = base
+    settings.TIKTOK_CLIENT_KEY = "sandbox-linkinbio"
+    settings.TIKTOK_CLIENT_SECRET = "sandbox-linkinbio-secret"
+    sandbox.register_live_server(live_server.url)
+    monkeypatch.setattr(tiktok, "session", closing_session())
+    budget.reset()
+
+
+def connect_through_sandbox(username):
+    """A creator who allowed everything at the sandbox's consent screen, her
+    tokens stored as a sign-in stores them; she has no page yet."""
+    answer = sandbox.grant(username)
+    user = User.objects.create(username=username)
+    connection = TikTokConnection(user=user, open_id=answer["open_id"])
+    connection.set_tokens(
+        TokenSet(
+            access_token=answer["access_token"],
+            refresh_token=answer["refresh_token"],
+            open_id=answer["open_id"],
+            scopes=parse_scopes(answer["scope"]),
+            expires_in=answer["expires_in"],
+            refresh_expires_in=answer["refresh_expires_in"],
+        )
+    )
+    connection.save()
+    return user

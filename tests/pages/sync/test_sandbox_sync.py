@@ -2,14 +2,11 @@
 
 import pytest
 
-from accounts.models import User
 from pages.models import Page
 from pages.source import Profile
 from sandbox import testing
 from sources.tiktok import client
-from sources.tiktok.client import TokenSet, parse_scopes
-from sources.tiktok.models import TikTokConnection
-from tests.helpers import closing_session, sync
+from tests.helpers import closing_session, connect_through_sandbox, sync
 
 
 @pytest.fixture
@@ -23,20 +20,7 @@ def sandbox(live_server, settings, closing_connections):
 
 
 def connect(username):
-    answer = testing.grant(username)
-    user = User.objects.create(username=username)
-    connection = TikTokConnection(user=user, open_id=answer["open_id"])
-    connection.set_tokens(
-        TokenSet(
-            access_token=answer["access_token"],
-            refresh_token=answer["refresh_token"],
-            open_id=answer["open_id"],
-            scopes=parse_scopes(answer["scope"]),
-            expires_in=answer["expires_in"],
-            refresh_expires_in=answer["refresh_expires_in"],
-        )
-    )
-    connection.save()
+    user = connect_through_sandbox(username)
     Page.create_for(user, Profile(username=username, display_name=username))
     return user
 

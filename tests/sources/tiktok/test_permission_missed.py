@@ -15,47 +15,31 @@ import time_machine
 from django.test import Client
 from django.utils import timezone
 
-from accounts.models import User
 from pages.models import Page
 from sandbox import testing as sandbox
-from sources.tiktok import breakers, budget
-from sources.tiktok import client as tiktok
+from sources.tiktok import breakers
 from sources.tiktok.client import TokenSet
 from sources.tiktok.models import TikTokConnection
-from tests.helpers import closing_session, give_page, page_of, sync
+from tests.helpers import (
+    connect_through_sandbox,
+    give_page,
+    page_of,
+    sync,
+    use_sandbox_as_tiktok,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture(autouse=True)
 def sandbox_tiktok(live_server, settings, monkeypatch):
-    base = live_server.url + "/sandbox/tiktok"
-    settings.SITE_URL = live_server.url
-    settings.TIKTOK_API_BASE = settings.TIKTOK_AUTH_BASE = base
-    settings.TIKTOK_CLIENT_KEY = "sandbox-linkinbio"
-    settings.TIKTOK_CLIENT_SECRET = "sandbox-linkinbio-secret"
-    sandbox.register_live_server(live_server.url)
-    monkeypatch.setattr(tiktok, "session", closing_session())
-    budget.reset()
+    use_sandbox_as_tiktok(live_server, settings, monkeypatch)
 
 
 def connected(name, video_count=3, **profile):
     """A creator connected through the sandbox with every scope, page synced once."""
     sandbox.create_account(name, video_count=video_count, **profile)
-    answer = sandbox.grant(name)
-    user = User.objects.create(username=name)
-    connection = TikTokConnection(user=user, open_id=answer["open_id"])
-    connection.set_tokens(
-        TokenSet(
-            access_token=answer["access_token"],
-            refresh_token=answer["refresh_token"],
-            open_id=answer["open_id"],
-            scopes=answer["scope"].split(","),
-            expires_in=answer["expires_in"],
-            refresh_expires_in=answer["refresh_expires_in"],
-        )
-    )
-    connection.save()
+    user = connect_through_sandbox(name)
     give_page(user)
     assert sync(user) == "changed"
     return user

@@ -19,12 +19,15 @@ from accounts.models import User
 from pages.models import Page
 from sandbox import testing as sandbox
 from sandbox.models import Fault
-from sources.tiktok import budget
-from sources.tiktok import client as tiktok
-from sources.tiktok.client import TokenSet
 from sources.tiktok.models import ApiCall, TikTokConnection
 from sources.tiktok.refusal_guard import CREATOR_MESSAGE, RefreshAlert
-from tests.helpers import closing_session, expire_access, give_page, sync
+from tests.helpers import (
+    connect_through_sandbox,
+    expire_access,
+    give_page,
+    sync,
+    use_sandbox_as_tiktok,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -33,16 +36,9 @@ CREATORS = 20
 
 @pytest.fixture(autouse=True)
 def sandbox_tiktok(live_server, settings, monkeypatch):
-    base = live_server.url + "/sandbox/tiktok"
-    settings.SITE_URL = live_server.url
-    settings.TIKTOK_API_BASE = settings.TIKTOK_AUTH_BASE = base
-    settings.TIKTOK_CLIENT_KEY = "sandbox-linkinbio"
-    settings.TIKTOK_CLIENT_SECRET = "sandbox-linkinbio-secret"
+    use_sandbox_as_tiktok(live_server, settings, monkeypatch)
     settings.TIKTOK_REFUSAL_GUARD_CREATORS = 5
     settings.TIKTOK_REFUSAL_GUARD_MINUTES = 10
-    sandbox.register_live_server(live_server.url)
-    monkeypatch.setattr(tiktok, "session", closing_session())
-    budget.reset()
 
 
 @pytest.fixture
@@ -52,20 +48,7 @@ def fleet():
     for n in range(CREATORS):
         name = f"creator{n}"
         sandbox.create_account(name, video_count=2)
-        answer = sandbox.grant(name)
-        user = User.objects.create(username=name)
-        connection = TikTokConnection(user=user, open_id=answer["open_id"])
-        connection.set_tokens(
-            TokenSet(
-                access_token=answer["access_token"],
-                refresh_token=answer["refresh_token"],
-                open_id=answer["open_id"],
-                scopes=answer["scope"].split(","),
-                expires_in=answer["expires_in"],
-                refresh_expires_in=answer["refresh_expires_in"],
-            )
-        )
-        connection.save()
+        user = connect_through_sandbox(name)
         give_page(user)
         expire_access(user)
         users.append(user)

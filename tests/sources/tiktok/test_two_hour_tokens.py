@@ -11,48 +11,30 @@ from django.conf import settings
 from django.db import close_old_connections, connection
 from django.utils import timezone
 
-from accounts.models import User
 from sandbox import testing as sandbox
-from sources.tiktok import budget
 from sources.tiktok import client as tiktok
-from sources.tiktok.client import TokenSet
 from sources.tiktok.jobs import refresh_expiring_tokens
 from sources.tiktok.models import TikTokConnection
-from tests.helpers import closing_session, give_page, sync
+from tests.helpers import (
+    connect_through_sandbox,
+    give_page,
+    sync,
+    use_sandbox_as_tiktok,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture(autouse=True)
 def sandbox_tiktok(live_server, settings, monkeypatch):
-    base = live_server.url + "/sandbox/tiktok"
-    settings.SITE_URL = live_server.url
-    settings.TIKTOK_API_BASE = settings.TIKTOK_AUTH_BASE = base
-    settings.TIKTOK_CLIENT_KEY = "sandbox-linkinbio"
-    settings.TIKTOK_CLIENT_SECRET = "sandbox-linkinbio-secret"
-    sandbox.register_live_server(live_server.url)
-    monkeypatch.setattr(tiktok, "session", closing_session())
-    budget.reset()
+    use_sandbox_as_tiktok(live_server, settings, monkeypatch)
 
 
 @pytest.fixture
 def maya():
     """Maya signed in through the sandbox (its default lifetimes), with her page."""
     sandbox.create_account("maya", video_count=3)
-    answer = sandbox.grant("maya")
-    user = User.objects.create(username="maya")
-    conn = TikTokConnection(user=user, open_id=answer["open_id"])
-    conn.set_tokens(
-        TokenSet(
-            answer["access_token"],
-            answer["refresh_token"],
-            answer["open_id"],
-            answer["scope"].split(","),
-            answer["expires_in"],
-            answer["refresh_expires_in"],
-        )
-    )
-    conn.save()
+    user = connect_through_sandbox("maya")
     give_page(user)
     return user
 
