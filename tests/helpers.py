@@ -19,12 +19,14 @@ from urllib.parse import parse_qs, urlsplit
 
 import redis
 import requests
+import time_machine
 from django.tasks import default_task_backend
 from django.utils import timezone
 from PIL import Image
 
 from accounts.models import User
 from pages.models import Page, idle_due_at
+from pages.sync import lost_images
 from sandbox import testing as sandbox
 from sources.tiktok import budget
 from sources.tiktok import client as tiktok
@@ -464,3 +466,11 @@ def connect_through_sandbox(username):
     )
     connection.save()
     return user
+
+
+def retire_after_cached_pages_expire(user):
+    """The creator's page syncs once no browser or CDN can still hold a copy
+    of it that shows a picture it replaced (its daily look at its images)."""
+    later = timezone.now() + timedelta(seconds=lost_images.retired_grace_seconds() + 86400)
+    with time_machine.travel(later):
+        return sync(user)

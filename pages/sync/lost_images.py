@@ -101,21 +101,23 @@ def retired_grace_seconds():
 
 
 def delete_retired(page, now):
-    """Delete the page's replaced images that no cached page shows any more."""
+    """Delete the page's replaced images that no cached page shows any more;
+    True when a file goes (the page is then published anew, so no process
+    keeps serving it from memory: they keep images by the page's version)."""
     since = now - timedelta(seconds=retired_grace_seconds())
+    deleted = False
     for retired in RetiredImage.objects.filter(page=page, retired_at__lte=since):
         if retired.name == page.avatar.name or page.videos.filter(cover=retired.name).exists():
             retired.keep_file = True  # shown again (the same picture, the same name)
-            retired.delete()
         else:
-            retired.delete()  # its file goes after the commit (pages/signals.py)
+            deleted = True  # its file goes after the commit (pages/signals.py)
+        retired.delete()
+    return deleted
 
 
 def check(page, now):
     """The sync's daily look at the images the page shows: forget the lost
-    ones (the sync then mirrors them again), delete the replaced ones no
-    cached page shows any more; True when some were lost."""
-    delete_retired(page, now)
+    ones (the sync then mirrors them again); True when some were lost."""
     lost = find(page)
     if lost is None:
         return False

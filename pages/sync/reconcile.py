@@ -42,8 +42,11 @@ def update_page(page, lease, now=None):
     changed = []
     received = transfers.Received()
     try:
-        if lost_images.check_due(page, now) and lost_images.check(page, now):
-            changed.append("lost images")  # forgotten: the page shows none until re-made
+        if lost_images.check_due(page, now):
+            if lost_images.delete_retired(page, now):
+                changed.append("replaced images deleted")
+            if lost_images.check(page, now):
+                changed.append("lost images")  # forgotten: the page shows none until re-made
         changed += _sync_profile(page, received)
         # Each change is listed as it is written: what a failing sync already
         # wrote is published below all the same (a later sync sees it as old).

@@ -11,7 +11,7 @@ from django.core.files.storage import default_storage, storages
 
 from pages import publish
 from pages.models import Page
-from tests.helpers import make_creator, page_of, png, sync
+from tests.helpers import make_creator, page_of, png, retire_after_cached_pages_expire, sync
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_storage")]
 
@@ -81,8 +81,11 @@ def test_a_new_avatar_replaces_the_old_one(
         sync(alice)
     page = page_of(alice)
     assert page.avatar.name != old.name
-    assert page.avatar.name in stored(page) and old.name not in stored(page)
     assert visitor.get(page.avatar.url).status_code == 200
+    assert visitor.get(old.url).status_code == 200  # pages cached before still show it
+    with django_capture_on_commit_callbacks(execute=True):
+        retire_after_cached_pages_expire(alice)
+    assert page.avatar.name in stored(page) and old.name not in stored(page)
     assert visitor.get(old.url).status_code == 404
 
 
