@@ -474,3 +474,19 @@ def retire_after_cached_pages_expire(user):
     later = timezone.now() + timedelta(seconds=lost_images.retired_grace_seconds() + 86400)
     with time_machine.travel(later):
         return sync(user)
+
+
+def pin_oldest_beyond_the_list(user):
+    """The creator pinned her oldest video and shows 6: the newest twenty
+    TikTok lists no longer hold it, yet her page keeps it."""
+    page = page_of(user)
+    page.videos_shown = 40
+    page.save()
+    sync(user)
+    oldest = page.videos.order_by("create_time").first()
+    oldest.pinned = True
+    oldest.save()
+    page.videos_shown = 6
+    page.save()
+    sync(user)
+    return oldest

@@ -13,7 +13,7 @@ from django.utils import timezone
 from pages.models import Page
 from sandbox import testing
 from sources.tiktok import budget
-from tests.helpers import sync
+from tests.helpers import pin_oldest_beyond_the_list, sync
 from tests.pages.sync.test_sandbox_sync import connect, sandbox  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -42,17 +42,8 @@ def alice(sandbox):  # noqa: F811
 @pytest.fixture
 def pinned(alice):
     """Alice pinned her oldest video, which TikTok's newest twenty no longer list."""
-    page = Page.objects.get(user=alice)
-    page.videos_shown = 40
-    page.save()
-    sync(alice)
-    oldest = page.videos.order_by("create_time").first()
-    oldest.pinned = True
-    oldest.save()
-    page.videos_shown = 6
-    page.save()
-    sync(alice)
-    assert page.videos.filter(pk=oldest.pk).exists()
+    oldest = pin_oldest_beyond_the_list(alice)
+    assert oldest.page.videos.filter(pk=oldest.pk).exists()
     return oldest
 
 

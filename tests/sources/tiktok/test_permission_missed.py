@@ -24,6 +24,7 @@ from tests.helpers import (
     connect_through_sandbox,
     give_page,
     page_of,
+    pin_oldest_beyond_the_list,
     sync,
     use_sandbox_as_tiktok,
 )
@@ -141,16 +142,7 @@ def test_a_cover_refresh_refused_for_a_scope_does_not_tell_a_syncing_creator_the
     scope_permission_missed; the sync itself works, so Alice is not told her
     page keeps its current content."""
     alice = connected("alice", video_count=30, display_name="Alice")
-    page = page_of(alice)
-    page.videos_shown = 40
-    page.save()
-    sync(alice)
-    oldest = page.videos.order_by("create_time").first()
-    oldest.pinned = True
-    oldest.save()
-    page.videos_shown = 6
-    page.save()
-    sync(alice)
+    oldest = pin_oldest_beyond_the_list(alice)
 
     sandbox.add_fault(
         "video.query", "api_error", error="scope_permission_missed", account="alice", times=50
